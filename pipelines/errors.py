@@ -1,0 +1,30 @@
+"""Errors the pipeline raises on purpose.
+
+The CLI turns any ``YihuiError`` into one red line and exit code 1; anything
+else is a bug and keeps its traceback.  Messages must never carry personal data
+or key material: they name tables, columns, counts and files, not values.
+"""
+
+
+class YihuiError(Exception):
+    """Base for errors a user can act on."""
+
+
+class ConfigError(YihuiError):
+    """A setting is missing or invalid."""
+
+
+class SourceUnavailable(YihuiError):
+    """The operational source cannot be reached or read."""
+
+
+class ValidationFailed(YihuiError):
+    """A critical data-quality expectation failed: nothing was published."""
+
+
+class BuildFailed(YihuiError):
+    """dbt failed to build or test the marts: nothing was published."""
+
+
+class VaultError(YihuiError):
+    """The encrypted vault cannot be opened (missing or wrong key, damaged file)."""

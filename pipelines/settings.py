@@ -1,0 +1,116 @@
+"""Settings declared as data: name, default, help, in one place.
+
+Resolution order: command-line flag → environment variable (``YIHUI_<NAME>``)
+→ ``yihui.toml`` in the working directory (a ``[yihui]`` table) → default.
+The CLI builds its shared options from ``SETTINGS``, and a test checks that
+every setting is documented in the README.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pipelines.errors import ConfigError
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    type: type = str
+
+    @property
+    def env(self) -> str:
+        return f"YIHUI_{self.name.upper()}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", "data", "Folder for the vault, the warehouse, keys, exports and run files."),
+    Setting("source", None, "Operational source URL (sqlite:///FILE or postgresql://…); "
+            "default sqlite:///<data_dir>/source/ops.sqlite."),
+    Setting("as_of", None, "Reference date (YYYY-MM-DD) for ages, consent validity and recency; "
+            "default the date of the latest activity in the source, so a run over a snapshot is reproducible."),
+    Setting("threads", 2, "DuckDB worker threads.", int),
+    Setting("memory_limit", "4GB", "DuckDB memory limit before it spills (encrypted) to <data_dir>/tmp."),
+    Setting("project_dir", str(PROJECT_DIR), "The dbt project (where dbt_project.yml is)."),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _config_file() -> dict[str, Any]:
+    path = Path("yihui.toml")
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh).get("yihui", {})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    source: str
+    as_of: date | None
+    threads: int
+    memory_limit: str
+    project_dir: Path
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"
+
+    @property
+    def restricted_dir(self) -> Path:
+        return self.data_dir / "restricted"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.data_dir / "runs"
+
+
+def resolve(**flags: Any) -> Settings:
+    """Merge flags (None = not given) with environment, config file and defaults."""
+    config = _config_file()
+    values: dict[str, Any] = {}
+    for s in SETTINGS:
+        value = flags.get(s.name)
+        if value is None:
+            value = os.environ.get(s.env)
+        if value is None:
+            value = config.get(s.name)
+        if value is None:
+            value = s.default
+        if value is not None and s.type is int:
+            try:
+                value = int(value)
+            except ValueError:
+                raise ConfigError(f"{s.name} must be a whole number, got {value!r}") from None
+        values[s.name] = value
+    data_dir = Path(values["data_dir"]).resolve()
+    source = values["source"] or f"sqlite:///{data_dir / 'source' / 'ops.sqlite'}"
+    as_of = None
+    if values["as_of"]:
+        try:
+            as_of = date.fromisoformat(str(values["as_of"]))
+        except ValueError:
+            raise ConfigError(f"as_of must be a date YYYY-MM-DD, got {values['as_of']!r}") from None
+    return Settings(
+        data_dir=data_dir,
+        source=source,
+        as_of=as_of,
+        threads=values["threads"],
+        memory_limit=values["memory_limit"],
+        project_dir=Path(values["project_dir"]).resolve(),
+    )

@@ -1,0 +1,203 @@
+"""The operational source: a SQLite file (the embedded default) or a PostgreSQL server.
+
+Both speak the schema of ``pipelines.schema``; this module hides their
+differences (parameter style, bulk load, typing) behind a writer used by the
+generator and a reader used by the extractor.  Connection failures are retried a
+bounded number of times, then become ``SourceUnavailable`` with a message that
+never shows a password.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pyarrow as pa
+
+from pipelines.errors import ConfigError, SourceUnavailable
+from pipelines.schema import BY_NAME, TABLES, Table
+
+BATCH_ROWS = 100_000
+CONNECT_ATTEMPTS = 3
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str
+    kind: str  # sqlite | postgresql
+    path: Path | None = None
+
+    @classmethod
+    def parse(cls, url: str, base_dir: Path | None = None) -> Source:
+        """``sqlite:///relative.sqlite``, ``sqlite:////abs.sqlite`` or ``postgresql://…``."""
+        if url.startswith("sqlite:///"):
+            raw = url[len("sqlite:///"):]
+            path = Path(raw)
+            if not path.is_absolute():
+                path = (base_dir or Path.cwd()) / path
+            return cls(url, "sqlite", path)
+        if url.startswith(("postgresql://", "postgres://")):
+            return cls(url, "postgresql")
+        raise ConfigError(f"unsupported source URL {redact_url(url)!r}: use sqlite:///FILE or postgresql://…")
+
+    @property
+    def display(self) -> str:
+        return redact_url(self.url)
+
+    # -- connections --------------------------------------------------------------
+    def _connect(self, create: bool = False) -> Any:
+        last: Exception | None = None
+        for attempt in range(CONNECT_ATTEMPTS):
+            try:
+                if self.kind == "sqlite":
+                    assert self.path is not None
+                    if not create and not self.path.exists():
+                        raise SourceUnavailable(
+                            f"source {self.display} does not exist: run `yihui generate` first"
+                        )
+                    if create:
+                        self.path.parent.mkdir(parents=True, exist_ok=True)
+                    conn = sqlite3.connect(self.path, timeout=5)
+                    if not create:
+                        # Fails here, not mid-extract, if the file is locked or not a database.
+                        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                    return conn
+                import psycopg
+
+                return psycopg.connect(self.url, connect_timeout=5)
+            except SourceUnavailable:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any driver error counts as unavailable
+                last = exc
+                time.sleep(0.5 * 2**attempt)
+        reason = type(last).__name__ if last else "unknown error"
+        detail = str(last).splitlines()[0] if last else ""
+        if self.kind == "postgresql" and self.url in detail:
+            detail = detail.replace(self.url, self.display)
+        raise SourceUnavailable(
+            f"cannot reach source {self.display} after {CONNECT_ATTEMPTS} attempts ({reason}: {detail})"
+        )
+
+    @contextmanager
+    def writer(self) -> Iterator[Writer]:
+        conn = self._connect(create=True)
+        try:
+            yield Writer(self, conn)
+            conn.commit()
+        finally:
+            conn.close()
+
+    @contextmanager
+    def reader(self) -> Iterator[Reader]:
+        conn = self._connect()
+        try:
+            yield Reader(self, conn)
+        finally:
+            conn.close()
+
+
+class Writer:
+    """Bulk writes for the generator (COPY on PostgreSQL, executemany on SQLite)."""
+
+    def __init__(self, source: Source, conn: Any) -> None:
+        self.source, self.conn = source, conn
+        if source.kind == "sqlite":
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=OFF")
+
+    def create_schema(self) -> None:
+        dialect = self.source.kind
+        cur = self.conn.cursor()
+        for t in TABLES:
+            cur.execute(f"DROP TABLE IF EXISTS {t.name}" + (" CASCADE" if dialect == "postgresql" else ""))
+            cur.execute(t.ddl(dialect))
+
+    def insert(self, table: str, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        t = BY_NAME[table]
+        cols = ", ".join(t.column_names)
+        if self.source.kind == "sqlite":
+            marks = ", ".join("?" for _ in t.columns)
+            self.conn.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+        else:
+            with self.conn.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+    def create_indexes(self) -> None:
+        cur = self.conn.cursor()
+        for t in TABLES:
+            cur.execute(f"CREATE INDEX IF NOT EXISTS ix_{t.name}_updated ON {t.name} (updated_at)")
+
+    def execute(self, sql: str, params: tuple = ()) -> None:
+        """For tests that correct or corrupt the source as an operator would."""
+        ph = "?" if self.source.kind == "sqlite" else "%s"
+        self.conn.cursor().execute(sql.replace("?", ph), params)
+
+
+class Reader:
+    """Streams a table's rows as Arrow batches, optionally only those changed since a watermark."""
+
+    def __init__(self, source: Source, conn: Any) -> None:
+        self.source, self.conn = source, conn
+
+    def count(self, table: Table) -> int:
+        cur = self.conn.cursor()
+        cur.execute(f"SELECT count(*) FROM {table.name}")
+        return int(cur.fetchone()[0])
+
+    def batches(self, table: Table, since: Any = None) -> Iterator[pa.RecordBatch]:
+        cols = table.column_names
+        sql = f"SELECT {', '.join(cols)} FROM {table.name}"
+        params: tuple = ()
+        if since is not None:
+            ph = "?" if self.source.kind == "sqlite" else "%s"
+            sql += f" WHERE updated_at >= {ph}"
+            params = (str(since),)
+        sql += f" ORDER BY {table.primary_key}"
+        if self.source.kind == "postgresql":
+            cur = self.conn.cursor(name=f"extract_{table.name}")  # server-side: bounded memory
+            cur.itersize = BATCH_ROWS
+        else:
+            cur = self.conn.cursor()
+        try:
+            cur.execute(sql, params)
+        except Exception as exc:  # noqa: BLE001
+            raise SourceUnavailable(
+                f"cannot read table {table.name} from {self.source.display}: {type(exc).__name__}"
+            ) from None
+        while True:
+            rows = cur.fetchmany(BATCH_ROWS)
+            if not rows:
+                break
+            columns = list(zip(*rows, strict=True))
+            arrays = [_to_arrow(c, values) for c, values in zip(table.columns, columns, strict=True)]
+            yield pa.RecordBatch.from_arrays(arrays, names=cols)
+        cur.close()
+
+
+def _to_arrow(column: Any, values: tuple) -> pa.Array:
+    """Strings stay strings (DuckDB casts them on load); ints and bools keep their type."""
+    if column.type == "int":
+        return pa.array(values, type=pa.int64())
+    if column.type == "bool":
+        return pa.array([None if v is None else bool(v) for v in values], type=pa.bool_())
+    if column.type in ("date", "ts"):
+        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+    return pa.array(values, type=pa.string())
