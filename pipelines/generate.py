@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import random
 import string
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -122,10 +123,11 @@ class IdAllocator:
     def __init__(self) -> None:
         self.used: dict[tuple[str, date, int], int] = {}
 
-    def allocate(self, region: str, birth: date, male: bool, start: int) -> str:
+    def allocate(self, region: str, birth: date, male: bool) -> str:
         key = (region, birth, int(male))
         n = self.used.get(key, 0)
         self.used[key] = n + 1
+        start = zlib.crc32(f"{region}{birth}{int(male)}".encode()) % 500  # looks random, is fixed
         seq = ((start + n) % 500) * 2 + (1 if male else 0)
         return make_resident_id(region, birth, seq)
 
@@ -204,7 +206,7 @@ class ChunkGenerator:
             id_number = r.choice("EGHKLMP") + "".join(str(r.randrange(10)) for _ in range(8))
         else:
             id_type = RESIDENT_ID
-            id_number = self.ids.allocate(self.region(birth.year), birth, male, r.randrange(500))
+            id_number = self.ids.allocate(self.region(birth.year), birth, male)
         declared_sex = "男" if male else "女"
         if r.random() < 0.002:  # a typo in the declared sex: a quality finding, not a reject
             declared_sex = "女" if male else "男"

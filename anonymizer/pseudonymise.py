@@ -1,0 +1,96 @@
+"""Pseudonymise: validated landing rows (vault) → analyst-safe tables (warehouse ``pseudo`` schema).
+
+Identifiers become keyed tokens (``anonymizer.tokens``); quasi-identifiers are
+generalised on the way (birthday → age and age band at the reference date, ID
+region → district/city/province from the GB/T 2260 seed, IP → network and city);
+names, raw numbers and free text are not carried.  One SQL file per table in
+``anonymizer/sql/pseudo`` says exactly which columns reach the warehouse.
+
+Counts must reconcile: every validated landing row yields exactly one warehouse
+row, or the stage fails (a row silently lost in a join is a defect).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from anonymizer import tokens
+from anonymizer.errors import AnonymizerError
+from anonymizer.keys import MasterKey
+from pipelines.schema import INGESTED
+
+SQL_DIR = Path(__file__).parent / "sql"
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
+
+
+@dataclass
+class PseudonymiseResult:
+    tokens_added: dict[str, int]
+    rows: dict[str, int]
+
+
+def install_shared_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The derivations shared with dbt (``anonymizer/sql/macros.sql``)."""
+    for statement in _statements((SQL_DIR / "macros.sql").read_text()):
+        con.execute(statement)
+
+
+def _statements(text: str) -> list[str]:
+    lines = [ln for ln in text.splitlines() if not ln.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def load_seeds(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE seed_regions AS SELECT * FROM read_csv('{SEEDS_DIR / 'regions.csv'}', "
+        "all_varchar = true, header = true)"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE seed_age_bands AS SELECT * FROM read_csv('{SEEDS_DIR / 'age_bands.csv'}', "
+        "header = true)"
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE seed_ip_networks AS
+        SELECT network, prefix_length::INTEGER AS prefix_length, city_code, isp,
+               ipv4_int(network) AS first_ip,
+               ipv4_int(network) + (1::BIGINT << (32 - prefix_length::INTEGER)) - 1 AS last_ip
+        FROM read_csv('{SEEDS_DIR / 'ip_networks.csv'}', all_varchar = true, header = true)"""
+    )
+
+
+def prepare_session(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date) -> None:
+    install_shared_macros(con)
+    tokens.install_macros(con, key)
+    con.execute(f"CREATE OR REPLACE TEMP MACRO as_of() AS DATE '{as_of.isoformat()}'")
+    load_seeds(con)
+
+
+def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, run_id: str,
+                 warehouse: Path) -> PseudonymiseResult:
+    """Requires ``landing.<table>`` views (validated rows) on ``con``."""
+    prepare_session(con, key, as_of)
+    added = tokens.update_maps(con, key, run_id)
+    for statement in _statements((SQL_DIR / "pseudo" / "_keys.sql").read_text()):
+        con.execute(statement)
+    con.execute(f"ATTACH '{warehouse}' AS wh")
+    try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS wh.pseudo")
+        rows = {}
+        for table in INGESTED:
+            sql = (SQL_DIR / "pseudo" / f"{table.name}.sql").read_text()
+            con.execute(f"CREATE OR REPLACE TABLE wh.pseudo.{table.name} AS {sql}")
+            out = con.execute(f"SELECT count(*) FROM wh.pseudo.{table.name}").fetchone()[0]
+            expected = con.execute(f"SELECT count(*) FROM landing.{table.name}").fetchone()[0]
+            if out != expected:
+                raise AnonymizerError(
+                    f"pseudonymising {table.name} produced {out} rows from {expected} validated rows: "
+                    "rows would be lost, nothing is published"
+                )
+            rows[table.name] = out
+    finally:
+        con.execute("DETACH wh")
+    return PseudonymiseResult(added, rows)

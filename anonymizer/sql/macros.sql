@@ -1,0 +1,30 @@
+-- Derivations shared by the pseudonymiser and dbt (loaded by both: one definition).
+-- TEMP macros only: they live in the session, never in a database file.
+
+-- Age in whole years on date d of someone born on b.
+CREATE OR REPLACE TEMP MACRO age_at(b, d) AS
+    (year(d) - year(b)) - CASE WHEN strftime(d, '%m%d') < strftime(b, '%m%d') THEN 1 ELSE 0 END;
+
+-- Birth date embedded in an 18-digit resident ID (NULL if not a date).
+CREATE OR REPLACE TEMP MACRO id_birth_date(id) AS
+    TRY_STRPTIME(substr(id, 7, 8), '%Y%m%d')::DATE;
+
+-- Sex embedded in an 18-digit resident ID: odd 17th digit = 男.
+CREATE OR REPLACE TEMP MACRO id_sex(id) AS
+    CASE WHEN TRY_CAST(substr(id, 17, 1) AS INTEGER) % 2 = 1 THEN '男' ELSE '女' END;
+
+-- Device class from the model string the client reports.
+CREATE OR REPLACE TEMP MACRO device_class(model) AS
+    CASE
+        WHEN model ILIKE '%ipad%' OR model ILIKE '%tab%' THEN 'tablet'
+        WHEN model ILIKE '%windows%' OR model ILIKE '%mac%' THEN 'desktop'
+        WHEN model IS NULL THEN 'unknown'
+        ELSE 'mobile'
+    END;
+
+-- IPv4 text to an integer, for network lookups (NULL for anything else).
+CREATE OR REPLACE TEMP MACRO ipv4_int(ip) AS
+    CASE WHEN regexp_matches(ip, '^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$') THEN
+        TRY_CAST(split_part(ip, '.', 1) AS BIGINT) * 16777216 + TRY_CAST(split_part(ip, '.', 2) AS BIGINT) * 65536
+        + TRY_CAST(split_part(ip, '.', 3) AS BIGINT) * 256 + TRY_CAST(split_part(ip, '.', 4) AS BIGINT)
+    END;

@@ -1,0 +1,21 @@
+SELECT
+    ka.account_key,
+    l.occurred_at,
+    ti.token AS ip_key,
+    n.network || '/' || n.prefix_length AS ip_network,
+    n.city_code AS ip_city_code,
+    r.region_name AS ip_city_name,
+    tc.token AS cookie_key,
+    td.token AS device_key,
+    l.device_model,
+    device_class(l.device_model) AS device_class,
+    l.os,
+    l.page,
+    l.updated_at
+FROM landing.access_logs AS l
+INNER JOIN key_account AS ka USING (account_id)
+LEFT JOIN vault.tokens.ip AS ti ON ti.value = norm_ip(l.ip_address)
+LEFT JOIN vault.tokens.cookie AS tc ON tc.value = norm_cookie(l.cookie_id)
+LEFT JOIN vault.tokens.device AS td ON td.value = norm_device(l.device_id)
+LEFT JOIN seed_ip_networks AS n ON ipv4_int(l.ip_address) BETWEEN n.first_ip AND n.last_ip
+LEFT JOIN seed_regions AS r ON r.region_code = n.city_code

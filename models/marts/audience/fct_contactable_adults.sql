@@ -1,0 +1,76 @@
+-- The one base every audience builds on: each account holder and channel, with
+-- whether they may receive promotions as of the reference date and, if not, why.
+-- Consent rules live here and nowhere else.
+with
+
+accounts as (
+
+    select * from {{ ref('stg_ops__accounts') }}
+
+),
+
+holders as (
+
+    select account_key, person_key, age_band, is_minor
+    from {{ ref('stg_ops__insured_persons') }}
+    where relationship = '本人'
+
+),
+
+consent as (
+
+    select * from {{ ref('int_marketing_consent') }}
+
+),
+
+open_complaints as (
+
+    select distinct account_key
+    from {{ ref('stg_ops__service_records') }}
+    where contact_kind = 'complaint' and contact_status = 'open'
+
+),
+
+candidates as (
+
+    select
+        accounts.account_key,
+        channel.channel,
+        holders.person_key,
+        holders.age_band,
+        coalesce(consent.has_marketing_consent, false) as has_marketing_consent,
+        consent.unsubscribed_at,
+        coalesce(consent.opted_out_personalised, false) as opted_out_personalised,
+        case
+            when accounts.account_status <> 'active' then 'account_closed'
+            when accounts.is_staff_or_test then 'staff_or_test_account'
+            when holders.person_key is null then 'no_policyholder_record'
+            when holders.is_minor then 'minor'
+            when consent.unsubscribed_at is not null then 'unsubscribed'
+            when not coalesce(consent.has_marketing_consent, false) then 'no_marketing_consent'
+            when coalesce(consent.opted_out_personalised, false) then 'opted_out_personalised_marketing'
+            when open_complaints.account_key is not null then 'open_complaint'
+        end as suppression_reason
+    from accounts
+    cross join (values ('wechat'), ('sms')) as channel (channel)
+    left join holders on accounts.account_key = holders.account_key
+    left join consent on accounts.account_key = consent.account_key and channel.channel = consent.channel
+    left join open_complaints on accounts.account_key = open_complaints.account_key
+
+),
+
+final as (
+
+    select
+        account_key,
+        channel,
+        person_key,
+        age_band,
+        suppression_reason is null as is_contactable,
+        suppression_reason,
+        date '{{ var("as_of") }}' as as_of_date
+    from candidates
+
+)
+
+select * from final

@@ -1,0 +1,40 @@
+-- Pipeline run log with reconciliation: every source row is either loaded or quarantined.
+with
+
+runs as (
+
+    select * from {{ source('pipeline', 'runs') }}
+
+),
+
+reconciliation as (
+
+    select
+        run_id,
+        sum(source_rows) as source_rows,
+        sum(loaded_rows) as loaded_rows,
+        sum(quarantined_rows) as quarantined_rows,
+        bool_and(source_rows = loaded_rows + quarantined_rows) as reconciles
+    from {{ source('pipeline', 'reconciliation') }}
+    group by run_id
+
+),
+
+final as (
+
+    select
+        runs.run_id,
+        runs.started_at,
+        runs.as_of_date,
+        runs.source_kind,
+        runs.key_version,
+        reconciliation.source_rows,
+        reconciliation.loaded_rows,
+        reconciliation.quarantined_rows,
+        reconciliation.reconciles
+    from runs
+    left join reconciliation on runs.run_id = reconciliation.run_id
+
+)
+
+select * from final

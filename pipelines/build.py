@@ -1,0 +1,98 @@
+"""Build: dbt models and tests over the pseudonymised warehouse, then publish.
+
+dbt runs as a subprocess against the *staging* copy of the warehouse
+(``<data>/build/warehouse.duckdb``); only when every model and test passed is
+that file moved over ``<data>/warehouse.duckdb`` with an atomic rename, so
+analysts never see a half-built or failing warehouse, and a reader holding the
+old file open keeps reading it.  dbt gets no key and no vault path: the
+warehouse holds tokens only.  Its target/ and logs go under the data folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pipelines.errors import BuildFailed
+from pipelines.settings import Settings
+
+
+def staging_path(settings: Settings) -> Path:
+    return settings.data_dir / "build" / "warehouse.duckdb"
+
+
+def dbt_env(settings: Settings, warehouse: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "YIHUI_MASTER_KEY"}  # dbt never needs the key
+    env.update(
+        DO_NOT_TRACK="1",
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_PROFILES_DIR=str(settings.project_dir / "profiles"),
+        DBT_PROJECT_DIR=str(settings.project_dir),
+        DBT_TARGET_PATH=str(settings.data_dir / "dbt" / "target"),
+        DBT_LOG_PATH=str(settings.data_dir / "dbt" / "logs"),
+        YIHUI_WAREHOUSE_PATH=str(warehouse),
+        YIHUI_THREADS=str(settings.threads),
+    )
+    return env
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+@dataclass
+class BuildResult:
+    passed: int
+    failed: int
+    warned: int
+    failures: list[str]
+
+
+def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str]) -> BuildResult:
+    cmd = [dbt_executable(), *args, "--vars", json.dumps({"as_of": as_of.isoformat()})]
+    proc = subprocess.run(cmd, cwd=settings.project_dir, env=dbt_env(settings, warehouse),
+                          capture_output=True, text=True)
+    results_file = settings.data_dir / "dbt" / "target" / "run_results.json"
+    passed = failed = warned = 0
+    failures: list[str] = []
+    if results_file.exists():
+        for r in json.loads(results_file.read_text())["results"]:
+            status = r["status"]
+            if status in ("success", "pass"):
+                passed += 1
+            elif status == "warn":
+                warned += 1
+            elif status != "skipped":
+                failed += 1
+                failures.append(f"{r['unique_id']}: {status}")
+    if proc.returncode != 0:
+        tail = "; ".join(failures[:5]) or _last_error(proc.stdout + proc.stderr)
+        raise BuildFailed(f"dbt {args[0]} failed ({failed} failing): {tail}. "
+                          f"Full log: {settings.data_dir / 'dbt' / 'logs' / 'dbt.log'}")
+    return BuildResult(passed, failed, warned, failures)
+
+
+def _last_error(output: str) -> str:
+    lines = [ln.strip() for ln in output.splitlines() if "error" in ln.lower()]
+    return lines[-1][:300] if lines else "see the dbt log"
+
+
+def build(settings: Settings, as_of: date) -> BuildResult:
+    """``dbt build`` (seeds, models, tests, unit tests) on the staging warehouse."""
+    warehouse = staging_path(settings)
+    if not warehouse.exists():
+        raise BuildFailed(f"no pseudonymised warehouse at {warehouse}: run `yihui pseudonymise` first")
+    return run_dbt(settings, warehouse, as_of, ["build"])
+
+
+def publish(settings: Settings) -> Path:
+    """Atomically replace the analysts' warehouse with the staging copy."""
+    src, dst = staging_path(settings), settings.warehouse_path
+    os.replace(src, dst)
+    return dst

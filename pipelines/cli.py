@@ -1,0 +1,287 @@
+"""The ``yihui`` command line: one module, one error handler.
+
+Our exceptions (``YihuiError``) become one red ``Error: …`` line and exit code 1;
+a traceback is shown only with ``--debug``.  Heavy imports (dbt, Great
+Expectations, pandas) happen inside the commands that need them, so
+``yihui --help`` is instant.  Every shared option can also come from its
+``YIHUI_…`` environment variable (see ``pipelines.settings``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.errors import YihuiError
+from pipelines.settings import BY_NAME, Settings, resolve
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_show_locals=False,  # locals may hold personal data or keys
+                  help="医惠锡城 privacy-first analytics warehouse.")
+keys_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, help="Manage the master key.")
+app.add_typer(keys_app, name="keys")
+console = Console(stderr=True)
+out = Console()
+STATE = {"debug": False}
+
+
+def _opt(name: str, *flags: str):
+    s = BY_NAME[name]
+    return typer.Option(*flags, help=f"{s.help} [env {s.env}]", show_default=False)
+
+
+DataDir = Annotated[Optional[str], _opt("data_dir", "--data-dir")]
+SourceUrl = Annotated[Optional[str], _opt("source", "--source")]
+AsOf = Annotated[Optional[str], _opt("as_of", "--as-of")]
+Threads = Annotated[Optional[int], _opt("threads", "--threads")]
+
+
+def _settings(data_dir=None, source=None, as_of=None, threads=None) -> Settings:
+    return resolve(data_dir=data_dir, source=source, as_of=as_of, threads=threads)
+
+
+@app.callback()
+def main_options(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False) -> None:
+    STATE["debug"] = debug
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+@app.command()
+def generate(
+    preset: Annotated[str, typer.Option(help="tiny (~1k accounts), small (~20k) or city (~1M).")] = "small",
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data on any day.")] = 42,
+    source: SourceUrl = None,
+    data_dir: DataDir = None,
+    bad_rows: Annotated[bool, typer.Option("--bad-rows", help="Add the documented matrix of malformed rows.")] = False,
+) -> None:
+    """Build the synthetic operational database (SQLite file or PostgreSQL server)."""
+    from rich.progress import Progress
+
+    from pipelines.generate import generate as gen
+    from pipelines.source import Source
+
+    s = _settings(data_dir, source)
+    src = Source.parse(s.source)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"generating {preset}", total=None)
+        result = gen(src, preset, seed, bad_rows, progress=lambda i, n: progress.update(task, completed=i, total=n))
+    t = Table(title=f"generated {preset} (seed {seed}) → {src.display}")
+    t.add_column("table")
+    t.add_column("rows", justify="right")
+    t.add_column("bad rows", justify="right")
+    for name, n in result.rows.items():
+        t.add_row(name, f"{n:,}", str(result.bad_rows.get(name, "")))
+    out.print(t)
+
+
+@keys_app.command("init")
+def keys_init(data_dir: DataDir = None) -> None:
+    """Create a random master key at <data-dir>/keys/master.key (mode 0600) unless one exists."""
+    from anonymizer.keys import init_key
+
+    path, created = init_key(_settings(data_dir).data_dir)
+    out.print(f"{'created' if created else 'kept existing'} master key {path}")
+    if created:
+        out.print("Back it up outside this machine: without it the vault cannot be opened and tokens cannot be reproduced.")
+
+
+def _print_summary(summary, settings: Settings) -> None:
+    t = Table(title=f"run {summary.run_id} (as of {summary.as_of})")
+    t.add_column("mart")
+    t.add_column("rows", justify="right")
+    for name, n in summary.marts.items():
+        t.add_row(name, f"{n:,}")
+    out.print(t)
+    q = Table(title="quarantined rows (kept in the vault, with reasons)")
+    q.add_column("table")
+    q.add_column("reason")
+    q.add_column("rows", justify="right")
+    for table, reasons in summary.quarantined.items():
+        for reason, n in reasons.items():
+            q.add_row(table, reason, f"{n:,}")
+    if not summary.quarantined:
+        q.add_row("—", "none", "0")
+    out.print(q)
+    for w in summary.warnings:
+        out.print(f"[yellow]warning:[/] {w}")
+    if summary.build:
+        out.print(f"dbt: {summary.build.passed} passed, {summary.build.warned} warned")
+    out.print(f"warehouse: {summary.warehouse}")
+    if summary.data_docs:
+        out.print(f"data docs: {summary.data_docs}")
+    out.print(f"try:  yihui sql \"select age_band, count(*) from profile.dim_customers group by 1 order by 1\""
+              f"{'' if settings.data_dir == Path('data').resolve() else ' --data-dir ' + str(settings.data_dir)}")
+
+
+@app.command()
+def run(source: SourceUrl = None, data_dir: DataDir = None, as_of: AsOf = None, threads: Threads = None) -> None:
+    """Extract, validate, pseudonymise, build and publish the warehouse."""
+    from pipelines.run import run as run_pipeline
+
+    s = _settings(data_dir, source, as_of, threads)
+    summary = run_pipeline(s, log=lambda m: console.print(f"[dim]{m}[/]"))
+    _print_summary(summary, s)
+
+
+@app.command()
+def extract(source: SourceUrl = None, data_dir: DataDir = None) -> None:
+    """Copy new and changed source rows into the encrypted vault."""
+    from pipelines.extract import extract as do_extract
+    from pipelines.run import open_session
+    from pipelines.source import Source
+
+    s = _settings(data_dir, source)
+    _key, con = open_session(s)
+    try:
+        for r in do_extract(con, Source.parse(s.source)):
+            out.print(f"{r.table}: {r.read:,} read, {r.deleted:,} deleted, {r.landed:,} landed")
+    finally:
+        con.close()
+
+
+@app.command()
+def validate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
+    """Run the Great Expectations checkpoints on the vault's landing data; refresh the quarantine."""
+    from pipelines.run import new_run_id, open_session, resolve_as_of
+    from pipelines.validate import validate as do_validate
+
+    s = _settings(data_dir, as_of=as_of)
+    _key, con = open_session(s)
+    try:
+        res = do_validate(con, s, new_run_id(), resolve_as_of(con, s), {})
+    finally:
+        con.close()
+    for table, reasons in res.quarantined.items():
+        for reason, n in reasons.items():
+            out.print(f"{table}: {n:,} quarantined ({reason})")
+    for w in res.warnings:
+        out.print(f"warning: {w}")
+    out.print(f"data docs: {res.data_docs}")
+
+
+@app.command()
+def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
+    """Tokenise and generalise the validated landing data into the staging warehouse."""
+    from anonymizer.pseudonymise import pseudonymise as do_pseudonymise
+    from pipelines import build as build_mod
+    from pipelines import quarantine
+    from pipelines.run import new_run_id, open_session, resolve_as_of
+
+    s = _settings(data_dir, as_of=as_of)
+    key, con = open_session(s)
+    try:
+        quarantine.create_landing_views(con)
+        staging = build_mod.staging_path(s)
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        staging.unlink(missing_ok=True)
+        res = do_pseudonymise(con, key, resolve_as_of(con, s), new_run_id(), staging)
+    finally:
+        con.close()
+    for table, n in res.rows.items():
+        out.print(f"pseudo.{table}: {n:,} rows")
+    out.print(f"staging warehouse: {staging} (publish with `yihui build`)")
+
+
+@app.command()
+def build(data_dir: DataDir = None, as_of: AsOf = None) -> None:
+    """Run dbt build on the staging warehouse and publish it when every test passes."""
+    from datetime import date
+
+    from pipelines import build as build_mod
+
+    s = _settings(data_dir, as_of=as_of)
+    res = build_mod.build(s, s.as_of or date.today())
+    path = build_mod.publish(s)
+    out.print(f"dbt: {res.passed} passed, {res.warned} warned; published {path}")
+
+
+@app.command()
+def sql(
+    query: Annotated[Optional[str], typer.Argument(help="SQL to run; omit for an interactive shell.")] = None,
+    data_dir: DataDir = None,
+    csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+) -> None:
+    """Query the analyst warehouse read-only (one query, or an interactive shell)."""
+    import duckdb
+
+    s = _settings(data_dir)
+    if not s.warehouse_path.exists():
+        raise YihuiError(f"no warehouse at {s.warehouse_path}: run `yihui run` first")
+    con = duckdb.connect(str(s.warehouse_path), read_only=True)
+
+    def show(q: str) -> None:
+        try:
+            rel = con.sql(q)
+        except duckdb.Error as exc:
+            raise YihuiError(str(exc).splitlines()[0]) from None
+        if rel is None:
+            return
+        cols, rows = rel.columns, rel.fetchall()
+        if csv:
+            import csv as csvmod
+
+            w = csvmod.writer(sys.stdout)
+            w.writerow(cols)
+            w.writerows(rows)
+            return
+        t = Table()
+        for c in cols:
+            t.add_column(c)
+        for r in rows[:1000]:
+            t.add_row(*["" if v is None else str(v) for v in r])
+        out.print(t)
+        if len(rows) > 1000:
+            out.print(f"… {len(rows) - 1000:,} more rows (use --csv for all)")
+
+    if query:
+        show(query)
+        return
+    out.print(f"read-only SQL over {s.warehouse_path}; end a statement with ';', quit with .quit or Ctrl-D")
+    buf = ""
+    while True:
+        try:
+            line = input("yihui> " if not buf else "   ...> ")
+        except EOFError:
+            break
+        if line.strip() in (".quit", ".exit"):
+            break
+        buf += line + "\n"
+        if buf.strip().endswith(";"):
+            try:
+                show(buf)
+            except YihuiError as exc:
+                console.print(f"[red]Error:[/] {exc}")
+            buf = ""
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except YihuiError as exc:
+        if STATE["debug"]:
+            raise
+        console.print(f"[bold red]Error:[/] {exc}")
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        console.print("Aborted.")
+        sys.exit(1)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

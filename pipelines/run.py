@@ -1,0 +1,142 @@
+"""Orchestration: extract → validate → pseudonymise → build → publish, and the run log.
+
+Validation runs before pseudonymisation on purpose: an invalid ID number must be
+quarantined *before* it is tokenised, or its token would reach the warehouse.
+The key is loaded and the vault opened (which proves the key) before anything
+is written, so a missing or wrong key stops the run with one clear line.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from anonymizer.keys import MasterKey, load_key
+from pipelines import build as build_mod
+from pipelines import quarantine
+from pipelines.errors import YihuiError
+from pipelines.extract import TableExtract, extract
+from pipelines.settings import Settings
+from pipelines.source import Source
+from pipelines.vault import open_vault
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    as_of: date
+    extracted: list[TableExtract] = field(default_factory=list)
+    quarantined: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    pseudonymised: dict[str, int] = field(default_factory=dict)
+    tokens_added: dict[str, int] = field(default_factory=dict)
+    build: build_mod.BuildResult | None = None
+    marts: dict[str, int] = field(default_factory=dict)
+    warehouse: Path | None = None
+    data_docs: Path | None = None
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def open_session(settings: Settings) -> tuple[MasterKey, duckdb.DuckDBPyConnection]:
+    key = load_key(settings.data_dir)
+    con = open_vault(settings.data_dir, key, threads=settings.threads, memory_limit=settings.memory_limit)
+    return key, con
+
+
+def resolve_as_of(con: duckdb.DuckDBPyConnection, settings: Settings) -> date:
+    """The configured date, else the day of the latest activity landed in the vault."""
+    if settings.as_of:
+        return settings.as_of
+    latest = con.execute(
+        "SELECT max(m)::DATE FROM (SELECT max(occurred_at) AS m FROM vault.raw.access_logs "
+        "UNION ALL SELECT max(updated_at) FROM vault.raw.accounts UNION ALL SELECT max(updated_at) FROM vault.raw.orders)"
+    ).fetchone()[0]
+    if latest is None:
+        raise YihuiError("the vault holds no data to choose a reference date from: set --as-of")
+    return latest
+
+
+def record_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, settings: Settings, key: MasterKey,
+               source: Source, status: str) -> None:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS vault.ops.runs (run_id VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, "
+        "as_of_date DATE, source_kind VARCHAR, key_version INTEGER, key_id VARCHAR, status VARCHAR)"
+    )
+    con.execute(
+        "INSERT INTO vault.ops.runs VALUES (?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?)",
+        [summary.run_id, datetime.strptime(summary.run_id[:16], "%Y%m%dT%H%M%SZ"), summary.as_of,
+         source.kind, key.version, key.key_id, status],
+    )
+
+
+def copy_run_metadata(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
+    """Run log, reconciliation and quarantine counts into the warehouse (no personal data, no key id)."""
+    con.execute(f"ATTACH '{warehouse}' AS wh")
+    try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS wh.meta")
+        con.execute(
+            "CREATE OR REPLACE TABLE wh.meta.runs AS SELECT run_id, started_at, finished_at, as_of_date, "
+            "source_kind, key_version, status FROM vault.ops.runs"
+        )
+        con.execute("CREATE OR REPLACE TABLE wh.meta.reconciliation AS SELECT * FROM vault.ops.reconciliation")
+        con.execute(
+            "CREATE OR REPLACE TABLE wh.meta.quarantine_summary AS SELECT run_id, source_table, reason_code, "
+            "count(*) AS quarantined_rows FROM vault.quarantine.history GROUP BY ALL"
+        )
+    finally:
+        con.execute("DETACH wh")
+
+
+def run(settings: Settings, log: Log = print) -> RunSummary:
+    from anonymizer.pseudonymise import pseudonymise
+    from pipelines.validate import validate
+
+    source = Source.parse(settings.source)
+    key, con = open_session(settings)  # fails on a missing or wrong key before any write
+    try:
+        run_id = new_run_id()
+        log(f"run {run_id}: extracting from {source.display}")
+        extracted = extract(con, source, on_table=lambda t: log(f"  extract {t.table}: {t.read} read, {t.landed} landed"))
+        as_of = resolve_as_of(con, settings)
+        summary = RunSummary(run_id, as_of, extracted)
+        log(f"validating landing data (as of {as_of})")
+        result = validate(con, settings, run_id, as_of, {t.table: t.source_rows for t in extracted})
+        summary.quarantined, summary.warnings, summary.data_docs = result.quarantined, result.warnings, result.data_docs
+        quarantine.create_landing_views(con)
+        staging = build_mod.staging_path(settings)
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        staging.unlink(missing_ok=True)
+        log("pseudonymising into the staging warehouse")
+        p = pseudonymise(con, key, as_of, run_id, staging)
+        summary.pseudonymised, summary.tokens_added = p.rows, p.tokens_added
+        record_run(con, summary, settings, key, source, "built")
+        copy_run_metadata(con, staging)
+    finally:
+        con.close()
+    log("building marts with dbt (models, tests, unit tests)")
+    summary.build = build_mod.build(settings, as_of)
+    summary.warehouse = build_mod.publish(settings)
+    summary.marts = mart_counts(summary.warehouse)
+    return summary
+
+
+def mart_counts(warehouse: Path) -> dict[str, int]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema IN ('profile', 'audience', 'governance') ORDER BY 1, 2"
+        ).fetchall()
+        return {f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0] for s, t in tables}
+    finally:
+        con.close()

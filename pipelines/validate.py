@@ -1,0 +1,190 @@
+"""Validate: Great Expectations checkpoints over the landing data, before anything is tokenised.
+
+Suites are GX JSON under ``expectations/suites`` (version-controlled).  The
+contract of an expectation:
+
+* ``meta.reason_code`` set: a row-level rule.  Failing rows go to quarantine
+  with that reason; the run goes on with the good rows.
+* no reason code, ``severity: critical``: a table-level gate.  Failure stops the
+  run before anything is published, naming the suite, expectation and count.
+* ``severity: warning``: recorded and shown in the run summary.
+
+Cross-table and library checks are fed to GX as helper columns computed here
+(``_orphan_<fk>``, ``_parent_quarantined_<fk>``, ``_id_problem`` from
+python-stdnum, ``_birthday_in_future``…): GX's SQL route does not work with
+DuckDB (stack notes), so GX validates pandas frames read from the vault.
+Tables are validated parents first, so a child of a quarantined row is
+quarantined too (``parent_quarantined``) instead of being silently lost.
+
+GX stores its results and Data Docs under ``<data>/gx``; they hold counts and
+row ids only (``exclude_unexpected_values``), never the offending values.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from pipelines import quarantine
+from pipelines.errors import ValidationFailed
+from pipelines.idnumbers import RESIDENT_ID, resident_id_problem
+from pipelines.schema import INGESTED, Table
+from pipelines.settings import PROJECT_DIR, Settings
+
+SUITES_DIR = PROJECT_DIR / "expectations" / "suites"
+SEEDS_DIR = PROJECT_DIR / "seeds"
+
+
+@dataclass
+class ValidationResult:
+    quarantined: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    data_docs: Path | None = None
+
+
+def _frame_sql(table: Table, as_of: date) -> str:
+    """The landing rows plus the helper columns the suite checks."""
+    extra, joins = [], []
+    for i, (col, target) in enumerate(table.foreign_keys.items()):
+        parent, parent_col = target.split(".")
+        pk = next(t.primary_key for t in INGESTED if t.name == parent)
+        assert pk == parent_col
+        extra.append(f"(r.{col} IS NOT NULL AND p{i}_raw.{pk} IS NULL) AS _orphan_{col}")
+        extra.append(f"(p{i}_raw.{pk} IS NOT NULL AND p{i}_ok.{pk} IS NULL) AS _parent_quarantined_{col}")
+        joins.append(f"LEFT JOIN (SELECT DISTINCT {pk} FROM vault.raw.{parent}) p{i}_raw ON p{i}_raw.{pk} = r.{col}")
+        joins.append(f"LEFT JOIN (SELECT DISTINCT {pk} FROM landing.{parent}) p{i}_ok ON p{i}_ok.{pk} = r.{col}")
+    if table.name == "insured_persons":
+        extra.append(f"(r.birthday > DATE '{as_of.isoformat()}') AS _birthday_in_future")
+        extra.append(
+            "(r.id_type <> '居民身份证' OR r.id_number IS NULL OR length(r.id_number) <> 18 "
+            "OR TRY_CAST(substr(r.id_number, 17, 1) AS INTEGER) IS NULL "
+            "OR (TRY_CAST(substr(r.id_number, 17, 1) AS INTEGER) % 2 = 1) = (r.sex = '男')) AS _sex_matches_id"
+        )
+    if table.name == "certificates":
+        extra.append("(r.coverage_end >= r.coverage_start) AS _coverage_ordered")
+    cols = ", ".join(["r.* EXCLUDE (_extracted_at)", *extra])
+    return f"SELECT {cols} FROM vault.raw.{table.name} r {' '.join(joins)}"
+
+
+def _add_id_problems(df, as_of: date, regions: set[str]) -> None:
+    """``_id_problem``: why a resident ID is unusable (python-stdnum checksum and date, our region list)."""
+    def problem(id_type, value):
+        if id_type != RESIDENT_ID or not isinstance(value, str):
+            return None  # a missing number is its own rule (missing_required_field)
+        return resident_id_problem(value, as_of, regions)
+
+    df["_id_problem"] = [problem(t, v) for t, v in zip(df["id_type"], df["id_number"], strict=True)]
+
+
+def _context(settings: Settings):
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    root = settings.data_dir / "gx"
+    root.mkdir(parents=True, exist_ok=True)
+    ctx = gx.get_context(mode="file", project_root_dir=str(root))
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return gx, ctx
+
+
+def _checkpoint(gx, ctx, table: Table):
+    """Get-or-create the datasource, asset, suite, validation definition and checkpoint for a table."""
+    name = f"landing__{table.name}"
+    suite_doc = json.loads((SUITES_DIR / f"{name}.json").read_text())
+    suite = ctx.suites.add_or_update(gx.ExpectationSuite(**suite_doc))
+    source = ctx.data_sources.add_or_update_pandas(name="landing")
+    try:
+        asset = source.get_asset(table.name)
+    except LookupError:
+        asset = source.add_dataframe_asset(name=table.name)
+    try:
+        batch = asset.get_batch_definition("whole_table")
+    except KeyError:
+        batch = asset.add_batch_definition_whole_dataframe("whole_table")
+    vd = ctx.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+    return ctx.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=name,
+            validation_definitions=[vd],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": [table.primary_key],
+                "partial_unexpected_count": 0,
+                "exclude_unexpected_values": True,  # ids only: values never reach GX's files
+                "return_unexpected_index_query": False,
+            },
+        )
+    )
+
+
+def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as_of: date,
+             source_rows: dict[str, int]) -> ValidationResult:
+    """Validate every landing table, refresh the quarantine, and reconcile counts."""
+    import logging
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    gx, ctx = _context(settings)
+    quarantine.ensure_tables(con)
+    con.execute("DELETE FROM vault.quarantine.current")
+    quarantine.create_landing_views(con)
+    regions = {r[0] for r in con.execute(
+        f"SELECT region_code FROM read_csv('{SEEDS_DIR / 'regions.csv'}', all_varchar = true)").fetchall()}
+    result = ValidationResult()
+    critical: list[str] = []
+    for table in INGESTED:
+        df = con.execute(_frame_sql(table, as_of)).df()
+        if "id_number" in df.columns:
+            _add_id_problems(df, as_of, regions)
+        checkpoint = _checkpoint(gx, ctx, table)
+        outcome = checkpoint.run(batch_parameters={"dataframe": df})
+        flagged: list[tuple[int, str, str]] = []
+        for suite_result in outcome.run_results.values():
+            for er in suite_result.results:
+                if er.success:
+                    continue
+                cfg = er.expectation_config
+                reason = (cfg.meta or {}).get("reason_code")
+                rule = f"{cfg.type}({cfg.kwargs.get('column', '')})"
+                count = er.result.get("unexpected_count", er.result.get("observed_value"))
+                if reason:
+                    for entry in er.result.get("unexpected_index_list") or []:
+                        for key in entry.get(table.primary_key, []):
+                            flagged.append((int(key), reason, rule))
+                elif "warning" in str(cfg.severity).lower():
+                    result.warnings.append(f"landing__{table.name}: {rule} — {count} rows")
+                else:
+                    critical.append(f"suite landing__{table.name}, expectation {rule}: {count}")
+        if flagged:
+            import pandas as pd
+
+            con.register("_flagged", pd.DataFrame(flagged, columns=["source_key", "reason_code", "rule"]))
+            con.execute(
+                f"INSERT INTO vault.quarantine.current SELECT '{run_id}', '{table.name}', source_key, reason_code, "
+                "rule, now()::TIMESTAMP FROM _flagged"
+            )
+            con.execute(
+                f"INSERT INTO vault.quarantine.history SELECT '{run_id}', '{table.name}', f.source_key, f.reason_code, "
+                f"f.rule, now()::TIMESTAMP, to_json(r)::VARCHAR FROM _flagged f "
+                f"JOIN vault.raw.{table.name} r ON r.{table.primary_key} = f.source_key"
+            )
+            con.unregister("_flagged")
+        quarantined = con.execute(
+            f"SELECT count(DISTINCT source_key) FROM vault.quarantine.current WHERE source_table = '{table.name}'"
+        ).fetchone()[0]
+        loaded = con.execute(f"SELECT count(*) FROM landing.{table.name}").fetchone()[0]
+        con.execute("INSERT INTO vault.ops.reconciliation VALUES (?, ?, ?, ?, ?)",
+                    [run_id, table.name, source_rows.get(table.name, loaded + quarantined), loaded, quarantined])
+    result.quarantined = quarantine.counts_by_reason(con)
+    docs = settings.data_dir / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    result.data_docs = docs if docs.exists() else None
+    if critical:
+        raise ValidationFailed("critical expectations failed, nothing published: " + "; ".join(critical))
+    return result
