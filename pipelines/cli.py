@@ -26,7 +26,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                   help="医惠锡城 privacy-first analytics warehouse.")
 keys_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, help="Manage the master key.")
 app.add_typer(keys_app, name="keys")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 out = Console()
 STATE = {"debug": False}
 

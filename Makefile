@@ -1,0 +1,42 @@
+# 医惠锡城 privacy-first analytics warehouse.  `make help` lists the targets.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= data
+PRESET ?= small
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := false
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(BIN)/yihui: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/yihui ## Create .venv and install the project and its tools
+
+run: install ## Generate the default source if absent and run the whole pipeline on it
+	@if [ -z "$$YIHUI_MASTER_KEY" ] && [ ! -f $(DATA)/keys/master.key ]; then \
+		echo "No master key found: creating a local DEMO key at $(DATA)/keys/master.key (keep real keys out of the repo)."; \
+		$(BIN)/yihui keys init --data-dir $(DATA); fi
+	@if [ ! -f $(DATA)/source/ops.sqlite ]; then \
+		echo "No operational source yet: generating the '$(PRESET)' preset into $(DATA)/source/ops.sqlite"; \
+		$(BIN)/yihui generate --preset $(PRESET) --data-dir $(DATA); fi
+	$(BIN)/yihui run --data-dir $(DATA)
+
+test: install ## Run the whole test suite: pytest (unit, integration, PostgreSQL) and the dbt tests
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+lint: install ## Lint Python with ruff
+	$(BIN)/ruff check pipelines anonymizer tests
+
+clean: ## Remove the data folder (vault, warehouse, keys!) and build output
+	rm -rf $(DATA) target logs
+
+.PHONY: help install run test lint clean

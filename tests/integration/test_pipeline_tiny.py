@@ -1,0 +1,140 @@
+"""The real pipeline on the tiny preset: generate → run, then check the promises."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from pipelines.bad_rows import matrix
+from tests.conftest import TEST_KEY
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
+
+
+def test_every_mart_has_rows(tiny_run):
+    _, _, summary = tiny_run
+    assert {"profile.dim_customers", "audience.fct_contactable_adults", "audience.audience_renewal_due"} <= set(
+        summary.marts
+    )
+    assert all(n > 0 for n in summary.marts.values()), summary.marts
+    assert summary.build.failed == 0 and summary.build.passed > 50
+
+
+def test_vault_cannot_be_opened_without_the_key(tiny_run):
+    settings, _, _ = tiny_run
+    con = duckdb.connect()
+    with pytest.raises(duckdb.Error):
+        con.execute(f"ATTACH '{settings.data_dir / 'vault.duckdb'}' AS v")
+    with pytest.raises(duckdb.Error):
+        con.execute(f"ATTACH '{settings.data_dir / 'vault.duckdb'}' AS v (ENCRYPTION_KEY 'guess', READ_ONLY)")
+
+
+@pytest.mark.privacy
+def test_no_source_identifier_reaches_any_string_column_of_the_warehouse(tiny_run):
+    settings, _, _ = tiny_run
+    src = sqlite3.connect(settings.data_dir / "source" / "ops.sqlite")
+    raw = set()
+    for sql in ("SELECT id_number FROM insured_persons", "SELECT mobile FROM accounts", "SELECT openid FROM accounts",
+                "SELECT name FROM insured_persons", "SELECT contact_phone FROM group_bookings",
+                "SELECT contact_email FROM group_bookings", "SELECT contact_name FROM group_bookings",
+                "SELECT ip_address FROM access_logs", "SELECT device_id FROM access_logs",
+                "SELECT company_name FROM group_bookings", "SELECT credit_code FROM group_bookings"):
+        raw |= {r[0] for r in src.execute(sql) if r[0]}
+    assert len(raw) > 3000
+    wh = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    wh.register("raw_values", __import__("pyarrow").table({"v": sorted(raw)}))
+    cols = wh.execute(
+        "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+        "WHERE data_type = 'VARCHAR' AND table_catalog = current_database()"
+    ).fetchall()
+    assert len(cols) > 50
+    hits = {}
+    for schema, table, col in cols:
+        n = wh.execute(
+            f'SELECT count(*) FROM "{schema}"."{table}" t JOIN raw_values r ON t."{col}" = r.v'
+        ).fetchone()[0]
+        n += wh.execute(
+            f"""SELECT count(*) FROM "{schema}"."{table}" WHERE NOT regexp_matches("{col}", '^[a-z]{{2,3}}_[0-9a-f]{{32}}$')
+            AND (regexp_matches("{col}", '[0-9]{{17}}[0-9Xx]') OR regexp_matches("{col}", '(^|[^0-9])1[3-9][0-9]{{9}}([^0-9]|$)'))"""
+        ).fetchone()[0]
+        if n:
+            hits[f"{schema}.{table}.{col}"] = n
+    assert hits == {}
+
+
+def test_each_bad_row_class_is_quarantined_with_its_reason(tiny_run):
+    settings, _, summary = tiny_run
+    from pipelines.vault import open_vault
+    from anonymizer.keys import parse_key
+
+    con = open_vault(settings.data_dir, parse_key(TEST_KEY, "test"), read_only=True)
+    got = {}
+    for table, key, reason in con.execute(
+        "SELECT source_table, source_key, reason_code FROM vault.quarantine.current"
+    ).fetchall():
+        got.setdefault((table, key), set()).add(reason)
+    for bad in matrix():
+        assert bad.reason in got.get((bad.table, bad.row[0]), set()), bad.klass
+    assert len(got) == len(matrix()), "only the bad rows are quarantined"
+
+
+def test_source_rows_reconcile_exactly_with_loaded_plus_quarantined(tiny_run):
+    settings, gen, summary = tiny_run
+    wh = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    rows = wh.execute(
+        "SELECT source_table, source_rows, loaded_rows, quarantined_rows FROM meta.reconciliation "
+        "WHERE run_id = ?", [summary.run_id]
+    ).fetchall()
+    assert len(rows) == 13
+    for table, source_rows, loaded, quarantined in rows:
+        assert source_rows == gen.rows[table] == loaded + quarantined, table
+        assert wh.execute(f"SELECT count(*) FROM pseudo.{table}").fetchone()[0] == loaded
+    assert sum(r[3] for r in rows) == len(matrix())
+
+
+def test_sms_verification_codes_are_never_ingested(tiny_run):
+    settings, _, _ = tiny_run
+    wh = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    names = {r[0] for r in wh.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert not any("sms" in n or "verification" in n for n in names)
+
+
+@pytest.mark.privacy
+def test_keys_appear_in_no_file_the_run_wrote(tiny_run):
+    settings, _, _ = tiny_run
+    from anonymizer.keys import parse_key
+
+    key = parse_key(TEST_KEY, "test")
+    needles = [TEST_KEY.encode(), key.vault_key.encode(), key.token_key("person").hex().encode()]
+    scanned = 0
+    for path in settings.data_dir.rglob("*"):
+        if path.is_file() and path.name != "vault.duckdb" and "keys" not in path.parts:
+            data = path.read_bytes()
+            scanned += 1
+            assert not any(n in data for n in needles), path
+    assert scanned > 10
+
+
+def test_missing_key_stops_with_one_line_and_writes_nothing(tmp_path):
+    before = set(tmp_path.rglob("*"))
+    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--data-dir", str(tmp_path / "d")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().startswith("Error: no master key") and len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "d" / "vault.duckdb").exists() and not (tmp_path / "d" / "warehouse.duckdb").exists()
+    assert set(tmp_path.rglob("*")) - before <= {tmp_path / "d"} | set((tmp_path / "d").rglob("*"))
+
+
+def test_wrong_key_stops_before_anything_is_written(tiny_run, monkeypatch):
+    settings, _, _ = tiny_run
+    stamps = {p: p.stat().st_mtime_ns for p in (settings.warehouse_path, settings.data_dir / "vault.duckdb")}
+    monkeypatch.setenv("YIHUI_MASTER_KEY", "77" * 32)
+    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--data-dir", str(settings.data_dir)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "does not open" in proc.stderr and "77" * 8 not in proc.stderr
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
