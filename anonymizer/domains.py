@@ -43,8 +43,8 @@ DOMAINS: tuple[Domain, ...] = (
            ("SELECT coalesce(credit_code, company_name) AS v FROM landing.group_bookings",),
            "a company: unified social credit code, else its name"),
     Domain("contact", "ctc", "x",
-           ("SELECT contact_name || '|' || regexp_replace(contact_phone, '[^0-9]', '', 'g') AS v "
-            "FROM landing.group_bookings",),
+           (("SELECT contact_name || '|' || regexp_replace(contact_phone, '[^0-9]', '', 'g') AS v "
+             "FROM landing.group_bookings"),),
            "a group-booking contact person: name and phone"),
     Domain("order_no", "ord", "x", ("SELECT order_no AS v FROM landing.orders",),
            "an order: the business order number"),

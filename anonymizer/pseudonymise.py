@@ -91,6 +91,11 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
                     "rows would be lost, nothing is published"
                 )
             rows[table.name] = out
+        con.execute("CREATE SCHEMA IF NOT EXISTS wh.meta")
+        con.execute(
+            f"CREATE OR REPLACE TABLE wh.meta.build_info AS SELECT '{run_id}' AS run_id, "
+            f"DATE '{as_of.isoformat()}' AS as_of_date, now()::TIMESTAMP AS pseudonymised_at"
+        )
     finally:
         con.execute("DETACH wh")
     return PseudonymiseResult(added, rows)

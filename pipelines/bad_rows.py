@@ -34,7 +34,7 @@ def matrix() -> list[BadRow]:
     """Every class of bad row, one or more rows each."""
     good_id = make_resident_id("320213", date(1985, 3, 9), 37)
     bad_checksum = good_id[:17] + ("0" if good_id[17] != "0" else "1")
-    acct = lambda aid, openid, mobile: (aid, openid, mobile, TS, "公众号关注", "active", None, False, TS)  # noqa: E731
+    acct = lambda aid, openid, mobile: (aid, openid, mobile, TS, "公众号关注", "active", None, False, TS)
     return [
         BadRow("bad_id_checksum", "insured_persons", "invalid_id_number",
                "resident ID whose ISO 7064 check character is wrong",

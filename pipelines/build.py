@@ -57,7 +57,7 @@ class BuildResult:
 def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str]) -> BuildResult:
     cmd = [dbt_executable(), *args, "--vars", json.dumps({"as_of": as_of.isoformat()})]
     proc = subprocess.run(cmd, cwd=settings.project_dir, env=dbt_env(settings, warehouse),
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     results_file = settings.data_dir / "dbt" / "target" / "run_results.json"
     passed = failed = warned = 0
     failures: list[str] = []
@@ -83,12 +83,27 @@ def _last_error(output: str) -> str:
     return lines[-1][:300] if lines else "see the dbt log"
 
 
-def build(settings: Settings, as_of: date) -> BuildResult:
-    """``dbt build`` (seeds, models, tests, unit tests) on the staging warehouse."""
+def staged_as_of(settings: Settings) -> date:
+    """The reference date the staging warehouse was pseudonymised at (ages are computed at it)."""
+    import duckdb
+
     warehouse = staging_path(settings)
     if not warehouse.exists():
         raise BuildFailed(f"no pseudonymised warehouse at {warehouse}: run `yihui pseudonymise` first")
-    return run_dbt(settings, warehouse, as_of, ["build"])
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("SELECT as_of_date FROM meta.build_info").fetchone()[0]
+    finally:
+        con.close()
+
+
+def build(settings: Settings, as_of: date | None = None) -> BuildResult:
+    """``dbt build`` (seeds, models, tests, unit tests) on the staging warehouse."""
+    staged = staged_as_of(settings)
+    if as_of is not None and as_of != staged:
+        raise BuildFailed(f"the staging warehouse was pseudonymised as of {staged}, not {as_of}: "
+                          "run `yihui pseudonymise` with the same --as-of")
+    return run_dbt(settings, staging_path(settings), staged, ["build"])
 
 
 def publish(settings: Settings) -> Path:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -36,10 +36,10 @@ def _opt(name: str, *flags: str):
     return typer.Option(*flags, help=f"{s.help} [env {s.env}]", show_default=False)
 
 
-DataDir = Annotated[Optional[str], _opt("data_dir", "--data-dir")]
-SourceUrl = Annotated[Optional[str], _opt("source", "--source")]
-AsOf = Annotated[Optional[str], _opt("as_of", "--as-of")]
-Threads = Annotated[Optional[int], _opt("threads", "--threads")]
+DataDir = Annotated[str | None, _opt("data_dir", "--data-dir")]
+SourceUrl = Annotated[str | None, _opt("source", "--source")]
+AsOf = Annotated[str | None, _opt("as_of", "--as-of")]
+Threads = Annotated[int | None, _opt("threads", "--threads")]
 
 
 def _settings(data_dir=None, source=None, as_of=None, threads=None) -> Settings:
@@ -172,7 +172,7 @@ def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
     from anonymizer.pseudonymise import pseudonymise as do_pseudonymise
     from pipelines import build as build_mod
     from pipelines import quarantine
-    from pipelines.run import new_run_id, open_session, resolve_as_of
+    from pipelines.run import copy_run_metadata, new_run_id, open_session, resolve_as_of
 
     s = _settings(data_dir, as_of=as_of)
     key, con = open_session(s)
@@ -182,6 +182,7 @@ def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
         staging.parent.mkdir(parents=True, exist_ok=True)
         staging.unlink(missing_ok=True)
         res = do_pseudonymise(con, key, resolve_as_of(con, s), new_run_id(), staging)
+        copy_run_metadata(con, staging)
     finally:
         con.close()
     for table, n in res.rows.items():
@@ -192,19 +193,17 @@ def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
 @app.command()
 def build(data_dir: DataDir = None, as_of: AsOf = None) -> None:
     """Run dbt build on the staging warehouse and publish it when every test passes."""
-    from datetime import date
-
     from pipelines import build as build_mod
 
     s = _settings(data_dir, as_of=as_of)
-    res = build_mod.build(s, s.as_of or date.today())
+    res = build_mod.build(s, s.as_of)
     path = build_mod.publish(s)
     out.print(f"dbt: {res.passed} passed, {res.warned} warned; published {path}")
 
 
 @app.command()
 def sql(
-    query: Annotated[Optional[str], typer.Argument(help="SQL to run; omit for an interactive shell.")] = None,
+    query: Annotated[str | None, typer.Argument(help="SQL to run; omit for an interactive shell.")] = None,
     data_dir: DataDir = None,
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
 ) -> None:

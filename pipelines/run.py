@@ -66,12 +66,16 @@ def resolve_as_of(con: duckdb.DuckDBPyConnection, settings: Settings) -> date:
     return latest
 
 
-def record_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, settings: Settings, key: MasterKey,
-               source: Source, status: str) -> None:
+def ensure_run_log(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE TABLE IF NOT EXISTS vault.ops.runs (run_id VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, "
         "as_of_date DATE, source_kind VARCHAR, key_version INTEGER, key_id VARCHAR, status VARCHAR)"
     )
+
+
+def record_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, key: MasterKey,
+               source: Source, status: str) -> None:
+    ensure_run_log(con)
     con.execute(
         "INSERT INTO vault.ops.runs VALUES (?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?)",
         [summary.run_id, datetime.strptime(summary.run_id[:16], "%Y%m%dT%H%M%SZ"), summary.as_of,
@@ -81,6 +85,8 @@ def record_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, settings: Se
 
 def copy_run_metadata(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
     """Run log, reconciliation and quarantine counts into the warehouse (no personal data, no key id)."""
+    ensure_run_log(con)
+    quarantine.ensure_tables(con)
     con.execute(f"ATTACH '{warehouse}' AS wh")
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS wh.meta")
@@ -119,7 +125,7 @@ def run(settings: Settings, log: Log = print) -> RunSummary:
         log("pseudonymising into the staging warehouse")
         p = pseudonymise(con, key, as_of, run_id, staging)
         summary.pseudonymised, summary.tokens_added = p.rows, p.tokens_added
-        record_run(con, summary, settings, key, source, "built")
+        record_run(con, summary, key, source, "built")
         copy_run_metadata(con, staging)
     finally:
         con.close()

@@ -84,7 +84,6 @@ def _add_id_problems(df, as_of: date, regions: set[str]) -> None:
 def _context(settings: Settings):
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
-
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     root = settings.data_dir / "gx"

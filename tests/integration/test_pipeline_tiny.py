@@ -67,9 +67,9 @@ def test_no_source_identifier_reaches_any_string_column_of_the_warehouse(tiny_ru
 
 
 def test_each_bad_row_class_is_quarantined_with_its_reason(tiny_run):
-    settings, _, summary = tiny_run
-    from pipelines.vault import open_vault
+    settings, _, _ = tiny_run
     from anonymizer.keys import parse_key
+    from pipelines.vault import open_vault
 
     con = open_vault(settings.data_dir, parse_key(TEST_KEY, "test"), read_only=True)
     got = {}
@@ -122,7 +122,7 @@ def test_keys_appear_in_no_file_the_run_wrote(tiny_run):
 def test_missing_key_stops_with_one_line_and_writes_nothing(tmp_path):
     before = set(tmp_path.rglob("*"))
     proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--data-dir", str(tmp_path / "d")],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert proc.returncode == 1
     assert proc.stderr.strip().startswith("Error: no master key") and len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "d" / "vault.duckdb").exists() and not (tmp_path / "d" / "warehouse.duckdb").exists()
@@ -134,7 +134,7 @@ def test_wrong_key_stops_before_anything_is_written(tiny_run, monkeypatch):
     stamps = {p: p.stat().st_mtime_ns for p in (settings.warehouse_path, settings.data_dir / "vault.duckdb")}
     monkeypatch.setenv("YIHUI_MASTER_KEY", "77" * 32)
     proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--data-dir", str(settings.data_dir)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert proc.returncode == 1
     assert "does not open" in proc.stderr and "77" * 8 not in proc.stderr
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps

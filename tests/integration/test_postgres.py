@@ -83,7 +83,6 @@ def test_unreachable_server_is_a_clear_error(tmp_path, monkeypatch):
     from pipelines.source import Source
 
     url = f"postgresql://postgres:secret@127.0.0.1:{_free_port()}/postgres"
-    with pytest.raises(SourceUnavailable) as info:
-        with Source.parse(url).reader():
-            pass
+    with pytest.raises(SourceUnavailable) as info, Source.parse(url).reader():
+        pass
     assert "secret" not in str(info.value) and "***" in str(info.value)
