@@ -30,7 +30,8 @@ run: install ## Generate the default source if absent and run the whole pipeline
 		$(BIN)/yihui generate --preset $(PRESET) --data-dir $(DATA); fi
 	$(BIN)/yihui run --data-dir $(DATA)
 
-test: install ## Run the whole test suite: pytest (unit, integration, PostgreSQL) and the dbt tests
+test: install ## Run the whole test suite: lint, pytest (unit, integration, PostgreSQL) and the dbt tests
+	$(BIN)/ruff check pipelines anonymizer tests
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: install ## Lint Python with ruff

@@ -116,7 +116,7 @@ def _print_summary(summary, settings: Settings) -> None:
     out.print(f"warehouse: {summary.warehouse}")
     if summary.data_docs:
         out.print(f"data docs: {summary.data_docs}")
-    out.print(f"try:  yihui sql \"select age_band, count(*) from profile.dim_customers group by 1 order by 1\""
+    out.print(f"try:  .venv/bin/yihui sql \"select age_band, count(*) from profile.dim_customers group by 1 order by 1\""
               f"{'' if settings.data_dir == Path('data').resolve() else ' --data-dir ' + str(settings.data_dir)}")
 
 
