@@ -69,6 +69,36 @@ def prepare_session(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date)
     load_seeds(con)
 
 
+def redact_notes(con: duckdb.DuckDBPyConnection) -> None:
+    """``redacted_notes(record_id, note_redacted)``: service notes with PII replaced by typed placeholders.
+
+    Each note is checked against the known names of its own account's people
+    (insured persons and group contacts) as well as the generic detectors.
+    """
+    import pyarrow as pa
+
+    from anonymizer.redact import redact
+
+    rows = con.execute(
+        """
+        SELECT s.record_id, s.note,
+               list_distinct(list_concat(coalesce(p.names, []), coalesce(g.names, []))) AS names
+        FROM landing.service_records AS s
+        LEFT JOIN (SELECT account_id, list(name) AS names FROM landing.insured_persons GROUP BY ALL) AS p
+            USING (account_id)
+        LEFT JOIN (SELECT account_id, list(contact_name) AS names FROM landing.group_bookings GROUP BY ALL) AS g
+            USING (account_id)
+        """
+    ).fetchall()
+    notes = pa.table({
+        "record_id": pa.array([r[0] for r in rows], type=pa.int64()),
+        "note_redacted": pa.array([redact(r[1], r[2] or ()) for r in rows], type=pa.string()),
+    })
+    con.register("_redacted", notes)
+    con.execute("CREATE OR REPLACE TEMP TABLE redacted_notes AS SELECT * FROM _redacted")
+    con.unregister("_redacted")
+
+
 def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, run_id: str,
                  warehouse: Path) -> PseudonymiseResult:
     """Requires ``landing.<table>`` views (validated rows) on ``con``."""
@@ -76,6 +106,7 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
     added = tokens.update_maps(con, key, run_id)
     for statement in _statements((SQL_DIR / "pseudo" / "_keys.sql").read_text()):
         con.execute(statement)
+    redact_notes(con)
     con.execute(f"ATTACH '{warehouse}' AS wh")
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS wh.pseudo")

@@ -138,3 +138,20 @@ def test_wrong_key_stops_before_anything_is_written(tiny_run, monkeypatch):
     assert proc.returncode == 1
     assert "does not open" in proc.stderr and "77" * 8 not in proc.stderr
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+
+
+@pytest.mark.privacy
+def test_service_notes_reach_the_warehouse_redacted(tiny_run):
+    settings, _, _ = tiny_run
+    src = sqlite3.connect(settings.data_dir / "source" / "ops.sqlite")
+    own = {}
+    for record_id, name, id_number, mobile in src.execute(
+        "SELECT s.record_id, p.name, p.id_number, a.mobile FROM service_records s "
+        "JOIN insured_persons p USING (account_id) JOIN accounts a USING (account_id)"
+    ):
+        own.setdefault(record_id, set()).update(v for v in (name, id_number, mobile) if v)
+    wh = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    notes = wh.execute("SELECT note_redacted FROM pseudo.service_records WHERE note_redacted IS NOT NULL").fetchall()
+    assert len(notes) > 300 and any("〔姓名〕" in n for (n,) in notes)
+    all_text = "\n".join(n for (n,) in notes)
+    assert not [v for values in own.values() for v in values if len(v) >= 3 and v in all_text]

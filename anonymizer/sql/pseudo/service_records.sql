@@ -1,5 +1,6 @@
--- Free-text notes are not carried: they hold names, phones and ID numbers as
--- people type them.  Only their length is kept until redaction lands.
+-- Free-text notes reach the warehouse only redacted (anonymizer/redact.py):
+-- names, ID numbers, mobiles, e-mails, cards, addresses and OpenIDs become
+-- typed placeholders such as 〔姓名〕 and 〔手机号〕.
 SELECT
     tr.token AS record_key,
     ka.account_key,
@@ -8,8 +9,10 @@ SELECT
     s.status AS contact_status,
     s.opened_at,
     s.closed_at,
+    rn.note_redacted,
     length(s.note) AS note_chars,
     s.updated_at
 FROM landing.service_records AS s
 INNER JOIN key_account AS ka USING (account_id)
+LEFT JOIN redacted_notes AS rn USING (record_id)
 LEFT JOIN vault.tokens.record AS tr ON tr.value = norm_record('service_records:' || s.record_id)

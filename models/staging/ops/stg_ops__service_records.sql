@@ -16,6 +16,7 @@ renamed as (
         contact_status,
         opened_at,
         closed_at,
+        note_redacted,
         note_chars,
         updated_at
     from source
