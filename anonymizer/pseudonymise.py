@@ -3,7 +3,7 @@
 Identifiers become keyed tokens (``anonymizer.tokens``); quasi-identifiers are
 generalised on the way (birthday → age and age band at the reference date, ID
 region → district/city/province from the GB/T 2260 seed, IP → network and city);
-names, raw numbers and free text are not carried.  One SQL file per table in
+names and raw numbers are not carried, free text only redacted.  One SQL file per table in
 ``anonymizer/sql/pseudo`` says exactly which columns reach the warehouse.
 
 Counts must reconcile: every validated landing row yields exactly one warehouse
