@@ -8,7 +8,9 @@ key is derived from it with HKDF-SHA256 (RFC 5869) under a distinct label, so:
   joined to a mobile token by accident, even for equal input strings;
 * the vault's encryption key is not the token key: leaking one does not leak
   the other;
-* rotating (a new version label) changes every token at once.
+* rotating changes every token at once (``yihui keys rotate`` writes a new
+  random secret with the next version number: ``v2:<hex>``), so tokens of
+  the old version cannot be linked to the new ones by anyone.
 
 ``key_id`` is a public fingerprint (a one-way derivation) recorded in run logs
 so a run can tell "wrong key" from "new vault" without storing the key.
@@ -69,14 +71,39 @@ class MasterKey:
 
 
 def parse_key(text: str, origin: str) -> MasterKey:
-    value = text.strip()
+    """``<64 hex>`` (version 1) or ``v<N>:<64 hex>`` (written by ``yihui keys rotate``)."""
+    value, version = text.strip(), 1
+    head, sep, rest = value.partition(":")
+    if sep:
+        if not (head[:1] == "v" and head[1:].isdigit() and int(head[1:]) >= 1):
+            raise KeyInvalid(f"master key from {origin} has a malformed version prefix: expected v<N>:<hex>")
+        value, version = rest, int(head[1:])
     try:
         raw = bytes.fromhex(value)
     except ValueError:
         raise KeyInvalid(f"master key from {origin} is not hex: expected {KEY_BYTES * 2} hex digits") from None
     if len(raw) != KEY_BYTES:
         raise KeyInvalid(f"master key from {origin} has {len(raw)} bytes: expected {KEY_BYTES}")
-    return MasterKey(raw, origin)
+    return MasterKey(raw, origin, version)
+
+
+def format_key(key: MasterKey) -> str:
+    return key.secret.hex() if key.version == 1 else f"v{key.version}:{key.secret.hex()}"
+
+
+def new_key(version: int, origin: str) -> MasterKey:
+    return MasterKey(secrets.token_bytes(KEY_BYTES), origin, version)
+
+
+def write_key_file(path: Path, key: MasterKey) -> None:
+    """Create ``path`` (mode 0600) with ``key``; it must not exist yet."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(format_key(key) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def key_path(data_dir: Path) -> Path:
@@ -104,9 +131,5 @@ def init_key(data_dir: Path) -> tuple[Path, bool]:
     path = key_path(data_dir)
     if path.exists():
         return path, False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_hex(KEY_BYTES) + "\n")
+    write_key_file(path, new_key(1, str(path)))
     return path, True

@@ -92,6 +92,44 @@ def keys_init(data_dir: DataDir = None) -> None:
         out.print("Back it up outside this machine: without it the vault cannot be opened and tokens cannot be reproduced.")
 
 
+@keys_app.command("rotate")
+def keys_rotate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
+    """Replace the master key: re-encrypt the vault, re-issue every token, rebuild the warehouse.
+
+    Tokens of the old version become unlinkable to the new ones, so exports made
+    before the rotation can no longer be joined to the warehouse.
+    """
+    from pipelines.rotate import rotate
+    from pipelines.run import rebuild
+
+    s = _settings(data_dir, as_of=as_of)
+    r = rotate(s)
+    out.print(f"rotated the master key: version {r.old_version} → {r.new_version} (key id {r.key_id}); "
+              f"{sum(r.tokens_reissued.values()):,} tokens re-issued")
+    summary = rebuild(s, log=lambda m: console.print(f"[dim]{m}[/]"), status="rotated")
+    _print_summary(summary, s)
+    out.print("Back up the new key file now: the old key no longer opens the vault.")
+
+
+@keys_app.command("status")
+def keys_status(data_dir: DataDir = None) -> None:
+    """Which key is in use (origin, version, public fingerprint) and the vault's key history."""
+    from pipelines.run import open_session
+
+    s = _settings(data_dir)
+    key, con = open_session(s, log=lambda m: console.print(f"[yellow]{m}[/]"))
+    try:
+        out.print(f"master key from {key.origin}: version {key.version}, key id {key.key_id}")
+        exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'vault' "
+                             "AND schema_name = 'ops' AND table_name = 'key_versions'").fetchone()[0]
+        rows = con.execute("SELECT version, key_id, activated_at FROM vault.ops.key_versions ORDER BY 1").fetchall() \
+            if exists else []
+    finally:
+        con.close()
+    for version, key_id, at in rows:
+        out.print(f"  v{version}  {key_id}  in use from {at:%Y-%m-%d %H:%M}")
+
+
 def _print_summary(summary, settings: Settings) -> None:
     t = Table(title=f"run {summary.run_id} (as of {summary.as_of})")
     t.add_column("mart")
@@ -169,25 +207,19 @@ def validate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
 @app.command()
 def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
     """Tokenise and generalise the validated landing data into the staging warehouse."""
-    from anonymizer.pseudonymise import pseudonymise as do_pseudonymise
     from pipelines import build as build_mod
-    from pipelines import quarantine
-    from pipelines.run import copy_run_metadata, new_run_id, open_session, resolve_as_of
+    from pipelines.run import RunSummary, new_run_id, open_session, resolve_as_of, stage
 
     s = _settings(data_dir, as_of=as_of)
     key, con = open_session(s)
     try:
-        quarantine.create_landing_views(con)
-        staging = build_mod.staging_path(s)
-        staging.parent.mkdir(parents=True, exist_ok=True)
-        staging.unlink(missing_ok=True)
-        res = do_pseudonymise(con, key, resolve_as_of(con, s), new_run_id(), staging)
-        copy_run_metadata(con, staging)
+        summary = RunSummary(new_run_id(), resolve_as_of(con, s))
+        stage(con, key, s, summary, "vault", lambda m: None, status="staged")
     finally:
         con.close()
-    for table, n in res.rows.items():
+    for table, n in summary.pseudonymised.items():
         out.print(f"pseudo.{table}: {n:,} rows")
-    out.print(f"staging warehouse: {staging} (publish with `yihui build`)")
+    out.print(f"staging warehouse: {build_mod.staging_path(s)} (publish with `yihui build`)")
 
 
 @app.command()

@@ -18,7 +18,7 @@ import duckdb
 
 from anonymizer.keys import MasterKey, load_key
 from pipelines import build as build_mod
-from pipelines import quarantine
+from pipelines import quarantine, rotate
 from pipelines.errors import YihuiError
 from pipelines.extract import TableExtract, extract
 from pipelines.settings import Settings
@@ -47,7 +47,10 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
-def open_session(settings: Settings) -> tuple[MasterKey, duckdb.DuckDBPyConnection]:
+def open_session(settings: Settings, log: Log = lambda m: None) -> tuple[MasterKey, duckdb.DuckDBPyConnection]:
+    repaired = rotate.recover(settings.data_dir)
+    if repaired:
+        log(repaired)
     key = load_key(settings.data_dir)
     con = open_vault(settings.data_dir, key, threads=settings.threads, memory_limit=settings.memory_limit)
     return key, con
@@ -74,12 +77,14 @@ def ensure_run_log(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def record_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, key: MasterKey,
-               source: Source, status: str) -> None:
+               source_kind: str, status: str) -> None:
+    """The run log names the key version (and its public fingerprint) every run used."""
     ensure_run_log(con)
+    rotate.record_key_version(con, key)
     con.execute(
         "INSERT INTO vault.ops.runs VALUES (?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?)",
         [summary.run_id, datetime.strptime(summary.run_id[:16], "%Y%m%dT%H%M%SZ"), summary.as_of,
-         source.kind, key.version, key.key_id, status],
+         source_kind, key.version, key.key_id, status],
     )
 
 
@@ -104,11 +109,10 @@ def copy_run_metadata(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
 
 
 def run(settings: Settings, log: Log = print) -> RunSummary:
-    from anonymizer.pseudonymise import pseudonymise
     from pipelines.validate import validate
 
     source = Source.parse(settings.source)
-    key, con = open_session(settings)  # fails on a missing or wrong key before any write
+    key, con = open_session(settings, log)  # fails on a missing or wrong key before any write
     try:
         run_id = new_run_id()
         log(f"run {run_id}: extracting from {source.display}")
@@ -118,22 +122,47 @@ def run(settings: Settings, log: Log = print) -> RunSummary:
         log(f"validating landing data (as of {as_of})")
         result = validate(con, settings, run_id, as_of, {t.table: t.source_rows for t in extracted})
         summary.quarantined, summary.warnings, summary.data_docs = result.quarantined, result.warnings, result.data_docs
-        quarantine.create_landing_views(con)
-        staging = build_mod.staging_path(settings)
-        staging.parent.mkdir(parents=True, exist_ok=True)
-        staging.unlink(missing_ok=True)
-        log("pseudonymising into the staging warehouse")
-        p = pseudonymise(con, key, as_of, run_id, staging)
-        summary.pseudonymised, summary.tokens_added = p.rows, p.tokens_added
-        record_run(con, summary, key, source, "built")
-        copy_run_metadata(con, staging)
+        stage(con, key, settings, summary, source.kind, log)
     finally:
         con.close()
+    finish(settings, summary, log)
+    return summary
+
+
+def rebuild(settings: Settings, log: Log = print, status: str = "rebuilt") -> RunSummary:
+    """Re-pseudonymise the vault as it stands and publish (no extract: after a key rotation, for one)."""
+    key, con = open_session(settings, log)
+    try:
+        summary = RunSummary(new_run_id(), resolve_as_of(con, settings))
+        stage(con, key, settings, summary, "vault", log, status)
+    finally:
+        con.close()
+    finish(settings, summary, log)
+    return summary
+
+
+def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, summary: RunSummary,
+          source_kind: str, log: Log, status: str = "built") -> None:
+    """Validated vault data → the staging warehouse (tokens, generalised attributes, run metadata)."""
+    from anonymizer.pseudonymise import pseudonymise
+
+    quarantine.create_landing_views(con)
+    staging = build_mod.staging_path(settings)
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    staging.unlink(missing_ok=True)
+    log(f"pseudonymising into the staging warehouse (key version {key.version})")
+    p = pseudonymise(con, key, summary.as_of, summary.run_id, staging)
+    summary.pseudonymised, summary.tokens_added = p.rows, p.tokens_added
+    record_run(con, summary, key, source_kind, status)
+    copy_run_metadata(con, staging)
+
+
+def finish(settings: Settings, summary: RunSummary, log: Log) -> None:
+    """dbt build on the staging warehouse, then the atomic publish."""
     log("building marts with dbt (models, tests, unit tests)")
-    summary.build = build_mod.build(settings, as_of)
+    summary.build = build_mod.build(settings, summary.as_of)
     summary.warehouse = build_mod.publish(settings)
     summary.marts = mart_counts(summary.warehouse)
-    return summary
 
 
 def mart_counts(warehouse: Path) -> dict[str, int]:

@@ -64,3 +64,20 @@ def test_malformed_keys_are_refused_without_echoing_them(text, monkeypatch, tmp_
     with pytest.raises(KeyInvalid) as info:
         load_key(tmp_path)
     assert text not in str(info.value)
+
+
+def test_a_rotated_key_carries_its_version_through_a_round_trip():
+    from anonymizer.keys import format_key, new_key
+
+    key = new_key(3, "t")
+    text = format_key(key)
+    assert text.startswith("v3:")
+    again = parse_key(text, "t")
+    assert (again.version, again.secret) == (3, key.secret)
+    assert parse_key(key.secret.hex(), "t").version == 1
+
+
+@pytest.mark.parametrize("prefix", ["v0:", "x2:", "v:", "2:"])
+def test_a_malformed_version_prefix_is_refused(prefix):
+    with pytest.raises(KeyInvalid, match="version"):
+        parse_key(prefix + "ab" * 32, "t")

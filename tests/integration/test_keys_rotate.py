@@ -1,0 +1,114 @@
+"""Key rotation: every token re-issued, the old key locked out, crashes repaired."""
+
+from __future__ import annotations
+
+import os
+
+import duckdb
+import pytest
+
+from anonymizer.errors import KeyInvalid
+from anonymizer.keys import init_key, key_path, load_key
+from pipelines import rotate as rotate_mod
+from pipelines.rotate import RotationError, recover, rotate
+from pipelines.run import rebuild, run
+from pipelines.vault import open_vault
+from tests.conftest import make_settings
+
+
+def _vault_with_a_token(settings):
+    init_key(settings.data_dir)
+    key = load_key(settings.data_dir)
+    con = open_vault(settings.data_dir, key)
+    con.execute("CREATE TABLE vault.raw.marker AS SELECT 42 AS answer")
+    con.close()
+    return key
+
+
+def _answer(settings) -> int:
+    con = open_vault(settings.data_dir, load_key(settings.data_dir), read_only=True)
+    try:
+        return con.execute("SELECT answer FROM vault.raw.marker").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_rotation_reencrypts_the_vault_and_locks_out_the_old_key(tmp_path):
+    settings = make_settings(tmp_path / "data")
+    old = _vault_with_a_token(settings)
+    result = rotate(settings)
+    new = load_key(settings.data_dir)
+    assert (result.old_version, result.new_version, new.version) == (1, 2, 2)
+    assert key_path(settings.data_dir).read_text().startswith("v2:")
+    assert _answer(settings) == 42
+    with pytest.raises(KeyInvalid):
+        open_vault(settings.data_dir, old)
+    assert not list(settings.data_dir.rglob("*.next"))
+
+
+def test_rotation_refuses_a_key_injected_by_environment(tmp_path, monkeypatch):
+    settings = make_settings(tmp_path / "data")
+    _vault_with_a_token(settings)
+    monkeypatch.setenv("YIHUI_MASTER_KEY", "5e" * 32)
+    with pytest.raises(RotationError, match="YIHUI_MASTER_KEY"):
+        rotate(settings)
+
+
+@pytest.mark.parametrize(("failing_call", "expected_version", "message"),
+                         [(1, 1, "rolled back"), (2, 2, "completed")])
+def test_a_crash_during_rotation_is_repaired_on_the_next_command(tmp_path, monkeypatch, failing_call,
+                                                                  expected_version, message):
+    """Call 1 is the vault rename (the commit point), call 2 the key rename."""
+    settings = make_settings(tmp_path / "data")
+    _vault_with_a_token(settings)
+    real_replace, calls = os.replace, []
+
+    def crash_on(src, dst):
+        calls.append(src)
+        if len(calls) == failing_call:
+            raise KeyboardInterrupt("killed")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(rotate_mod.os, "replace", crash_on)
+    with pytest.raises(KeyboardInterrupt):
+        rotate(settings)
+    monkeypatch.setattr(rotate_mod.os, "replace", real_replace)
+    assert message in recover(settings.data_dir)
+    assert load_key(settings.data_dir).version == expected_version
+    assert _answer(settings) == 42
+    assert not list(settings.data_dir.rglob("*.next"))
+
+
+def _tokens(warehouse) -> set[str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute("SELECT person_key FROM profile.dim_customers UNION ALL "
+                           "SELECT account_key FROM pseudo.accounts").fetchall()
+        return {r[0] for r in rows}
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_rotating_reissues_every_warehouse_token_and_keeps_the_marts(tmp_path):
+    from pipelines.generate import generate
+    from pipelines.source import Source
+
+    settings = make_settings(tmp_path / "data")
+    init_key(settings.data_dir)
+    generate(Source.parse(settings.source), "tiny", 7)
+    before = run(settings, log=lambda m: None)
+    old_tokens = _tokens(before.warehouse)
+    rotate(settings)
+    after = rebuild(settings, log=lambda m: None, status="rotated")
+    run_log = "governance.fct_pipeline_runs"
+    assert {k: v for k, v in after.marts.items() if k != run_log} == {
+        k: v for k, v in before.marts.items() if k != run_log}
+    assert after.marts[run_log] == before.marts[run_log] + 1
+    assert old_tokens and not (old_tokens & _tokens(after.warehouse))
+    con = duckdb.connect(str(after.warehouse), read_only=True)
+    runs = con.execute("SELECT key_version, status FROM meta.runs ORDER BY started_at, run_id").fetchall()
+    con.close()
+    assert runs == [(1, "built"), (2, "rotated")]
+    again = run(settings, log=lambda m: None)
+    assert sum(again.tokens_added.values()) == 0
