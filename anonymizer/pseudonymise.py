@@ -34,7 +34,7 @@ class PseudonymiseResult:
 
 
 def install_shared_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """The derivations shared with dbt (``anonymizer/sql/macros.sql``)."""
+    """The SQL derivations (``anonymizer/sql/macros.sql``), as TEMP macros of this session."""
     for statement in _statements((SQL_DIR / "macros.sql").read_text()):
         con.execute(statement)
 

@@ -1,4 +1,4 @@
--- Derivations shared by the pseudonymiser and dbt (loaded by both: one definition).
+-- Derivations the pseudonymiser applies inside the vault, before raw values are dropped.
 -- TEMP macros only: they live in the session, never in a database file.
 
 -- Age in whole years on date d of someone born on b.
@@ -28,3 +28,26 @@ CREATE OR REPLACE TEMP MACRO ipv4_int(ip) AS
         TRY_CAST(split_part(ip, '.', 1) AS BIGINT) * 16777216 + TRY_CAST(split_part(ip, '.', 2) AS BIGINT) * 65536
         + TRY_CAST(split_part(ip, '.', 3) AS BIGINT) * 256 + TRY_CAST(split_part(ip, '.', 4) AS BIGINT)
     END;
+
+-- Masked display for published lists (anonymizer/mask.py is the reference; a test keeps them equal).
+CREATE OR REPLACE TEMP MACRO mask_mobile(m) AS
+    CASE WHEN length(regexp_replace(m, '[^0-9]', '', 'g')) >= 11 THEN
+        substr(right(regexp_replace(m, '[^0-9]', '', 'g'), 11), 1, 3) || '****'
+        || right(regexp_replace(m, '[^0-9]', '', 'g'), 4)
+    END;
+
+CREATE OR REPLACE TEMP MACRO mask_name(n) AS
+    CASE WHEN n IS NULL OR length(n) = 0 THEN NULL
+         WHEN length(n) = 1 THEN '*'
+         ELSE left(n, 1) || repeat('*', length(n) - 1) END;
+
+CREATE OR REPLACE TEMP MACRO mask_login(s) AS
+    CASE WHEN s IS NULL OR length(s) = 0 THEN NULL
+         WHEN length(s) = 1 THEN '*'
+         WHEN length(s) <= 3 THEN left(s, 1) || repeat('*', length(s) - 1)
+         ELSE left(s, 1) || '***' || right(s, 1) END;
+
+CREATE OR REPLACE TEMP MACRO mask_id(i) AS
+    CASE WHEN i IS NULL OR length(i) < 2 THEN NULL
+         WHEN length(i) = 18 THEN left(i, 4) || repeat('*', 13) || right(i, 1)
+         ELSE left(i, 1) || repeat('*', length(i) - 2) || right(i, 1) END;

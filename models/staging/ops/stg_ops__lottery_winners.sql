@@ -13,6 +13,8 @@ renamed as (
         campaign,
         prize,
         won_at,
+        login_name_masked,
+        mobile_masked,
         updated_at
     from source
 
