@@ -26,6 +26,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                   help="医惠锡城 privacy-first analytics warehouse.")
 keys_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, help="Manage the master key.")
 app.add_typer(keys_app, name="keys")
+audit_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
+                        help="Prove that nothing identifying left the vault.")
+app.add_typer(audit_app, name="audit")
 console = Console(stderr=True, soft_wrap=True)
 out = Console()
 STATE = {"debug": False}
@@ -128,6 +131,40 @@ def keys_status(data_dir: DataDir = None) -> None:
         con.close()
     for version, key_id, at in rows:
         out.print(f"  v{version}  {key_id}  in use from {at:%Y-%m-%d %H:%M}")
+
+
+@audit_app.command("leaks")
+def audit_leaks(data_dir: DataDir = None) -> None:
+    """Scan the warehouse, exports, dbt target/logs and GX files for raw identifiers and key material.
+
+    Prints hits by place and kind (never the values); exits 1 if there is any.
+    """
+    from anonymizer.audit import audit, default_targets, vocabulary_files
+    from anonymizer.errors import LeakDetected
+    from pipelines.run import open_session
+
+    s = _settings(data_dir)
+    key, con = open_session(s)
+    try:
+        databases, roots = default_targets(s.data_dir, s.warehouse_path)
+        result = audit(con, key, s.data_dir, databases, roots, vocabulary_files(s.project_dir))
+    finally:
+        con.close()
+    needles = ", ".join(f"{n:,} {kind}" for kind, n in result.needles.items())
+    out.print(f"looked for {needles}")
+    if result.public_vocabulary:
+        out.print(f"({result.public_vocabulary:,} values skipped: the repo's own seeds and suites spell them out)")
+    out.print(f"in {result.scanned_columns:,} string columns and {result.scanned_files:,} files")
+    if result.hits:
+        t = Table(title="leaks (values not shown)")
+        t.add_column("where", overflow="fold")
+        t.add_column("kind")
+        t.add_column("distinct values", justify="right")
+        for h in result.hits:
+            t.add_row(h.location, h.kind, f"{h.values:,}")
+        out.print(t)
+        raise LeakDetected(f"{sum(h.values for h in result.hits):,} leaking values in {len(result.hits)} places")
+    out.print("[green]no raw identifier and no key material found[/]")
 
 
 def _print_summary(summary, settings: Settings) -> None:

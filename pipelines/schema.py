@@ -29,6 +29,10 @@ class Column:
     type: str
     nullable: bool = True
     doc: str = ""
+    # The kind of direct identifier this column holds ("" if none): what
+    # `yihui audit leaks` looks for downstream, and the column list of a
+    # subject-access answer.
+    identifier: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,8 @@ class Table:
         return f"CREATE TABLE {self.name} (\n" + ",\n".join(cols) + "\n)"
 
 
-def C(name: str, type_: str, nullable: bool = True, doc: str = "") -> Column:
-    return Column(name, type_, nullable, doc)
+def C(name: str, type_: str, nullable: bool = True, doc: str = "", identifier: str = "") -> Column:
+    return Column(name, type_, nullable, doc, identifier)
 
 
 TABLES: tuple[Table, ...] = (
@@ -65,8 +69,8 @@ TABLES: tuple[Table, ...] = (
         "One row per WeChat account that followed the official account and registered (§二.1).",
         (
             C("account_id", "int", False),
-            C("openid", "text", False, "WeChat OpenID: identifies the person to WeChat"),
-            C("mobile", "text", True, "mobile number bound at registration"),
+            C("openid", "text", False, "WeChat OpenID: identifies the person to WeChat", identifier="openid"),
+            C("mobile", "text", True, "mobile number bound at registration", identifier="mobile"),
             C("registered_at", "ts", False),
             C("acquisition_channel", "text", False, "how the account came to the platform"),
             C("status", "text", False, "active | closed"),
@@ -83,9 +87,9 @@ TABLES: tuple[Table, ...] = (
             C("person_id", "int", False),
             C("account_id", "int", False),
             C("relationship", "text", False, "本人 | 配偶 | 子女 | 父母 | 其他"),
-            C("name", "text"),
+            C("name", "text", identifier="name"),
             C("id_type", "text", False, "证件类型"),
-            C("id_number", "text", True, "证件号码"),
+            C("id_number", "text", True, "证件号码", identifier="id_number"),
             C("sex", "text", False, "declared sex: 男 | 女"),
             C("birthday", "date", False, "declared birthday"),
             C("created_at", "ts", False),
@@ -101,12 +105,12 @@ TABLES: tuple[Table, ...] = (
             C("booking_id", "int", False),
             C("account_id", "int", False),
             C("group_type", "text", False),
-            C("company_name", "text", False),
-            C("credit_code", "text", True, "统一社会信用代码"),
-            C("contact_name", "text", False),
-            C("contact_phone", "text", False),
+            C("company_name", "text", False, identifier="company"),
+            C("credit_code", "text", True, "统一社会信用代码", identifier="company"),
+            C("contact_name", "text", False, identifier="name"),
+            C("contact_phone", "text", False, identifier="mobile"),
             C("headcount", "int", False),
-            C("contact_email", "text"),
+            C("contact_email", "text", identifier="email"),
             C("status", "text", False, "submitted | contacted | converted | declined"),
             C("created_at", "ts", False),
             C("updated_at", "ts", False),
@@ -119,7 +123,7 @@ TABLES: tuple[Table, ...] = (
         "One row per insurance order: an account buys one coverage year for one or more people (§二.2(4)).",
         (
             C("order_id", "int", False),
-            C("order_no", "text", False),
+            C("order_no", "text", False, identifier="order_no"),
             C("account_id", "int", False),
             C("product_code", "text", False),
             C("coverage_year", "int", False),
@@ -151,12 +155,12 @@ TABLES: tuple[Table, ...] = (
         "One row per insured person per paid order: the 电子保险凭证 (§二.2(4)).",
         (
             C("certificate_id", "int", False),
-            C("certificate_no", "text", False),
+            C("certificate_no", "text", False, identifier="certificate_no"),
             C("order_id", "int", False),
             C("person_id", "int", False),
-            C("insured_name", "text"),
+            C("insured_name", "text", identifier="name"),
             C("id_type", "text", False),
-            C("id_number", "text"),
+            C("id_number", "text", identifier="id_number"),
             C("product_name", "text", False),
             C("plan", "text", False, "基础版 | 升级版"),
             C("premium_fen", "int", False),
@@ -190,10 +194,10 @@ TABLES: tuple[Table, ...] = (
             C("log_id", "int", False),
             C("account_id", "int", False),
             C("occurred_at", "ts", False),
-            C("ip_address", "text"),
+            C("ip_address", "text", identifier="ip"),
             C("geo_city", "text"),
-            C("cookie_id", "text"),
-            C("device_id", "text"),
+            C("cookie_id", "text", identifier="cookie"),
+            C("device_id", "text", identifier="device"),
             C("device_model", "text"),
             C("os", "text"),
             C("page", "text", False),
@@ -260,8 +264,8 @@ TABLES: tuple[Table, ...] = (
             C("account_id", "int", False),
             C("campaign", "text", False),
             C("prize", "text", False),
-            C("login_name", "text", False),
-            C("mobile", "text"),
+            C("login_name", "text", False, identifier="login_name"),
+            C("mobile", "text", identifier="mobile"),
             C("won_at", "ts", False),
             C("updated_at", "ts", False),
         ),

@@ -1,0 +1,61 @@
+"""`yihui audit leaks` reports zero on a real run, and finds every planted leak without echoing it."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from anonymizer.keys import parse_key
+from tests.conftest import TEST_KEY
+
+pytestmark = [pytest.mark.slow, pytest.mark.privacy, pytest.mark.xdist_group("tiny")]
+
+
+def _audit(data_dir, monkeypatch):
+    monkeypatch.setenv("YIHUI_MASTER_KEY", TEST_KEY)
+    return subprocess.run([sys.executable, "-m", "pipelines.cli", "audit", "leaks", "--data-dir", str(data_dir)],
+                          capture_output=True, text=True, check=False)
+
+
+def test_a_published_tiny_run_has_no_leak(tiny_run, monkeypatch):
+    settings, _, _ = tiny_run
+    proc = _audit(settings.data_dir, monkeypatch)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "no raw identifier and no key material found" in proc.stdout
+    assert "id_number" in proc.stdout and "name" in proc.stdout  # it really looked
+
+
+def test_planted_identifiers_and_keys_are_found_by_place_and_never_printed(tiny_run, tmp_path, monkeypatch):
+    settings, _, _ = tiny_run
+    data = tmp_path / "data"
+    shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("gx", "tmp"))
+    src = sqlite3.connect(data / "source" / "ops.sqlite")
+    mobile, openid = src.execute("SELECT mobile, openid FROM accounts WHERE mobile IS NOT NULL LIMIT 1").fetchone()
+    name, id_number = src.execute(
+        "SELECT name, id_number FROM insured_persons WHERE id_type = '居民身份证' AND length(name) = 3 LIMIT 1"
+    ).fetchone()
+    src.close()
+    spaced = f"{mobile[:3]} {mobile[3:7]} {mobile[7:]}"
+    con = duckdb.connect(str(data / "warehouse.duckdb"))
+    con.execute("CREATE TABLE main.analyst_scratch (note VARCHAR, who VARCHAR)")
+    con.execute("INSERT INTO main.analyst_scratch VALUES (?, ?)", [f"客户来电 +86 {spaced} 已回访", f"{name}先生"])
+    con.close()
+    exports = data / "exports"
+    exports.mkdir()
+    (exports / "segment.csv").write_text(f"member,handle\nx,{openid}\ny,{id_number.lower()}\n")
+    (data / "dbt" / "logs" / "dbt.log").write_text(f"debug: key={parse_key(TEST_KEY, 't').vault_key}\n")
+
+    proc = _audit(data, monkeypatch)
+    report = proc.stdout + proc.stderr
+    assert proc.returncode == 1, report
+    for place, kind in [("main.analyst_scratch.note", "mobile"), ("main.analyst_scratch.who", "name"),
+                        ("exports/segment.csv", "openid"), ("exports/segment.csv", "id_number"),
+                        ("dbt/logs/dbt.log", "key")]:
+        assert any(place in line and kind in line for line in report.splitlines()), (place, kind, report)
+    for value in (mobile, mobile[-4:] + " ", openid, id_number, name, TEST_KEY):
+        assert value not in report
