@@ -104,12 +104,13 @@ def test_sms_verification_codes_are_never_ingested(tiny_run):
 
 
 @pytest.mark.privacy
-def test_keys_appear_in_no_file_the_run_wrote(tiny_run):
+def test_no_key_material_in_any_file_the_run_wrote_warehouse_dbt_target_logs_or_spill(tiny_run):
     settings, _, _ = tiny_run
+    from anonymizer.audit import key_material
     from anonymizer.keys import parse_key
 
-    key = parse_key(TEST_KEY, "test")
-    needles = [TEST_KEY.encode(), key.vault_key.encode(), key.token_key("person").hex().encode()]
+    material = key_material(parse_key(TEST_KEY, "test"))  # master, vault key, every token key and HMAC pad
+    needles = [m.encode() for m in material] + [m.upper().encode() for m in material] + [bytes.fromhex(m) for m in material]
     scanned = 0
     for path in settings.data_dir.rglob("*"):
         if path.is_file() and path.name != "vault.duckdb" and "keys" not in path.parts:
