@@ -65,6 +65,11 @@ def _frame_sql(table: Table, as_of: date) -> str:
             "OR TRY_CAST(substr(r.id_number, 17, 1) AS INTEGER) IS NULL "
             "OR (TRY_CAST(substr(r.id_number, 17, 1) AS INTEGER) % 2 = 1) = (r.sex = '男')) AS _sex_matches_id"
         )
+        extra.append(
+            "(r.id_type <> '居民身份证' OR r.id_number IS NULL OR r.birthday IS NULL "
+            "OR TRY_STRPTIME(substr(r.id_number, 7, 8), '%Y%m%d')::DATE IS NULL "
+            "OR TRY_STRPTIME(substr(r.id_number, 7, 8), '%Y%m%d')::DATE = r.birthday) AS _birthday_matches_id"
+        )
     if table.name == "certificates":
         extra.append("(r.coverage_end >= r.coverage_start) AS _coverage_ordered")
     cols = ", ".join(["r.* EXCLUDE (_extracted_at)", *extra])
