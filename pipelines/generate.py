@@ -31,14 +31,17 @@ from pipelines.source import Source
 
 REFERENCE_DATE = date(2026, 11, 20)
 REFERENCE_TS = datetime(2026, 11, 20, 23, 0, 0)
-COVERAGE_YEARS = (2023, 2024, 2025, 2026, 2027)
-ENROLMENT_OPENS = {y: date(y - 1, 10, 15) for y in COVERAGE_YEARS}  # window for year y
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
+# Products and enrolment windows: one definition (seeds/coverage_years.csv), used by dbt too.
+_YEARS = list(csv.DictReader((SEEDS_DIR / "coverage_years.csv").open(encoding="utf-8")))
+COVERAGE_YEARS = tuple(int(y["coverage_year"]) for y in _YEARS)
+ENROLMENT_OPENS = {int(y["coverage_year"]): date.fromisoformat(y["enrolment_opens"]) for y in _YEARS}
+ENROLMENT_CLOSES = {int(y["coverage_year"]): date.fromisoformat(y["enrolment_closes"]) for y in _YEARS}
 PRESETS = {"tiny": 1_000, "small": 20_000, "city": 1_000_000}
 CHUNK = 5_000
-SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 
 WUXI = "320200"
-PRODUCTS = {y: (f"HXB{y}", f"医惠锡城·惠锡保{y}") for y in COVERAGE_YEARS}
+PRODUCTS = {int(y["coverage_year"]): (y["product_code"], y["product_name"]) for y in _YEARS}
 PLANS = (("基础版", 9_900), ("升级版", 19_900))
 UNDERWRITERS = ("国联人寿保险股份有限公司", "中国人寿保险股份有限公司无锡分公司", "中国太平洋财产保险股份有限公司无锡分公司")
 CHANNELS = ("公众号关注", "朋友分享", "线下扫码", "企业团单", "短信邀请", "社区推广")
@@ -271,7 +274,7 @@ class ChunkGenerator:
         enrolled = r.random() < 0.8
         for year in COVERAGE_YEARS:
             opens = datetime.combine(ENROLMENT_OPENS[year], datetime.min.time())
-            if opens > REFERENCE_TS or registered > opens + timedelta(days=300):
+            if opens > REFERENCE_TS or registered > datetime.combine(ENROLMENT_CLOSES[year], datetime.min.time()):
                 continue
             if year == 2027:
                 enrolled = enrolled and r.random() < 0.35  # the 2027 window is still open
