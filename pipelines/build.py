@@ -68,7 +68,7 @@ def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str]) -
                 passed += 1
             elif status == "warn":
                 warned += 1
-            elif status != "skipped":
+            elif status not in ("skipped", "no-op"):  # exposures report no-op
                 failed += 1
                 failures.append(f"{r['unique_id']}: {status}")
     if proc.returncode != 0:
@@ -104,6 +104,27 @@ def build(settings: Settings, as_of: date | None = None) -> BuildResult:
         raise BuildFailed(f"the staging warehouse was pseudonymised as of {staged}, not {as_of}: "
                           "run `yihui pseudonymise` with the same --as-of")
     return run_dbt(settings, staging_path(settings), staged, ["build"])
+
+
+def docs(settings: Settings) -> Path:
+    """dbt's model and column docs for the published warehouse, as one static HTML page."""
+    import shutil
+
+    warehouse = settings.warehouse_path
+    if not warehouse.exists():
+        raise BuildFailed(f"no warehouse at {warehouse}: run `yihui run` first")
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        as_of = con.execute("SELECT as_of_date FROM meta.build_info").fetchone()[0]
+    finally:
+        con.close()
+    run_dbt(settings, warehouse, as_of, ["docs", "generate", "--static"])
+    out = settings.data_dir / "docs" / "index.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(settings.data_dir / "dbt" / "target" / "static_index.html", out)
+    return out
 
 
 def publish(settings: Settings) -> Path:

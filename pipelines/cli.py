@@ -271,6 +271,15 @@ def build(data_dir: DataDir = None, as_of: AsOf = None) -> None:
 
 
 @app.command()
+def docs(data_dir: DataDir = None) -> None:
+    """Write the warehouse's model and column docs (dbt docs, one static HTML page)."""
+    from pipelines import build as build_mod
+
+    path = build_mod.docs(_settings(data_dir))
+    out.print(f"docs: {path}  (open it in a browser; it works offline, no server needed)")
+
+
+@app.command()
 def sql(
     query: Annotated[str | None, typer.Argument(help="SQL to run; omit for an interactive shell.")] = None,
     data_dir: DataDir = None,

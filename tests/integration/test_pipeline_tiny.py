@@ -92,7 +92,9 @@ def test_source_rows_reconcile_exactly_with_loaded_plus_quarantined(tiny_run):
     assert len(rows) == 13
     for table, source_rows, loaded, quarantined in rows:
         assert source_rows == gen.rows[table] == loaded + quarantined, table
-        assert wh.execute(f"SELECT count(*) FROM pseudo.{table}").fetchone()[0] == loaded
+        assert summary.pseudonymised[table] == loaded, table
+        if table != "health_answers":  # sensitive: dropped from the warehouse once aggregated
+            assert wh.execute(f"SELECT count(*) FROM pseudo.{table}").fetchone()[0] == loaded
     assert sum(r[3] for r in rows) == len(matrix())
 
 
@@ -156,3 +158,30 @@ def test_service_notes_reach_the_warehouse_redacted(tiny_run):
     assert len(notes) > 300 and any("〔姓名〕" in n for (n,) in notes)
     all_text = "\n".join(n for (n,) in notes)
     assert not [v for values in own.values() for v in values if len(v) >= 3 and v in all_text]
+
+
+def test_dbt_docs_are_one_offline_page_describing_every_mart(tiny_run):
+    from pipelines.build import docs
+
+    settings, _, summary = tiny_run
+    page = docs(settings)
+    html = page.read_text(encoding="utf-8")
+    assert page.name == "index.html" and page.stat().st_size > 100_000
+    for mart in summary.marts:
+        assert mart.split(".")[1] in html, mart
+
+
+def test_health_answers_reach_only_the_suppressed_aggregate(tiny_run):
+    settings, _, _ = tiny_run
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        where = {f"{s}.{t}" for s, t in con.execute(
+            "SELECT table_schema, table_name FROM information_schema.columns "
+            "WHERE column_name IN ('medical_insurance_type', 'pre_existing_conditions', 'has_pre_existing_condition')"
+        ).fetchall()}
+        small = con.execute("SELECT count(*) FROM profile.agg_health_profile WHERE persons < 10").fetchone()[0]
+        suppressed = con.execute("SELECT count(*) FROM profile.agg_health_profile WHERE is_suppressed").fetchone()[0]
+    finally:
+        con.close()
+    assert where == {"profile.agg_health_profile"}
+    assert small == 0 and suppressed > 0

@@ -72,7 +72,8 @@ def test_postgres_source_gives_the_same_marts_as_sqlite(postgres_url, tmp_path, 
         settings = make_settings(tmp_path / name, url)
         generate(Source.parse(settings.source), "tiny", 11)
         summary = run(settings, log=lambda m: None)
-        assert summary.marts and all(n > 0 for n in summary.marts.values())
+        # clean data: an empty quarantine is the right answer
+        assert summary.marts and all(n > 0 for m, n in summary.marts.items() if m != "governance.fct_quarantine")
         results[name] = _mart_checksums(settings.warehouse_path)
     assert results["postgres"] == results["sqlite"]
     assert len(results["sqlite"]) >= 3

@@ -1,5 +1,6 @@
 -- Renewal due: contactable adults whose household is covered this year and has
--- not yet enrolled for next year, while the enrolment window is open.
+-- not yet enrolled for next year, while next year's enrolment window is open
+-- (the rule itself lives in fct_audience_features).
 with
 
 base as (
@@ -9,21 +10,10 @@ base as (
 
 ),
 
-orders as (
+features as (
 
-    select * from {{ ref('stg_ops__orders') }}
-    where order_status = 'paid'
-
-),
-
-covered as (
-
-    select
-        account_key,
-        bool_or(coverage_year = year(date '{{ var("as_of") }}')) as covered_this_year,
-        bool_or(coverage_year = year(date '{{ var("as_of") }}') + 1) as enrolled_next_year
-    from orders
-    group by account_key
+    select * from {{ ref('fct_audience_features') }}
+    where is_renewal_due
 
 ),
 
@@ -35,10 +25,7 @@ final as (
         base.age_band,
         base.as_of_date
     from base
-    inner join covered on base.account_key = covered.account_key
-    where covered.covered_this_year
-      and not covered.enrolled_next_year
-      and base.as_of_date >= make_date(year(base.as_of_date), 10, 15)
+    inner join features on base.account_key = features.account_key
 
 )
 

@@ -13,11 +13,24 @@ coverage as (
 
 ),
 
+engagement as (
+
+    select * from {{ ref('int_account_engagement') }}
+
+),
+
+service as (
+
+    select * from {{ ref('int_account_service') }}
+
+),
+
 final as (
 
     select
         -- ids
         persons.person_key,
+        persons.account_key,
 
         -- attributes (quasi-identifiers, generalised)
         persons.age_band,
@@ -27,7 +40,11 @@ final as (
         persons.id_type,
 
         -- relationship to the platform
-        case when persons.is_policyholder then 'policyholder' else 'family_member' end as customer_role,
+        case
+            when persons.is_policyholder and persons.acquisition_channel = '企业团单' then 'group_member'
+            when persons.is_policyholder then 'policyholder'
+            else 'family_member'
+        end as customer_role,
         persons.relationship,
         persons.acquisition_channel,
         date_diff('day', persons.registered_on, date '{{ var("as_of") }}') as tenure_days,
@@ -39,12 +56,23 @@ final as (
         coalesce(coverage.is_covered_this_year, false) as is_covered_this_year,
         coalesce(coverage.is_covered_next_year, false) as is_covered_next_year,
 
+        -- engagement and service (of the account that insures the person)
+        coalesce(engagement.active_days_30d, 0) as active_days_30d,
+        coalesce(engagement.active_days_90d, 0) as active_days_90d,
+        engagement.last_active_on,
+        coalesce(engagement.main_device_class, 'unknown') as main_device_class,
+        coalesce(service.consultations, 0) as consultations,
+        coalesce(service.complaints, 0) as complaints,
+        coalesce(service.has_open_complaint, false) as has_open_complaint,
+
         -- flags
         persons.is_minor,
         persons.is_staff_or_test
 
     from persons
     left join coverage on persons.person_key = coverage.person_key
+    left join engagement on persons.account_key = engagement.account_key
+    left join service on persons.account_key = service.account_key
 
 )
 

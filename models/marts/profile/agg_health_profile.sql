@@ -1,0 +1,54 @@
+-- Health answers (医保参保类型, 既往症) are sensitive (PIPL Art. 28): this is
+-- the only mart they reach, aggregated, with every cell smaller than
+-- var('min_cell_size') suppressed (count and share set to null).
+with
+
+answers as (
+
+    select * from {{ ref('stg_ops__health_answers') }}
+
+),
+
+persons as (
+
+    select * from {{ ref('int_persons') }}
+
+),
+
+bands as (
+
+    select * from {{ ref('age_bands') }}
+
+),
+
+cells as (
+
+    select
+        answers.city,
+        bands.age_band_broad,
+        persons.sex,
+        answers.medical_insurance_type,
+        answers.has_pre_existing_condition,
+        count(distinct answers.person_key) as persons
+    from answers
+    inner join persons on answers.person_key = persons.person_key
+    inner join bands on persons.age_band = bands.age_band
+    group by all
+
+),
+
+final as (
+
+    select
+        city,
+        age_band_broad,
+        sex,
+        medical_insurance_type,
+        has_pre_existing_condition,
+        case when persons >= {{ var('min_cell_size') }} then persons end as persons,
+        persons < {{ var('min_cell_size') }} as is_suppressed
+    from cells
+
+)
+
+select * from final
