@@ -13,10 +13,14 @@ per_account as (
 
     select
         account_key,
-        count(distinct case when occurred_at >= date '{{ var("as_of") }}' - interval 29 day
-            then cast(occurred_at as date) end) as active_days_30d,
-        count(distinct case when occurred_at >= date '{{ var("as_of") }}' - interval 89 day
-            then cast(occurred_at as date) end) as active_days_90d,
+        count(distinct case
+            when occurred_at >= date '{{ var("as_of") }}' - interval 29 day
+                then cast(occurred_at as date)
+        end) as active_days_30d,
+        count(distinct case
+            when occurred_at >= date '{{ var("as_of") }}' - interval 89 day
+                then cast(occurred_at as date)
+        end) as active_days_90d,
         max(cast(occurred_at as date)) as last_active_on,
         count(*) as page_views
     from logs
@@ -26,7 +30,9 @@ per_account as (
 
 device as (
 
-    select account_key, device_class
+    select
+        account_key,
+        device_class
     from logs
     group by account_key, device_class
     qualify row_number() over (partition by account_key order by count(*) desc, device_class) = 1

@@ -12,7 +12,9 @@ events as (
 
 channels as (
 
-    select distinct account_key, channel
+    select distinct
+        account_key,
+        channel
     from events
     where scope = 'marketing'
 
@@ -20,7 +22,11 @@ channels as (
 
 latest_marketing as (
 
-    select account_key, channel, consent_status, occurred_at
+    select
+        account_key,
+        channel,
+        consent_status,
+        occurred_at
     from events
     where scope = 'marketing'
     qualify row_number() over (partition by account_key, channel order by occurred_at desc) = 1
@@ -29,7 +35,9 @@ latest_marketing as (
 
 latest_personalised as (
 
-    select account_key, consent_status
+    select
+        account_key,
+        consent_status
     from events
     where scope = 'personalised_marketing'
     qualify row_number() over (partition by account_key order by occurred_at desc) = 1

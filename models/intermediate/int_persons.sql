@@ -27,7 +27,7 @@ ranked as (
         count(*) over (partition by persons.person_key) as n_accounts,
         row_number() over (
             partition by persons.person_key
-            order by (persons.relationship = '本人') desc, persons.created_on, persons.account_key
+            order by (persons.relationship = '本人') desc, persons.created_on, persons.account_key asc
         ) as rn
     from persons
     inner join accounts on persons.account_key = accounts.account_key
@@ -36,7 +36,8 @@ ranked as (
 
 final as (
 
-    select * exclude (rn) from ranked where rn = 1
+    select * exclude (rn) from ranked
+    where rn = 1
 
 )
 

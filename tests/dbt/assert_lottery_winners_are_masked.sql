@@ -1,5 +1,6 @@
 -- Every published winner row shows only the masked forms (anonymizer/mask.py).
 select *
 from {{ ref('fct_lottery_winners') }}
-where not regexp_matches(mobile_masked, '^1[3-9][0-9]\*{4}[0-9]{4}$')
-   or not regexp_matches(login_name_masked, '^.(\*{1,2}|\*\*\*.)$')
+where
+    not regexp_matches(mobile_masked, '^1[3-9][0-9]\*{4}[0-9]{4}$')
+    or not regexp_matches(login_name_masked, '^.(\*{1,2}|\*\*\*.)$')

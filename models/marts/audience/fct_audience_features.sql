@@ -91,7 +91,7 @@ final as (
     left join per_account on accounts.account_key = per_account.account_key
     left join households on accounts.account_key = households.account_key
     left join bookings on accounts.account_key = bookings.account_key
-    left join years as this_window on this_window.coverage_year = as_of.this_year
+    left join years as this_window on as_of.this_year = this_window.coverage_year
     left join years as next_window on next_window.coverage_year = as_of.this_year + 1
 
 )

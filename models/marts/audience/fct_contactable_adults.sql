@@ -11,7 +11,11 @@ accounts as (
 
 holders as (
 
-    select account_key, person_key, age_band, is_minor
+    select
+        account_key,
+        person_key,
+        age_band,
+        is_minor
     from {{ ref('stg_ops__insured_persons') }}
     where relationship = '本人'
 

@@ -20,8 +20,11 @@ final as (
         count(*) filter (where suppression_reason = 'no_marketing_consent') as no_marketing_consent,
         count(*) filter (where suppression_reason = 'opted_out_personalised_marketing') as opted_out_personalised,
         count(*) filter (where suppression_reason = 'minor') as minors,
-        count(*) filter (where suppression_reason not in
-            ('unsubscribed', 'no_marketing_consent', 'opted_out_personalised_marketing', 'minor')) as other_suppressed,
+        count(
+            *) filter (
+            where suppression_reason not in
+            ('unsubscribed', 'no_marketing_consent', 'opted_out_personalised_marketing', 'minor')
+        ) as other_suppressed,
         max(as_of_date) as as_of_date
     from base
     group by channel

@@ -9,7 +9,10 @@ quarantine as (
 
 runs as (
 
-    select run_id, started_at from {{ source('pipeline', 'runs') }}
+    select
+        run_id,
+        started_at
+    from {{ source('pipeline', 'runs') }}
 
 ),
 

@@ -21,12 +21,13 @@ final as (
         date_diff('day', coalesce(verified_at, received_at), responded_at) as days_to_respond,
         case
             when responded_at is not null
-                then cast(responded_at as date)
+                then
+                    cast(responded_at as date)
                     <= cast(coalesce(verified_at, received_at) as date) + {{ var('subject_request_sla_days') }}
         end as responded_within_sla,
         responded_at is null
-            and date '{{ var("as_of") }}'
-                > cast(coalesce(verified_at, received_at) as date) + {{ var('subject_request_sla_days') }}
+        and date '{{ var("as_of") }}'
+        > cast(coalesce(verified_at, received_at) as date) + {{ var('subject_request_sla_days') }}
             as is_overdue
     from requests
 

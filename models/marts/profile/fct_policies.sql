@@ -17,7 +17,9 @@ orders as (
 
 paid as (
 
-    select order_key, payment_method
+    select
+        order_key,
+        payment_method
     from {{ ref('stg_ops__payments') }}
     where payment_status = 'success'
     qualify row_number() over (partition by order_key order by paid_at desc, attempt desc) = 1
@@ -71,7 +73,8 @@ final as (
         coalesce(history.previous_year = history.coverage_year - 1, false) as is_renewal,
         case
             when history.next_year = history.coverage_year + 1 then 'renewed'
-            when next_window.enrolment_closes is null
+            when
+                next_window.enrolment_closes is null
                 or date '{{ var("as_of") }}' <= next_window.enrolment_closes then 'pending'
             else 'lapsed'
         end as next_year_outcome
