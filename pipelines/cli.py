@@ -29,6 +29,9 @@ app.add_typer(keys_app, name="keys")
 audit_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
                         help="Prove that nothing identifying left the vault.")
 app.add_typer(audit_app, name="audit")
+segment_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
+                          help="Opt-in marketing segments: refresh, inspect, export, activate.")
+app.add_typer(segment_app, name="segment")
 console = Console(stderr=True, soft_wrap=True)
 out = Console()
 STATE = {"debug": False}
@@ -165,6 +168,123 @@ def audit_leaks(data_dir: DataDir = None) -> None:
         out.print(t)
         raise LeakDetected(f"{sum(h.values for h in result.hits):,} leaking values in {len(result.hits)} places")
     out.print("[green]no raw identifier and no key material found[/]")
+
+
+@segment_app.command("refresh")
+def segment_refresh(data_dir: DataDir = None) -> None:
+    """Evaluate every audience (audiences/definitions) over the published warehouse as one wave."""
+    from audiences.segments import refresh
+
+    s = _settings(data_dir)
+    segments = refresh(s.data_dir, s.warehouse_path)
+    _segment_table(segments)
+
+
+def _segment_table(segments) -> None:
+    from datetime import date
+
+    t = Table(title="segments")
+    for col in ("audience", "channel", "priority", "members", "holdout", "min", "as of", "refreshed", "freshness"):
+        t.add_column(col, justify="right" if col in ("priority", "members", "holdout", "min") else "left")
+    for seg in segments:
+        a = seg.audience
+        age = "never" if seg.as_of is None else f"{(date.today() - seg.refreshed_at.date()).days} d ago"
+        due = {"daily": 1, "weekly": 7, "monthly": 31}[a.refresh]
+        fresh = "stale" if seg.as_of is None or (date.today() - seg.refreshed_at.date()).days > due else "fresh"
+        members = f"{seg.members:,}" + ("" if seg.exportable else " (below min)")
+        t.add_row(a.name, a.channel, str(a.priority), members, f"{seg.holdout:,}", str(a.minimum_size),
+                  str(seg.as_of or "—"), age, f"{fresh} ({a.refresh})")
+    out.print(t)
+
+
+@segment_app.command("list")
+def segment_list(data_dir: DataDir = None) -> None:
+    """Every audience: channel, size, last refresh and freshness against its cadence."""
+    from audiences.segments import status
+
+    _segment_table(status(_settings(data_dir).data_dir))
+
+
+@segment_app.command("show")
+def segment_show(name: Annotated[str, typer.Argument(help="Audience name.")], data_dir: DataDir = None) -> None:
+    """Definition, size, exclusions by suppression reason, holdout size."""
+    from audiences.definitions import get
+    from audiences.segments import status
+
+    a = get(name)
+    seg = next(x for x in status(_settings(data_dir).data_dir, [a]))
+    out.print(f"[bold]{a.name}[/] (version {a.version}, {a.path.name}) — owner {a.owner}")
+    out.print(a.description)
+    out.print(f"channel {a.channel}, purpose {a.purpose}, priority {a.priority}, refresh {a.refresh}")
+    out.print(f"filters: {a.where()}")
+    out.print(f"holdout share {a.holdout_share:.0%}, frequency cap {a.frequency_cap.messages} promotion messages "
+              f"per {a.frequency_cap.days} days, minimum size {a.minimum_size}")
+    if seg.as_of is None:
+        out.print("never refreshed: run `yihui segment refresh`")
+        return
+    out.print(f"as of {seg.as_of}: {seg.eligible:,} eligible, {seg.won_elsewhere:,} taken by higher-priority "
+              f"audiences, {seg.members:,} members = {seg.treatment:,} treatment + {seg.holdout:,} holdout"
+              + ("" if seg.exportable else f" — below the minimum size {a.minimum_size}: not exportable"))
+    t = Table(title="matched the filters but excluded")
+    t.add_column("suppression reason")
+    t.add_column("people", justify="right")
+    for reason, n in seg.excluded.items():
+        t.add_row(reason, f"{n:,}")
+    out.print(t)
+
+
+@segment_app.command("export")
+def segment_export(
+    name: Annotated[str, typer.Argument(help="Audience name.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; print the counts.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Pseudonymous member keys with split group, plus a manifest and an audit row."""
+    from audiences.definitions import get
+    from audiences.export import export
+    from audiences.segments import refresh, status
+
+    s = _settings(data_dir)
+    a = get(name)
+    seg = status(s.data_dir, [a])[0] if dry_run else next(x for x in refresh(s.data_dir, s.warehouse_path)
+                                                            if x.audience.name == name)
+    res = export(s.data_dir, seg, fmt, dry_run)
+    m = res.manifest
+    out.print(f"{name} as of {m['as_of']}: {m['row_count']:,} members ({m['treatment']:,} treatment, "
+              f"{m['holdout']:,} holdout), definition {m['definition_version']}")
+    out.print("dry run: nothing written" if dry_run else f"wrote {res.path} (sha256 {m['sha256'][:16]}…) and its manifest")
+
+
+@segment_app.command("activate")
+def segment_activate(name: Annotated[str, typer.Argument(help="Audience name.")], source: SourceUrl = None,
+                     data_dir: DataDir = None) -> None:
+    """Re-check consent now, drop holdout and capped members, resolve handles in the vault, log it."""
+    from datetime import datetime
+
+    from anonymizer.pseudonymise import install_shared_macros
+    from audiences.activate import activate
+    from audiences.definitions import get
+    from audiences.segments import status
+    from pipelines.extract import extract as do_extract
+    from pipelines.run import open_session
+    from pipelines.source import Source
+
+    s = _settings(data_dir, source)
+    a = get(name)
+    seg = status(s.data_dir, [a])[0]
+    _key, con = open_session(s)  # the vault key is required: no key, no way back to people
+    try:
+        do_extract(con, Source.parse(s.source))  # the newest consent and account state
+        install_shared_macros(con)
+        r = activate(con, s.data_dir, seg, datetime.now())
+    finally:
+        con.close()
+    out.print(f"{r.audience} as of {r.as_of}: {r.members:,} members, {r.dropped_holdout:,} holdout dropped, "
+              f"{sum(r.dropped_consent.values()):,} no longer contactable, {r.dropped_cap:,} at the frequency cap")
+    for reason, n in r.dropped_consent.items():
+        out.print(f"  {reason}: {n:,}")
+    out.print(f"delivered {r.delivered:,} → {r.path} (restricted; the re-identification is logged in the vault)")
 
 
 def _print_summary(summary, settings: Settings) -> None:

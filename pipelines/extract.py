@@ -45,7 +45,11 @@ def _cast_select(table: Table, relation: str) -> str:
 def extract_table(con: duckdb.DuckDBPyConnection, reader, table: Table) -> TableExtract:
     ensure_landing(con, table)
     pk = table.primary_key
-    since = con.execute(f"SELECT max(updated_at) FROM vault.raw.{table.name}").fetchone()[0]
+    # A source row stamped in the future (clock skew) must not hide later changes
+    # behind the watermark: such rows are simply re-read until their time comes.
+    since = con.execute(
+        f"SELECT max(updated_at) FROM vault.raw.{table.name} WHERE updated_at <= now()::TIMESTAMP"
+    ).fetchone()[0]
     con.execute("BEGIN")
     try:
         read = 0

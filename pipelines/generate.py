@@ -71,7 +71,8 @@ CUES = ("先生", "女士", "小姐", "老师", "阿姨", "师傅")
 
 
 def _ts(d: datetime) -> str:
-    return d.strftime("%Y-%m-%d %H:%M:%S")
+    """Nothing happens after the reference time: later stamps are the reference time."""
+    return min(d, REFERENCE_TS).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @dataclass

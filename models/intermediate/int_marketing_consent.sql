@@ -1,6 +1,7 @@
 -- Marketing consent per account and channel as of the reference date: the
 -- latest grant or revocation at or before it wins (退订 ends a grant), and a
 -- personalised-marketing opt-out (PIPL Art. 24) applies to every channel.
+-- A grant and a revocation at the same instant: the revocation wins.
 with
 
 events as (
@@ -29,7 +30,10 @@ latest_marketing as (
         occurred_at
     from events
     where scope = 'marketing'
-    qualify row_number() over (partition by account_key, channel order by occurred_at desc) = 1
+    qualify row_number() over (
+        partition by account_key, channel
+        order by occurred_at desc, consent_status = 'revoked' desc
+    ) = 1
 
 ),
 
@@ -40,7 +44,10 @@ latest_personalised as (
         consent_status
     from events
     where scope = 'personalised_marketing'
-    qualify row_number() over (partition by account_key order by occurred_at desc) = 1
+    qualify row_number() over (
+        partition by account_key
+        order by occurred_at desc, consent_status = 'revoked' desc
+    ) = 1
 
 ),
 

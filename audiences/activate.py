@@ -1,0 +1,170 @@
+"""Activation: the only path from a segment back to people, inside the vault.
+
+Between a segment's refresh and its send, people unsubscribe, close accounts
+or turn 18 the other way round (never): so activation first pulls the newest
+source rows into the vault, then re-checks every treatment member *as of
+now* with the consent rule of ``int_marketing_consent`` /
+``fct_contactable_adults`` (the dbt models are the definition; this is their
+operational twin over raw vault rows, and a test holds the two to the same
+answer at the same date).  Holdout members and anyone at the frequency cap
+(promotion messages only, service messages do not count) are dropped.  The
+remaining tokens are resolved to the channel handle (OpenID for WeChat,
+mobile for SMS) in the vault, the delivery file goes to the restricted
+folder (0700/0600), and the re-identification is logged: who, when, which
+audience, how many.  Activating the same segment for the same as-of again
+rewrites the same file and replaces its deliveries (idempotent).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from audiences.errors import AudienceError
+from audiences.export import _user
+from audiences.segments import Segment, store_path
+
+HANDLE = {"wechat": "openid", "sms": "mobile"}
+
+
+@dataclass
+class Activation:
+    audience: str
+    as_of: str
+    members: int
+    dropped_holdout: int
+    dropped_consent: dict[str, int]
+    dropped_cap: int
+    delivered: int
+    path: Path
+
+
+def restricted_dir(data_dir: Path) -> Path:
+    path = data_dir / "restricted" / "deliveries"
+    path.mkdir(parents=True, exist_ok=True)
+    for p in (path.parent, path):
+        os.chmod(p, 0o700)
+    return path
+
+
+def ensure_log(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS vault.ops.reidentifications (logged_at TIMESTAMP, by_user VARCHAR, audience VARCHAR,
+            as_of_date DATE, members BIGINT, dropped_holdout BIGINT, dropped_consent BIGINT, dropped_cap BIGINT,
+            delivered BIGINT, file VARCHAR);
+        CREATE TABLE IF NOT EXISTS vault.ops.deliveries (audience VARCHAR, as_of_date DATE, account_id BIGINT,
+            channel VARCHAR, delivered_at TIMESTAMP)""")
+
+
+# Why a member may not be contacted now; NULL when they may.  Mirrors
+# fct_contactable_adults (same order of reasons) over the vault's raw rows.
+CHECK_SQL = """
+WITH members AS (
+    SELECT m.member_key, m.split_group, a.account_id, a.status, a.is_staff_or_test, a.openid, a.mobile
+    FROM seg_members AS m
+    LEFT JOIN vault.tokens.account AS t ON t.token = m.member_key
+    LEFT JOIN vault.raw.accounts AS a ON a.openid = t.value
+),
+holder AS (
+    SELECT account_id,
+           age_at(CASE WHEN id_type = '居民身份证' THEN coalesce(id_birth_date(upper(id_number)), birthday)
+                       ELSE birthday END, $now::DATE) AS age
+    FROM vault.raw.insured_persons WHERE relationship = '本人'
+    QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY person_id) = 1
+),
+events AS (SELECT * FROM vault.raw.consent_events WHERE occurred_at <= $now),
+marketing AS (
+    SELECT account_id, status FROM events WHERE scope = 'marketing' AND channel = $channel
+    QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY occurred_at DESC, status = 'revoked' DESC) = 1
+),
+personalised AS (
+    SELECT account_id, status FROM events WHERE scope = 'personalised_marketing'
+    QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY occurred_at DESC, status = 'revoked' DESC) = 1
+),
+complaints AS (
+    SELECT DISTINCT account_id FROM vault.raw.service_records WHERE kind = 'complaint' AND status = 'open'
+)
+SELECT m.member_key, m.split_group, m.account_id, m.openid, m.mobile,
+    CASE
+        WHEN m.account_id IS NULL THEN 'erased'
+        WHEN m.status <> 'active' THEN 'account_closed'
+        WHEN m.is_staff_or_test THEN 'staff_or_test_account'
+        WHEN h.age IS NULL THEN 'no_policyholder_record'
+        WHEN h.age < 18 THEN 'minor'
+        WHEN mk.status = 'revoked' THEN 'unsubscribed'
+        WHEN mk.status IS NULL THEN 'no_marketing_consent'
+        WHEN p.status = 'revoked' THEN 'opted_out_personalised_marketing'
+        WHEN c.account_id IS NOT NULL THEN 'open_complaint'
+    END AS reason
+FROM members AS m
+LEFT JOIN holder AS h USING (account_id)
+LEFT JOIN marketing AS mk USING (account_id)
+LEFT JOIN personalised AS p USING (account_id)
+LEFT JOIN complaints AS c USING (account_id)
+"""
+
+
+def recheck(con: duckdb.DuckDBPyConnection, channel: str, now: datetime) -> None:
+    """``checked``: every row of ``seg_members`` with the reason it may not be contacted at ``now``."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {CHECK_SQL}", {"now": now, "channel": channel})
+
+
+def activate(con: duckdb.DuckDBPyConnection, data_dir: Path, segment: Segment, now: datetime) -> Activation:
+    """``con`` has the (freshly extracted) vault attached and the shared macros installed."""
+    a = segment.audience
+    if segment.as_of is None:
+        raise AudienceError(f"{a.name} has never been refreshed: run `yihui segment refresh`")
+    if not segment.exportable:
+        raise AudienceError(f"{a.name} is below its minimum size ({segment.members} < {a.minimum_size}): not activated")
+    con.execute(f"ATTACH '{store_path(data_dir)}' AS seg (READ_ONLY)")
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE seg_members AS SELECT member_key, split_group FROM seg.membership "
+                    "WHERE as_of_date = ? AND audience = ?", [segment.as_of, a.name])
+    finally:
+        con.execute("DETACH seg")
+    ensure_log(con)
+    recheck(con, a.channel, now)
+    since = now.timestamp() - a.frequency_cap.days * 86400
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE sent AS
+        SELECT account_id, count(*) AS n FROM (
+            SELECT account_id FROM vault.raw.promotion_messages
+            WHERE kind = 'promotion' AND sent_at >= to_timestamp($since)::TIMESTAMP AND sent_at <= $now
+            UNION ALL
+            SELECT account_id FROM vault.ops.deliveries
+            WHERE delivered_at >= to_timestamp($since)::TIMESTAMP AND delivered_at <= $now
+              AND NOT (audience = $audience AND as_of_date = $as_of))
+        GROUP BY account_id""",
+        {"since": since, "now": now, "audience": a.name, "as_of": segment.as_of})
+    members = con.execute("SELECT count(*) FROM checked").fetchone()[0]
+    holdout = con.execute("SELECT count(*) FROM checked WHERE split_group = 'holdout'").fetchone()[0]
+    consent = dict(con.execute("SELECT reason, count(*) FROM checked WHERE split_group = 'treatment' "
+                               "AND reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC").fetchall())
+    handle = HANDLE[a.channel]
+    rows = con.execute(
+        f"""SELECT c.account_id, c.{handle}, coalesce(s.n, 0) >= {a.frequency_cap.messages} AS capped
+            FROM checked AS c LEFT JOIN sent AS s USING (account_id)
+            WHERE c.split_group = 'treatment' AND c.reason IS NULL ORDER BY c.{handle}""").fetchall()
+    deliver = [(acc, h) for acc, h, capped in rows if not capped and h]
+    capped = sum(1 for _, _, c in rows if c)
+    path = restricted_dir(data_dir) / f"{a.name}-{segment.as_of.isoformat()}.csv"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["channel", handle, "audience", "definition_version", "as_of_date"])
+        w.writerows([a.channel, h, a.name, a.version, segment.as_of.isoformat()] for _, h in deliver)
+    os.chmod(path, 0o600)
+    con.execute("BEGIN")
+    con.execute("DELETE FROM vault.ops.deliveries WHERE audience = ? AND as_of_date = ?", [a.name, segment.as_of])
+    con.executemany("INSERT INTO vault.ops.deliveries VALUES (?, ?, ?, ?, ?)",
+                    [[a.name, segment.as_of, acc, a.channel, now] for acc, _ in deliver])
+    con.execute("INSERT INTO vault.ops.reidentifications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [datetime.now(UTC).replace(tzinfo=None), _user(), a.name, segment.as_of, members, holdout,
+                 sum(consent.values()), capped, len(deliver), str(path.relative_to(data_dir))])
+    con.execute("COMMIT")
+    return Activation(a.name, segment.as_of.isoformat(), members, holdout, consent, capped, len(deliver), path)

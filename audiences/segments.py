@@ -1,0 +1,160 @@
+"""Segments: every audience evaluated together, as one wave, over the published warehouse.
+
+Why waves: a person must land in at most one audience per wave (the highest
+priority wins), so audiences cannot be computed one by one.  A wave is keyed
+by the warehouse's as-of date: refreshing again for the same date replaces
+that wave, so refreshes (and the exports built on them) are idempotent.
+
+Why a separate store (``<data>/marketing/segments.duckdb``): the analysts'
+warehouse is replaced by every publish, but membership history must survive
+to measure lift (who entered, who left, who was held out).  The store holds
+pseudonymous tokens only; the way back to a person is ``activate`` alone.
+
+Holdouts are a hash of the member token and the audience name: the same
+person stays in the same group across refreshes, and no table of holdout
+assignments has to be kept in step.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from audiences.definitions import Audience, load_all
+from audiences.errors import AudienceError
+
+STORE = Path("marketing") / "segments.duckdb"
+
+
+@dataclass
+class Segment:
+    audience: Audience
+    as_of: date | None
+    refreshed_at: datetime | None
+    eligible: int  # matched the filters and is contactable on the channel
+    members: int  # after the one-audience-per-wave rule
+    holdout: int
+    excluded: dict[str, int]  # matched the filters but not contactable, by suppression reason
+    won_elsewhere: int  # contactable and matched, but a higher-priority audience took them
+
+    @property
+    def treatment(self) -> int:
+        return self.members - self.holdout
+
+    @property
+    def exportable(self) -> bool:
+        return self.members >= self.audience.minimum_size
+
+
+def store_path(data_dir: Path) -> Path:
+    return data_dir / STORE
+
+
+def connect_store(data_dir: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = store_path(data_dir)
+    if read_only and not path.exists():
+        raise AudienceError("no segments yet: run `yihui segment refresh`")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        con.execute("""
+            CREATE TABLE IF NOT EXISTS waves (as_of_date DATE PRIMARY KEY, warehouse_run_id VARCHAR,
+                refreshed_at TIMESTAMP);
+            CREATE TABLE IF NOT EXISTS segment_sizes (as_of_date DATE, audience VARCHAR, definition_version VARCHAR,
+                eligible BIGINT, members BIGINT, holdout BIGINT, won_elsewhere BIGINT, excluded_json VARCHAR,
+                PRIMARY KEY (as_of_date, audience));
+            CREATE TABLE IF NOT EXISTS membership (as_of_date DATE, audience VARCHAR, definition_version VARCHAR,
+                member_key VARCHAR, channel VARCHAR, split_group VARCHAR);
+            CREATE TABLE IF NOT EXISTS exports (audience VARCHAR, as_of_date DATE, format VARCHAR, path VARCHAR,
+                row_count BIGINT, sha256 VARCHAR, definition_version VARCHAR, git_revision VARCHAR,
+                exported_by VARCHAR, first_exported_at TIMESTAMP, last_exported_at TIMESTAMP, times BIGINT,
+                PRIMARY KEY (audience, as_of_date, format));
+        """)
+    return con
+
+
+def holdout_sql(audience_name: str, share: float) -> str:
+    """True for members in the holdout: the first 32 bits of sha256(token|audience) as a fraction."""
+    return (f"(('0x' || substr(sha256(member_key || '|{audience_name}'), 1, 8))::UBIGINT / 4294967296.0 "
+            f"< {share!r})")
+
+
+def _candidates_sql(audiences: list[Audience]) -> str:
+    parts = []
+    for a in audiences:
+        parts.append(f"""
+            SELECT '{a.name}' AS audience, {a.priority} AS priority, '{a.version}' AS definition_version,
+                   b.account_key AS member_key, b.channel, b.is_contactable, b.suppression_reason
+            FROM wh.audience.fct_contactable_adults AS b
+            JOIN wh.audience.fct_audience_features AS f USING (account_key)
+            WHERE b.channel = '{a.channel}' AND ({a.where()})""")
+    return " UNION ALL ".join(parts)
+
+
+def refresh(data_dir: Path, warehouse: Path, audiences: list[Audience] | None = None) -> list[Segment]:
+    """Evaluate every audience over ``warehouse`` and store the wave (replacing one of the same date)."""
+    audiences = audiences if audiences is not None else load_all()
+    if not warehouse.exists():
+        raise AudienceError(f"no warehouse at {warehouse}: run `yihui run` first")
+    con = connect_store(data_dir)
+    try:
+        con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
+        as_of, run_id = con.execute("SELECT as_of_date, run_id FROM wh.meta.build_info").fetchone()
+        con.execute(f"CREATE OR REPLACE TEMP TABLE candidates AS {_candidates_sql(audiences)}")
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE winners AS
+            SELECT * FROM candidates WHERE is_contactable
+            QUALIFY row_number() OVER (PARTITION BY member_key ORDER BY priority DESC) = 1""")
+        holdout_case = " ".join(f"WHEN '{a.name}' THEN {holdout_sql(a.name, a.holdout_share)}" for a in audiences)
+        con.execute("BEGIN")
+        con.execute("DELETE FROM membership WHERE as_of_date = ?", [as_of])
+        con.execute("DELETE FROM segment_sizes WHERE as_of_date = ?", [as_of])
+        con.execute(
+            f"""INSERT INTO membership
+            SELECT ?, audience, definition_version, member_key, channel,
+                   CASE WHEN (CASE audience {holdout_case} END) THEN 'holdout' ELSE 'treatment' END
+            FROM winners ORDER BY audience, member_key""", [as_of])
+        for a in audiences:
+            eligible, won_elsewhere = con.execute(
+                "SELECT count(*) FILTER (WHERE is_contactable), count(*) FILTER (WHERE is_contactable AND "
+                "member_key NOT IN (SELECT member_key FROM winners WHERE audience = ?)) FROM candidates "
+                "WHERE audience = ?", [a.name, a.name]).fetchone()
+            members, holdout = con.execute(
+                "SELECT count(*), count(*) FILTER (WHERE split_group = 'holdout') FROM membership "
+                "WHERE as_of_date = ? AND audience = ?", [as_of, a.name]).fetchone()
+            excluded = dict(con.execute(
+                "SELECT suppression_reason, count(*) FROM candidates WHERE audience = ? AND NOT is_contactable "
+                "GROUP BY 1 ORDER BY 2 DESC", [a.name]).fetchall())
+            con.execute("INSERT INTO segment_sizes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [as_of, a.name, a.version, eligible, members, holdout, won_elsewhere, json.dumps(excluded)])
+        con.execute("INSERT OR REPLACE INTO waves VALUES (?, ?, ?)", [as_of, run_id, datetime.now(UTC).replace(tzinfo=None)])
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    return status(data_dir, audiences)
+
+
+def status(data_dir: Path, audiences: list[Audience] | None = None) -> list[Segment]:
+    """Each audience's latest wave (sizes zero and dates empty when never refreshed)."""
+    audiences = audiences if audiences is not None else load_all()
+    if not store_path(data_dir).exists():
+        return [Segment(a, None, None, 0, 0, 0, {}, 0) for a in audiences]
+    con = connect_store(data_dir, read_only=True)
+    try:
+        out = []
+        for a in audiences:
+            row = con.execute(
+                "SELECT s.as_of_date, w.refreshed_at, eligible, members, holdout, excluded_json, won_elsewhere "
+                "FROM segment_sizes s JOIN waves w USING (as_of_date) WHERE audience = ? "
+                "ORDER BY as_of_date DESC LIMIT 1", [a.name]).fetchone()
+            if row is None:
+                out.append(Segment(a, None, None, 0, 0, 0, {}, 0))
+            else:
+                out.append(Segment(a, row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6]))
+        return out
+    finally:
+        con.close()

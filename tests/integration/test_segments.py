@@ -1,0 +1,149 @@
+"""Segments end to end on tiny: waves, holdouts, exports, activation and its consent re-check."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import shutil
+import sqlite3
+from datetime import datetime, timedelta
+
+import duckdb
+import pytest
+
+from anonymizer.pseudonymise import install_shared_macros
+from audiences.activate import activate, recheck
+from audiences.definitions import load_all
+from audiences.errors import AudienceError
+from audiences.export import export
+from audiences.segments import refresh, store_path
+from pipelines.extract import extract
+from pipelines.run import open_session
+from pipelines.source import Source
+from tests.conftest import TEST_KEY, make_settings
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
+
+
+@pytest.fixture
+def data(tiny_run, tmp_path, monkeypatch):
+    """A private copy of the tiny run's data folder (tests here write to it)."""
+    settings, _, _ = tiny_run
+    copy = tmp_path / "data"
+    shutil.copytree(settings.data_dir, copy, ignore=shutil.ignore_patterns("gx", "tmp", "marketing", "exports",
+                                                                            "restricted"))
+    monkeypatch.setenv("YIHUI_MASTER_KEY", TEST_KEY)
+    return make_settings(copy)
+
+
+def _members(settings, as_of=None):
+    con = duckdb.connect(str(store_path(settings.data_dir)), read_only=True)
+    try:
+        return con.execute("SELECT audience, member_key, split_group FROM membership ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_wave_puts_each_person_in_at_most_one_audience_and_holdouts_persist(data):
+    segments = refresh(data.data_dir, data.warehouse_path)
+    first = _members(data)
+    keys = [m for _, m, _ in first]
+    assert len(keys) == len(set(keys)) > 0
+    assert {s.audience.name for s in segments if s.members} == {a.name for a in load_all()}
+    assert all(s.members == s.treatment + s.holdout for s in segments)
+    refresh(data.data_dir, data.warehouse_path)
+    assert _members(data) == first  # same as-of: the wave is replaced, not added; holdouts are stable
+    renewal = next(s for s in segments if s.audience.name == "renewal_due")
+    assert 0 < renewal.holdout < renewal.members * 0.25  # 10 % share, hashed
+
+
+def test_the_higher_priority_audience_wins_a_person(data):
+    segments = {s.audience.name: s for s in refresh(data.data_dir, data.warehouse_path)}
+    assert segments["renewal_due"].won_elsewhere == 0  # top priority loses no one
+    assert segments["cover_your_family"].won_elsewhere > 0
+
+
+def test_an_export_is_pseudonymous_self_describing_and_idempotent(data):
+    seg = next(s for s in refresh(data.data_dir, data.warehouse_path) if s.audience.name == "renewal_due")
+    first = export(data.data_dir, seg, "csv")
+    body = first.path.read_bytes()
+    manifest = json.loads(first.path.with_name("members.csv.manifest.json").read_text())
+    import hashlib
+
+    assert manifest["sha256"] == hashlib.sha256(body).hexdigest()
+    rows = list(csv.DictReader(first.path.open()))
+    assert manifest["row_count"] == len(rows) == seg.members
+    assert {r["split_group"] for r in rows} == {"treatment", "holdout"}
+    assert all(r["member_key"].startswith("acc_") for r in rows)
+    again = export(data.data_dir, seg, "csv")
+    assert again.path.read_bytes() == body
+    con = duckdb.connect(str(store_path(data.data_dir)), read_only=True)
+    assert con.execute("SELECT count(*), max(times) FROM exports").fetchone() == (1, 2)
+    con.close()
+    assert export(data.data_dir, seg, "csv", dry_run=True).path is None
+
+
+def test_a_segment_below_its_minimum_size_is_not_exported(data):
+    small = [dataclasses.replace(a, minimum_size=10**6) for a in load_all()]
+    seg = refresh(data.data_dir, data.warehouse_path, small)[0]
+    with pytest.raises(AudienceError, match="minimum size"):
+        export(data.data_dir, seg, "csv")
+
+
+def test_the_vault_recheck_agrees_with_the_dbt_consent_base_at_the_same_date(data):
+    wh = duckdb.connect(str(data.warehouse_path), read_only=True)
+    dbt = dict(wh.execute("SELECT account_key, suppression_reason FROM audience.fct_contactable_adults "
+                          "WHERE channel = 'wechat'").fetchall())
+    as_of = wh.execute("SELECT as_of_date FROM meta.build_info").fetchone()[0]
+    wh.close()
+    _key, con = open_session(data)
+    try:
+        install_shared_macros(con)
+        con.execute("CREATE TEMP TABLE seg_members AS SELECT unnest(?::VARCHAR[]) AS member_key, "
+                    "'treatment' AS split_group", [list(dbt)])
+        recheck(con, "wechat", datetime.combine(as_of, datetime.max.time()))
+        vault = dict(con.execute("SELECT member_key, reason FROM checked").fetchall())
+    finally:
+        con.close()
+    differ = {k for k in dbt if dbt[k] != vault[k]}
+    assert not differ, [(dbt[k], vault[k]) for k in list(differ)[:5]]
+
+
+def test_activation_delivers_only_consenting_adults_in_treatment_and_honours_a_late_revocation(data):
+    seg = next(s for s in refresh(data.data_dir, data.warehouse_path) if s.audience.name == "renewal_due")
+    export(data.data_dir, seg, "csv")
+    members = {m: g for a, m, g in _members(data) if a == "renewal_due"}
+    # after the export, one treatment member unsubscribes in the operational source
+    _key, con = open_session(data)
+    try:
+        openid_of = dict(con.execute("SELECT t.token, a.openid FROM vault.tokens.account t "
+                                     "JOIN vault.raw.accounts a ON a.openid = t.value").fetchall())
+        account_of = dict(con.execute("SELECT openid, account_id FROM vault.raw.accounts").fetchall())
+    finally:
+        con.close()
+    leaver = next(k for k, g in sorted(members.items()) if g == "treatment")
+    now = datetime.now()
+    src = sqlite3.connect(data.data_dir / "source" / "ops.sqlite")
+    ts = (now - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+    src.execute("INSERT INTO consent_events VALUES (999999999, ?, NULL, 'marketing', 'wechat', 'promotion', "
+                "'revoked', NULL, ?, ?)", [account_of[openid_of[leaver]], ts, ts])
+    src.commit()
+    src.close()
+
+    _key, con = open_session(data)
+    try:
+        extract(con, Source.parse(data.source))
+        install_shared_macros(con)
+        result = activate(con, data.data_dir, seg, now)
+        log = con.execute("SELECT audience, delivered, by_user FROM vault.ops.reidentifications").fetchall()
+    finally:
+        con.close()
+    delivered = [r["openid"] for r in csv.DictReader(result.path.open())]
+    assert openid_of[leaver] not in delivered
+    assert result.dropped_consent == {"unsubscribed": 1}
+    holdout = {openid_of[k] for k, g in members.items() if g == "holdout"}
+    assert delivered and not (set(delivered) & holdout)
+    assert len(delivered) == result.delivered == sum(g == "treatment" for g in members.values()) - 1 - result.dropped_cap
+    assert oct(result.path.stat().st_mode)[-3:] == "600"
+    assert log == [("renewal_due", result.delivered, log[0][2])]
