@@ -69,6 +69,21 @@ def connect_store(data_dir: Path, read_only: bool = False) -> duckdb.DuckDBPyCon
                 PRIMARY KEY (as_of_date, audience));
             CREATE TABLE IF NOT EXISTS membership (as_of_date DATE, audience VARCHAR, definition_version VARCHAR,
                 member_key VARCHAR, channel VARCHAR, split_group VARCHAR);
+            CREATE OR REPLACE VIEW membership_changes AS
+            WITH w AS (SELECT as_of_date, lag(as_of_date) OVER (ORDER BY as_of_date) AS previous FROM waves),
+            cur AS (SELECT w.as_of_date, w.previous, m.audience, m.member_key
+                    FROM w JOIN membership AS m USING (as_of_date)),
+            prev AS (SELECT w.as_of_date, w.previous, m.audience, m.member_key
+                     FROM w JOIN membership AS m ON m.as_of_date = w.previous)
+            SELECT coalesce(cur.as_of_date, prev.as_of_date) AS as_of_date,
+                   coalesce(cur.previous, prev.previous) AS previous_as_of,
+                   coalesce(cur.audience, prev.audience) AS audience,
+                   count(*) FILTER (WHERE prev.member_key IS NULL) AS entered,
+                   count(*) FILTER (WHERE cur.member_key IS NULL) AS exited,
+                   count(*) FILTER (WHERE cur.member_key IS NOT NULL AND prev.member_key IS NOT NULL) AS stayed
+            FROM cur FULL JOIN prev ON cur.as_of_date = prev.as_of_date AND cur.audience = prev.audience
+                AND cur.member_key = prev.member_key
+            GROUP BY ALL;
             CREATE TABLE IF NOT EXISTS exports (audience VARCHAR, as_of_date DATE, format VARCHAR, path VARCHAR,
                 row_count BIGINT, sha256 VARCHAR, definition_version VARCHAR, git_revision VARCHAR,
                 exported_by VARCHAR, first_exported_at TIMESTAMP, last_exported_at TIMESTAMP, times BIGINT,
@@ -156,5 +171,17 @@ def status(data_dir: Path, audiences: list[Audience] | None = None) -> list[Segm
             else:
                 out.append(Segment(a, row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6]))
         return out
+    finally:
+        con.close()
+
+
+def changes(data_dir: Path, audience: str) -> tuple | None:
+    """(previous as-of, entered, exited, stayed) of the audience's latest wave."""
+    if not store_path(data_dir).exists():
+        return None
+    con = connect_store(data_dir, read_only=True)
+    try:
+        return con.execute("SELECT previous_as_of, entered, exited, stayed FROM membership_changes "
+                           "WHERE audience = ? ORDER BY as_of_date DESC LIMIT 1", [audience]).fetchone()
     finally:
         con.close()

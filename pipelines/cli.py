@@ -225,6 +225,11 @@ def segment_show(name: Annotated[str, typer.Argument(help="Audience name.")], da
     out.print(f"as of {seg.as_of}: {seg.eligible:,} eligible, {seg.won_elsewhere:,} taken by higher-priority "
               f"audiences, {seg.members:,} members = {seg.treatment:,} treatment + {seg.holdout:,} holdout"
               + ("" if seg.exportable else f" — below the minimum size {a.minimum_size}: not exportable"))
+    from audiences.segments import changes
+
+    moved = changes(_settings(data_dir).data_dir, a.name)
+    if moved:
+        out.print(f"since the wave of {moved[0] or '—'}: {moved[1]:,} entered, {moved[2]:,} left, {moved[3]:,} stayed")
     t = Table(title="matched the filters but excluded")
     t.add_column("suppression reason")
     t.add_column("people", justify="right")

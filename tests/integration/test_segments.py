@@ -82,6 +82,15 @@ def test_an_export_is_pseudonymous_self_describing_and_idempotent(data):
     assert con.execute("SELECT count(*), max(times) FROM exports").fetchone() == (1, 2)
     con.close()
     assert export(data.data_dir, seg, "csv", dry_run=True).path is None
+    export(data.data_dir, seg, "parquet")
+    _key, con = open_session(data)
+    try:
+        from anonymizer.audit import audit, vocabulary_files
+
+        found = audit(con, _key, data.data_dir, [], [data.data_dir / "exports"], vocabulary_files(data.project_dir))
+    finally:
+        con.close()
+    assert found.scanned_files == 4 and found.hits == []  # csv, parquet and their manifests
 
 
 def test_a_segment_below_its_minimum_size_is_not_exported(data):
