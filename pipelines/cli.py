@@ -32,6 +32,12 @@ app.add_typer(audit_app, name="audit")
 segment_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
                           help="Opt-in marketing segments: refresh, inspect, export, activate.")
 app.add_typer(segment_app, name="segment")
+subject_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
+                          help="Data-subject requests (§八): access, correction, erasure.")
+app.add_typer(subject_app, name="subject")
+IdNumber = Annotated[str | None, typer.Option("--id-number", help="The person's ID number (any ID type).")]
+Mobile = Annotated[str | None, typer.Option("--mobile", help="The account's mobile number.")]
+OpenId = Annotated[str | None, typer.Option("--openid", help="The account's WeChat OpenID.")]
 console = Console(stderr=True, soft_wrap=True)
 out = Console()
 STATE = {"debug": False}
@@ -290,6 +296,109 @@ def segment_activate(name: Annotated[str, typer.Argument(help="Audience name.")]
     for reason, n in r.dropped_consent.items():
         out.print(f"  {reason}: {n:,}")
     out.print(f"delivered {r.delivered:,} → {r.path} (restricted; the re-identification is logged in the vault)")
+
+
+def _identifier_kind(id_number, mobile, openid) -> str:
+    return "id_number" if id_number else "mobile" if mobile else "openid"
+
+
+@subject_app.command("access")
+def subject_access(id_number: IdNumber = None, mobile: Mobile = None, openid: OpenId = None,
+                   fmt: Annotated[str, typer.Option("--format", help="json or html.")] = "json",
+                   data_dir: DataDir = None) -> None:
+    """Everything held about a person: vault rows, warehouse rows, segments, exports, deliveries.
+
+    The answer is written to <data-dir>/restricted/subject-requests/ (mode 0600), never to the screen.
+    """
+    import json
+
+    from pipelines import subjects
+    from pipelines.run import new_run_id, open_session
+
+    if fmt not in ("json", "html"):
+        raise YihuiError(f"unknown format {fmt!r} (json or html)")
+    s = _settings(data_dir)
+    _key, con = open_session(s)
+    try:
+        subject = subjects.find(con, id_number, mobile, openid)
+        report = subjects.access(con, subject, s.warehouse_path, s.data_dir)
+        request_id = new_run_id()
+        subjects.log_request(con, "access", _identifier_kind(id_number, mobile, openid), request_id, subject.total)
+    finally:
+        con.close()
+    folder = s.data_dir / "restricted" / "subject-requests"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    path = folder / f"{request_id}-access.{fmt}"
+    body = json.dumps(report, ensure_ascii=False, indent=2, default=str)
+    if fmt == "html":
+        import html
+
+        body = ("<!doctype html><meta charset=utf-8><title>个人信息查询 / subject access</title>"
+                f"<h1>Subject access {html.escape(request_id)}</h1><pre>{html.escape(body)}</pre>")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(body)
+    counts = {k: (sum(len(v) for v in report[k].values()) if isinstance(report[k], dict) else len(report[k]))
+              for k in report}
+    out.print("found: " + ", ".join(f"{k} {n:,}" for k, n in counts.items()))
+    out.print(f"answer written to {path} (restricted); the request is logged in the vault")
+
+
+@subject_app.command("erase")
+def subject_erase(id_number: IdNumber = None, mobile: Mobile = None, openid: OpenId = None,
+                  data_dir: DataDir = None) -> None:
+    """Erase a person: vault rows and tokens, warehouse, segments, exports, deliveries; remember it in the ledger.
+
+    Orders, payments and certificates stay in the vault under a 3-year legal hold (§四.(二)),
+    invisible to the warehouse.  A later run from a source that still holds the person
+    does not bring them back.
+    """
+    from pipelines import subjects
+    from pipelines.run import new_run_id, open_session, rebuild
+
+    s = _settings(data_dir)
+    _key, con = open_session(s)
+    try:
+        subject = subjects.find(con, id_number, mobile, openid)
+        request_id = new_run_id()
+        erased = subjects.erase(con, subject, request_id)
+        subjects.log_request(con, "erase", _identifier_kind(id_number, mobile, openid), request_id, subject.total)
+    finally:
+        con.close()
+    downstream = subjects.purge_downstream(s.data_dir, erased.account_tokens, erased.handles)
+    out.print("vault: " + ", ".join(f"{t} {n:,}" for t, n in erased.removed.items())
+              + f" (of which {', '.join(t for t in erased.removed if t in subjects.HELD) or 'none'} under legal hold)")
+    out.print("downstream: " + ", ".join(f"{k} {n:,}" for k, n in downstream.items()))
+    if s.warehouse_path.exists():
+        rebuild(s, log=lambda m: console.print(f"[dim]{m}[/]"), status="erasure")
+        out.print("warehouse rebuilt without them")
+    out.print(f"erasure {request_id} recorded in the ledger (keyed hashes only)")
+
+
+@subject_app.command("correct")
+def subject_correct(id_number: IdNumber = None, mobile: Mobile = None, openid: OpenId = None,
+                    source: SourceUrl = None, data_dir: DataDir = None) -> None:
+    """After a correction in the operational source (the system of record): re-run so every derived row follows.
+
+    Identify the person by the corrected value.  Tokens and generalised attributes are
+    re-derived from the source; the warehouse is rebuilt, so no stale row remains.
+    """
+    from pipelines import subjects
+    from pipelines.run import new_run_id, open_session
+    from pipelines.run import run as run_pipeline
+
+    s = _settings(data_dir, source)
+    subjects.check_identifier(id_number, mobile, openid)
+    summary = run_pipeline(s, log=lambda m: console.print(f"[dim]{m}[/]"))
+    _key, con = open_session(s)
+    try:
+        subject = subjects.find(con, id_number, mobile, openid)
+        subjects.log_request(con, "correct", _identifier_kind(id_number, mobile, openid), new_run_id(), subject.total)
+    finally:
+        con.close()
+    out.print(f"run {summary.run_id}: the corrected record ({subject.total:,} source rows) now flows to every "
+              "derived row")
 
 
 def _print_summary(summary, settings: Settings) -> None:

@@ -5,7 +5,7 @@ flagged here (``current`` holds the latest validation's verdicts, ``history``
 every run's).  Pseudonymisation reads ``landing.<table>`` views that exclude the
 current verdicts, so a row corrected in the source passes on the next run and
 leaves quarantine by itself.  ``vault.ops.reconciliation`` proves per run and
-table that source rows = loaded rows + quarantined rows.
+table that source rows = loaded + quarantined + withheld (erased people) rows.
 """
 
 from __future__ import annotations
@@ -24,17 +24,24 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE TABLE IF NOT EXISTS vault.ops.reconciliation (run_id VARCHAR, source_table VARCHAR, "
         "source_rows BIGINT, loaded_rows BIGINT, quarantined_rows BIGINT)"
     )
+    # rows of erased people the source still holds, or kept under a legal hold
+    con.execute("ALTER TABLE vault.ops.reconciliation ADD COLUMN IF NOT EXISTS withheld_rows BIGINT DEFAULT 0")
 
 
 def create_landing_views(con: duckdb.DuckDBPyConnection) -> None:
-    """``landing.<table>``: the vault's raw rows minus the current quarantine (session-only views)."""
+    """``landing.<table>``: the vault's raw rows minus the current quarantine and rows under a
+    legal hold after an erasure (session-only views)."""
+    from pipelines.subjects import ensure_ledger
+
     ensure_tables(con)
+    ensure_ledger(con)
     con.execute("CREATE SCHEMA IF NOT EXISTS memory.landing")
     for t in INGESTED:
         con.execute(
             f"CREATE OR REPLACE VIEW memory.landing.{t.name} AS SELECT * FROM vault.raw.{t.name} "
             f"WHERE {t.primary_key} NOT IN (SELECT source_key FROM vault.quarantine.current "
-            f"WHERE source_table = '{t.name}')"
+            f"WHERE source_table = '{t.name}') AND {t.primary_key} NOT IN (SELECT source_key FROM "
+            f"vault.ops.legal_hold WHERE source_table = '{t.name}')"
         )
 
 

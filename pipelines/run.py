@@ -18,7 +18,7 @@ import duckdb
 
 from anonymizer.keys import MasterKey, load_key
 from pipelines import build as build_mod
-from pipelines import quarantine, rotate
+from pipelines import quarantine, rotate, subjects
 from pipelines.errors import YihuiError
 from pipelines.extract import TableExtract, extract
 from pipelines.settings import Settings
@@ -99,7 +99,8 @@ def copy_run_metadata(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
             "CREATE OR REPLACE TABLE wh.meta.runs AS SELECT run_id, started_at, finished_at, as_of_date, "
             "source_kind, key_version, status FROM vault.ops.runs"
         )
-        con.execute("CREATE OR REPLACE TABLE wh.meta.reconciliation AS SELECT * FROM vault.ops.reconciliation")
+        con.execute("CREATE OR REPLACE TABLE wh.meta.reconciliation AS SELECT run_id, source_table, source_rows, "
+                    "loaded_rows, quarantined_rows, coalesce(withheld_rows, 0) AS withheld_rows FROM vault.ops.reconciliation")
         con.execute(
             "CREATE OR REPLACE TABLE wh.meta.quarantine_summary AS SELECT run_id, source_table, reason_code, "
             "count(*) AS quarantined_rows FROM vault.quarantine.history GROUP BY ALL"
@@ -117,6 +118,9 @@ def run(settings: Settings, log: Log = print) -> RunSummary:
         run_id = new_run_id()
         log(f"run {run_id}: extracting from {source.display}")
         extracted = extract(con, source, on_table=lambda t: log(f"  extract {t.table}: {t.read} read, {t.landed} landed"))
+        withheld = subjects.enforce(con, run_id)  # erased people stay erased, whatever the source holds
+        if withheld:
+            log(f"  withheld rows of erased people: {withheld}")
         as_of = resolve_as_of(con, settings)
         summary = RunSummary(run_id, as_of, extracted)
         log(f"validating landing data (as of {as_of})")

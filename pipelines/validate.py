@@ -35,6 +35,7 @@ from pipelines.errors import ValidationFailed
 from pipelines.idnumbers import RESIDENT_ID, resident_id_problem
 from pipelines.schema import INGESTED, Table
 from pipelines.settings import PROJECT_DIR, Settings
+from pipelines.subjects import withheld_counts
 
 SUITES_DIR = PROJECT_DIR / "expectations" / "suites"
 SEEDS_DIR = PROJECT_DIR / "seeds"
@@ -73,7 +74,9 @@ def _frame_sql(table: Table, as_of: date) -> str:
     if table.name == "certificates":
         extra.append("(r.coverage_end >= r.coverage_start) AS _coverage_ordered")
     cols = ", ".join(["r.* EXCLUDE (_extracted_at)", *extra])
-    return f"SELECT {cols} FROM vault.raw.{table.name} r {' '.join(joins)}"
+    held = (f"WHERE r.{table.primary_key} NOT IN (SELECT source_key FROM vault.ops.legal_hold "
+            f"WHERE source_table = '{table.name}')")  # held rows are withheld, not validated
+    return f"SELECT {cols} FROM vault.raw.{table.name} r {' '.join(joins)} {held}"
 
 
 def _add_id_problems(df, as_of: date, regions: set[str]) -> None:
@@ -184,8 +187,10 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
             f"SELECT count(DISTINCT source_key) FROM vault.quarantine.current WHERE source_table = '{table.name}'"
         ).fetchone()[0]
         loaded = con.execute(f"SELECT count(*) FROM landing.{table.name}").fetchone()[0]
-        con.execute("INSERT INTO vault.ops.reconciliation VALUES (?, ?, ?, ?, ?)",
-                    [run_id, table.name, source_rows.get(table.name, loaded + quarantined), loaded, quarantined])
+        withheld = withheld_counts(con).get(table.name, 0)
+        con.execute("INSERT INTO vault.ops.reconciliation VALUES (?, ?, ?, ?, ?, ?)",
+                    [run_id, table.name, source_rows.get(table.name, loaded + quarantined + withheld), loaded,
+                     quarantined, withheld])
     result.quarantined = quarantine.counts_by_reason(con)
     docs = settings.data_dir / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     result.data_docs = docs if docs.exists() else None

@@ -1,4 +1,5 @@
--- Pipeline run log with reconciliation: every source row is either loaded or quarantined.
+-- Pipeline run log with reconciliation: every source row is loaded, quarantined, or withheld
+-- (an erased person the source still holds, or a record under legal hold).
 with
 
 runs as (
@@ -14,7 +15,8 @@ reconciliation as (
         sum(source_rows) as source_rows,
         sum(loaded_rows) as loaded_rows,
         sum(quarantined_rows) as quarantined_rows,
-        bool_and(source_rows = loaded_rows + quarantined_rows) as reconciles
+        sum(withheld_rows) as withheld_rows,
+        bool_and(source_rows = loaded_rows + quarantined_rows + withheld_rows) as reconciles
     from {{ source('pipeline', 'reconciliation') }}
     group by run_id
 
@@ -31,7 +33,9 @@ final as (
         reconciliation.source_rows,
         reconciliation.loaded_rows,
         reconciliation.quarantined_rows,
-        reconciliation.reconciles
+        reconciliation.withheld_rows,
+        reconciliation.reconciles,
+        runs.started_at = max(runs.started_at) over () as is_latest_run
     from runs
     left join reconciliation on runs.run_id = reconciliation.run_id
 

@@ -1,0 +1,408 @@
+"""Subject rights (§八): find everything held about a person, and erase it without trace.
+
+A subject is named by an ID number, a mobile or a WeChat OpenID and resolved in
+the vault to source records: the accounts they hold and the insured-person
+records carrying their ID (an account holder's erasure takes the account's
+family records with it: they were given as part of that account).
+
+Erasure keeps three promises:
+
+* nothing of the person stays in the vault's raw rows or token maps, the
+  warehouse (rebuilt from the vault), segment membership, exports or
+  delivery files;
+* transaction records the law says to keep three years after completion
+  (§四.(二): orders, payments, certificates) stay in the vault under a legal
+  hold, invisible to the warehouse, and go when ``yihui retention apply``
+  finds the hold ended;
+* the erasure is remembered in a ledger of keyed hashes of the person's
+  identifiers (no raw value; the ledger key lives inside the encrypted vault,
+  so it survives key rotation), and every later run drops rows whose
+  identifiers hash into it: a source that still holds the person does not
+  bring them back.  Rows withheld that way are counted, so source rows still
+  reconcile as loaded + quarantined + withheld.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from anonymizer import tokens
+from pipelines.errors import YihuiError
+from pipelines.idnumbers import resident_id_problem
+from pipelines.schema import BY_NAME, INGESTED
+
+
+class SubjectError(YihuiError):
+    """A subject request cannot be carried out (the message never holds the identifier)."""
+
+
+HELD = {  # table -> the date its legal hold runs from (§四.(二): 3 years after completion)
+    "orders": "created_at::DATE",
+    "payments": "paid_at::DATE",
+    "certificates": "coverage_end",
+}
+HOLD_YEARS = 3
+
+
+@dataclass
+class Subject:
+    accounts: list[int]
+    persons: list[int]
+    rows: dict[str, list[int]] = field(default_factory=dict)  # table -> primary keys
+
+    @property
+    def total(self) -> int:
+        return sum(len(v) for v in self.rows.values())
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"[^0-9]", "", value)
+
+
+def check_identifier(id_number: str | None, mobile: str | None, openid: str | None) -> None:
+    given = [v for v in (id_number, mobile, openid) if v]
+    if len(given) != 1:
+        raise SubjectError("name the person by exactly one of --id-number, --mobile or --openid")
+    if id_number:
+        value = id_number.strip().upper()
+        if re.fullmatch(r"[0-9]{17}[0-9X]", value):
+            problem = resident_id_problem(value)
+            if problem:
+                raise SubjectError(f"the ID number is malformed ({problem}): nothing was looked up or changed")
+        elif re.fullmatch(r"[0-9X]+", value) and len(value) != 15:  # digits: a resident ID, 18 (or old 15)
+            raise SubjectError("the ID number is malformed (a resident ID has 18 digits): nothing was looked up")
+        elif not re.fullmatch(r"[A-Z0-9]{6,20}", value):
+            raise SubjectError("the ID number is malformed (expected an 18-digit resident ID or a document number)")
+    if mobile and not re.fullmatch(r"1[3-9][0-9]{9}", _digits(mobile)[-11:] if len(_digits(mobile)) >= 11 else ""):
+        raise SubjectError("the mobile number is malformed: nothing was looked up or changed")
+    if openid and not re.fullmatch(r"[A-Za-z0-9_-]{20,64}", openid):
+        raise SubjectError("the OpenID is malformed: nothing was looked up or changed")
+
+
+def _subject_rows(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:
+    """Every raw row of the subject's accounts and person records, table by table."""
+    con.execute("CREATE OR REPLACE TEMP TABLE s_accounts AS SELECT unnest(?::BIGINT[]) AS id", [subject.accounts])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE s_persons AS SELECT unnest(?::BIGINT[]) AS id UNION "
+        "SELECT person_id FROM vault.raw.insured_persons WHERE account_id IN (SELECT id FROM s_accounts)",
+        [subject.persons])
+    con.execute("CREATE OR REPLACE TEMP TABLE s_orders AS SELECT order_id AS id FROM vault.raw.orders "
+                "WHERE account_id IN (SELECT id FROM s_accounts)")
+    for t in INGESTED:
+        cols = set(t.column_names)
+        conditions = []
+        if t.name == "accounts":
+            conditions.append("account_id IN (SELECT id FROM s_accounts)")
+        elif t.name == "insured_persons":
+            conditions.append("person_id IN (SELECT id FROM s_persons)")
+        else:
+            if "account_id" in cols:
+                conditions.append("account_id IN (SELECT id FROM s_accounts)")
+            if "person_id" in cols:
+                conditions.append("person_id IN (SELECT id FROM s_persons)")
+            if "order_id" in cols:
+                conditions.append("order_id IN (SELECT id FROM s_orders)")
+        keys = con.execute(f"SELECT {t.primary_key} FROM vault.raw.{t.name} WHERE {' OR '.join(conditions)} "
+                           f"ORDER BY 1").fetchall()
+        subject.rows[t.name] = [k[0] for k in keys]
+
+
+def find(con: duckdb.DuckDBPyConnection, id_number: str | None = None, mobile: str | None = None,
+         openid: str | None = None) -> Subject:
+    check_identifier(id_number, mobile, openid)
+    if openid:
+        accounts = [r[0] for r in con.execute("SELECT account_id FROM vault.raw.accounts WHERE openid = ?",
+                                              [openid]).fetchall()]
+        persons: list[int] = []
+    elif mobile:
+        accounts = [r[0] for r in con.execute(
+            "SELECT account_id FROM vault.raw.accounts WHERE right(regexp_replace(mobile, '[^0-9]', '', 'g'), 11) = ?",
+            [_digits(mobile)[-11:]]).fetchall()]
+        persons = []
+    else:
+        rows = con.execute("SELECT person_id, account_id, relationship FROM vault.raw.insured_persons "
+                           "WHERE upper(id_number) = ?", [id_number.strip().upper()]).fetchall()
+        persons = [r[0] for r in rows]
+        accounts = sorted({r[1] for r in rows if r[2] == "本人"})
+    if not accounts and not persons:
+        raise SubjectError("no one with that identifier is held in the vault: nothing changed")
+    subject = Subject(sorted(accounts), sorted(persons))
+    _subject_rows(con, subject)
+    return subject
+
+
+# --- the erasure ledger --------------------------------------------------------------------------
+
+def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    """The ledger and its key (random, kept in the encrypted vault; a TEMP macro hashes with it)."""
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS vault.ops.ledger_key (secret BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS vault.ops.erasure_ledger (kind VARCHAR, subject_hash VARCHAR, request_id VARCHAR,
+            erased_at TIMESTAMP);
+        CREATE TABLE IF NOT EXISTS vault.ops.erased_keys (source_table VARCHAR, key_hash VARCHAR, request_id VARCHAR);
+        CREATE TABLE IF NOT EXISTS vault.ops.legal_hold (source_table VARCHAR, source_key BIGINT, hold_until DATE,
+            request_id VARCHAR)""")
+    if con.execute("SELECT count(*) FROM vault.ops.ledger_key").fetchone()[0] == 0:
+        con.execute("INSERT INTO vault.ops.ledger_key VALUES (?)", [secrets.token_bytes(32)])
+    secret = con.execute("SELECT secret FROM vault.ops.ledger_key").fetchone()[0]
+    ipad, opad = tokens._pads(bytes(secret))
+    con.execute(f"CREATE OR REPLACE TEMP MACRO ledger_hash(v) AS "
+                f"sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || encode(v))))")
+
+
+IDENTIFIERS = (  # kind, SQL over vault.raw giving (value, account_id, person_id)
+    ("openid", "SELECT openid AS v, account_id, NULL::BIGINT AS person_id FROM vault.raw.accounts"),
+    ("mobile", ("SELECT right(regexp_replace(mobile, '[^0-9]', '', 'g'), 11) AS v, account_id, NULL::BIGINT AS person_id "
+                "FROM vault.raw.accounts")),
+    ("person", ("SELECT id_type || '|' || upper(id_number) AS v, NULL::BIGINT AS account_id, person_id "
+                "FROM vault.raw.insured_persons")),
+)
+
+
+def _identifier_hashes(con: duckdb.DuckDBPyConnection) -> str:
+    parts = [f"SELECT '{kind}' AS kind, ledger_hash(v) AS h, account_id, person_id FROM ({sql}) "
+             f"WHERE v IS NOT NULL AND v <> ''" for kind, sql in IDENTIFIERS]
+    return " UNION ALL ".join(parts)
+
+
+def _withhold(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> dict[str, int]:
+    """Delete the subject's raw rows (holding transactions), record key hashes; return rows per table."""
+    removed: dict[str, int] = {}
+    for table, keys in subject.rows.items():
+        if not keys:
+            continue
+        t = BY_NAME[table]
+        con.execute("CREATE OR REPLACE TEMP TABLE s_keys AS SELECT unnest(?::BIGINT[]) AS k", [keys])
+        if table in HELD:
+            con.execute(
+                f"INSERT INTO vault.ops.legal_hold SELECT '{table}', {t.primary_key}, "
+                f"({HELD[table]}) + INTERVAL {HOLD_YEARS} YEAR, ? FROM vault.raw.{table} "
+                f"WHERE {t.primary_key} IN (SELECT k FROM s_keys) AND {t.primary_key} NOT IN "
+                f"(SELECT source_key FROM vault.ops.legal_hold WHERE source_table = '{table}')", [request_id])
+        else:
+            con.execute(f"INSERT INTO vault.ops.erased_keys SELECT '{table}', ledger_hash('{table}:' || k::VARCHAR), ? "
+                        f"FROM s_keys WHERE ledger_hash('{table}:' || k::VARCHAR) NOT IN "
+                        f"(SELECT key_hash FROM vault.ops.erased_keys)", [request_id])
+            con.execute(f"DELETE FROM vault.raw.{table} WHERE {t.primary_key} IN (SELECT k FROM s_keys)")
+        con.execute("DELETE FROM vault.quarantine.current WHERE source_table = ? AND source_key IN (SELECT k FROM s_keys)",
+                    [table])
+        con.execute("DELETE FROM vault.quarantine.history WHERE source_table = ? AND source_key IN (SELECT k FROM s_keys)",
+                    [table])
+        removed[table] = len(keys)
+    return removed
+
+
+def enforce(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    """After every extract: rows of erased people that the source still holds are withheld again."""
+    ensure_ledger(con)
+    if con.execute("SELECT count(*) FROM vault.ops.erasure_ledger").fetchone()[0] == 0:
+        return {}
+    hits = con.execute(
+        f"SELECT list(DISTINCT account_id) FILTER (WHERE account_id IS NOT NULL), "
+        f"list(DISTINCT person_id) FILTER (WHERE person_id IS NOT NULL) FROM ({_identifier_hashes(con)}) AS i "
+        f"WHERE h IN (SELECT subject_hash FROM vault.ops.erasure_ledger)").fetchone()
+    accounts, persons = hits[0] or [], hits[1] or []
+    if not accounts and not persons:
+        return {}
+    subject = Subject(sorted(accounts), sorted(persons))
+    _subject_rows(con, subject)
+    held = {t: con.execute(f"SELECT list(source_key) FROM vault.ops.legal_hold WHERE source_table = '{t}'"
+                           ).fetchone()[0] or [] for t in HELD}
+    subject.rows = {t: [k for k in keys if k not in set(held.get(t, []))] for t, keys in subject.rows.items()}
+    return _withhold(con, subject, run_id)
+
+
+def withheld_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Per table: source rows the warehouse refuses (erased, or kept under legal hold)."""
+    ensure_ledger(con)
+    rows = con.execute("SELECT source_table, count(*) FROM (SELECT source_table FROM vault.ops.erased_keys "
+                       "UNION ALL SELECT source_table FROM vault.ops.legal_hold) GROUP BY 1").fetchall()
+    return dict(rows)
+
+
+@dataclass
+class Erasure:
+    removed: dict[str, int]  # raw rows per table (deleted, or moved under legal hold)
+    account_tokens: list[str]  # the subject's former tokens, to purge downstream
+    handles: list[str]  # their OpenIDs and mobiles, to purge delivery files
+
+
+def erase(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> Erasure:
+    """Ledger first, then the token maps, then the rows, in one transaction."""
+    ensure_ledger(con)
+    tokens.ensure_maps(con)
+    account_tokens = [r[0] for r in con.execute(
+        "SELECT t.token FROM vault.tokens.account AS t JOIN vault.raw.accounts AS a ON a.openid = t.value "
+        "WHERE a.account_id IN (SELECT unnest(?::BIGINT[]))", [subject.accounts]).fetchall()]
+    handles = [v for r in con.execute("SELECT openid, mobile FROM vault.raw.accounts WHERE account_id IN "
+                                      "(SELECT unnest(?::BIGINT[]))", [subject.accounts]).fetchall() for v in r if v]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    con.execute("BEGIN")
+    try:
+        # the person themselves: their accounts' OpenIDs and mobiles, their own ID (as named, or as the
+        # holder of the account); family records of an account go with it but are not banned elsewhere
+        con.execute(
+            f"INSERT INTO vault.ops.erasure_ledger SELECT DISTINCT kind, h, ?, ? FROM ({_identifier_hashes(con)}) "
+            "WHERE account_id IN (SELECT id FROM s_accounts) OR person_id IN (SELECT unnest(?::BIGINT[])) "
+            "OR person_id IN (SELECT person_id FROM vault.raw.insured_persons WHERE relationship = '本人' "
+            "AND account_id IN (SELECT id FROM s_accounts))",
+            [request_id, now, subject.persons])
+        _forget_tokens(con, subject)
+        removed = _withhold(con, subject, request_id)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return Erasure(removed, account_tokens, handles)
+
+
+def _forget_tokens(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:
+    """Token-map entries whose value belongs to the subject only."""
+    con.execute("DELETE FROM vault.tokens.account WHERE value IN (SELECT openid FROM vault.raw.accounts "
+                "WHERE account_id IN (SELECT id FROM s_accounts))")
+    con.execute("DELETE FROM vault.tokens.mobile WHERE value IN (SELECT regexp_replace(mobile, '[^0-9]', '', 'g') "
+                "FROM vault.raw.accounts WHERE account_id IN (SELECT id FROM s_accounts))")
+    con.execute("DELETE FROM vault.tokens.person WHERE value IN (SELECT id_type || '|' || upper(id_number) "
+                "FROM vault.raw.insured_persons WHERE person_id IN (SELECT id FROM s_persons))")
+
+
+# --- downstream of the vault ---------------------------------------------------------------------
+
+def purge_downstream(data_dir, account_tokens: list[str], handles: list[str]) -> dict[str, int]:
+    """Membership history, exports and delivery files: drop every row of the subject; return counts."""
+    import csv
+    import hashlib
+    import json
+
+    from audiences.segments import store_path
+
+    removed = {"membership": 0, "export rows": 0, "delivery rows": 0}
+    if store_path(data_dir).exists() and account_tokens:
+        seg = duckdb.connect(str(store_path(data_dir)))
+        try:
+            removed["membership"] = seg.execute(
+                "DELETE FROM membership WHERE member_key IN (SELECT unnest(?::VARCHAR[]))", [account_tokens]
+            ).fetchone()[0]
+        finally:
+            seg.close()
+    drop = set(account_tokens) | set(handles)
+    for path in sorted((data_dir / "exports").rglob("members.*")) + sorted((data_dir / "restricted").rglob("*.csv")):
+        if path.name.endswith(".manifest.json"):
+            continue
+        kind = "export rows" if "exports" in path.parts else "delivery rows"
+        if path.suffix == ".parquet":
+            con = duckdb.connect()
+            n = con.execute(f"SELECT count(*) FROM read_parquet('{path}') WHERE member_key IN "
+                            "(SELECT unnest(?::VARCHAR[]))", [list(drop)]).fetchone()[0]
+            if n:
+                con.execute(f"COPY (SELECT * FROM read_parquet('{path}') WHERE member_key NOT IN "
+                            f"(SELECT unnest(?::VARCHAR[])) ORDER BY member_key) TO '{path}.tmp' (FORMAT parquet)",
+                            [list(drop)])
+                Path(f"{path}.tmp").replace(path)
+            con.close()
+        else:
+            with path.open(newline="") as fh:
+                rows = list(csv.reader(fh))
+            kept = [rows[0]] + [r for r in rows[1:] if not (set(r) & drop)]
+            n = len(rows) - len(kept)
+            if n:
+                with path.open("w", newline="") as fh:
+                    csv.writer(fh).writerows(kept)
+        removed[kind] += n
+        manifest = path.with_name(path.name + ".manifest.json")
+        if n and manifest.exists():
+            m = json.loads(manifest.read_text())
+            m["row_count"] -= n
+            m["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+            m["erasures_applied"] = m.get("erasures_applied", 0) + n
+            manifest.write_text(json.dumps(m, indent=2, sort_keys=True) + "\n")
+    return removed
+
+
+# --- access ----------------------------------------------------------------------------------------
+
+def subject_tokens(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[str]:
+    """The subject's tokens as the warehouse knows them (account, person, mobile)."""
+    tokens.ensure_maps(con)
+    return [r[0] for r in con.execute(
+        """SELECT t.token FROM vault.tokens.account t JOIN vault.raw.accounts a ON a.openid = t.value
+               WHERE a.account_id IN (SELECT id FROM s_accounts)
+           UNION SELECT t.token FROM vault.tokens.mobile t JOIN vault.raw.accounts a
+               ON regexp_replace(a.mobile, '[^0-9]', '', 'g') = t.value WHERE a.account_id IN (SELECT id FROM s_accounts)
+           UNION SELECT t.token FROM vault.tokens.person t JOIN vault.raw.insured_persons p
+               ON p.id_type || '|' || upper(p.id_number) = t.value WHERE p.person_id IN (SELECT id FROM s_persons)"""
+    ).fetchall()]
+
+
+def access(con: duckdb.DuckDBPyConnection, subject: Subject, warehouse: Path, data_dir: Path) -> dict:
+    """Everything held about the subject: vault rows, warehouse rows by token, segments, exports, deliveries."""
+    from audiences.segments import store_path
+
+    report: dict = {"vault": {}, "legal_hold": [], "warehouse": {}, "segments": [], "exports": [], "deliveries": []}
+    for table, keys in subject.rows.items():
+        if keys:
+            t = BY_NAME[table]
+            cur = con.execute(f"SELECT * FROM vault.raw.{table} WHERE {t.primary_key} IN (SELECT unnest(?::BIGINT[])) "
+                              "ORDER BY 1", [keys])
+            names = [d[0] for d in cur.description]
+            report["vault"][table] = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    ensure_ledger(con)
+    report["legal_hold"] = [dict(zip(("table", "key", "hold_until"), r, strict=True)) for r in con.execute(
+        "SELECT source_table, source_key, hold_until FROM vault.ops.legal_hold").fetchall()
+        if r[1] in subject.rows.get(r[0], [])]
+    toks = subject_tokens(con, subject)
+    if warehouse.exists() and toks:
+        wh = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            cols = wh.execute("SELECT table_schema, table_name, list(column_name) FROM information_schema.columns "
+                              "WHERE suffix(column_name, '_key') AND table_schema NOT IN ('reference') "
+                              "GROUP BY ALL ORDER BY ALL").fetchall()
+            for schema, table, keycols in cols:
+                where = " OR ".join(f'"{c}" IN (SELECT unnest($toks::VARCHAR[]))' for c in keycols)
+                cur = wh.execute(f'SELECT * FROM "{schema}"."{table}" WHERE {where}', {"toks": toks})
+                names = [d[0] for d in cur.description]
+                rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+                if rows:
+                    report["warehouse"][f"{schema}.{table}"] = rows
+        finally:
+            wh.close()
+    if store_path(data_dir).exists() and toks:
+        seg = duckdb.connect(str(store_path(data_dir)), read_only=True)
+        try:
+            report["segments"] = [dict(zip(("as_of", "audience", "group"), r, strict=True)) for r in seg.execute(
+                "SELECT as_of_date, audience, split_group FROM membership WHERE member_key IN "
+                "(SELECT unnest(?::VARCHAR[])) ORDER BY 1, 2", [toks]).fetchall()]
+        finally:
+            seg.close()
+    for path in sorted((data_dir / "exports").rglob("members.*")):
+        if not path.name.endswith(".json") and any(t.encode() in path.read_bytes() for t in toks):
+            report["exports"].append(str(path.relative_to(data_dir)))
+    if subject.accounts:
+        has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'vault' AND "
+                          "table_name = 'deliveries'").fetchone()[0]
+        if has:
+            report["deliveries"] = [dict(zip(("audience", "as_of", "channel", "delivered_at"), r, strict=True))
+                                    for r in con.execute(
+                "SELECT audience, as_of_date, channel, delivered_at FROM vault.ops.deliveries WHERE account_id IN "
+                "(SELECT unnest(?::BIGINT[])) ORDER BY 4", [subject.accounts]).fetchall()]
+    return report
+
+
+def log_request(con: duckdb.DuckDBPyConnection, action: str, kind: str, request_id: str, rows: int) -> None:
+    """Every subject request is logged (no identifier: the kind of identifier used, and counts)."""
+    con.execute("CREATE TABLE IF NOT EXISTS vault.ops.subject_request_log (logged_at TIMESTAMP, by_user VARCHAR, "
+                "action VARCHAR, identifier_kind VARCHAR, request_id VARCHAR, rows BIGINT)")
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    con.execute("INSERT INTO vault.ops.subject_request_log VALUES (?, ?, ?, ?, ?, ?)",
+                [datetime.now(UTC).replace(tzinfo=None), user, action, kind, request_id, rows])

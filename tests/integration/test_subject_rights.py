@@ -1,0 +1,113 @@
+"""Subject rights on tiny: erasure without trace that survives a re-run, access, and clear refusals."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from pipelines import subjects
+from pipelines.run import open_session, rebuild, run
+from tests.conftest import TEST_KEY, make_settings
+
+pytestmark = [pytest.mark.slow, pytest.mark.privacy, pytest.mark.xdist_group("tiny")]
+
+
+@pytest.fixture
+def data(tiny_run, tmp_path, monkeypatch):
+    settings, _, _ = tiny_run
+    copy = tmp_path / "data"
+    shutil.copytree(settings.data_dir, copy, ignore=shutil.ignore_patterns("gx", "tmp"))
+    monkeypatch.setenv("YIHUI_MASTER_KEY", TEST_KEY)
+    return make_settings(copy)
+
+
+def _warehouse_strings(path) -> set[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        found = set()
+        for schema, table, col in con.execute(
+                "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+                "WHERE data_type = 'VARCHAR' AND suffix(column_name, '_key')").fetchall():
+            found |= {r[0] for r in con.execute(f'SELECT DISTINCT "{col}" FROM "{schema}"."{table}"').fetchall()}
+        return found
+    finally:
+        con.close()
+
+
+def test_erasure_leaves_no_trace_and_a_rerun_from_the_unchanged_source_does_not_bring_them_back(data):
+    src = sqlite3.connect(data.data_dir / "source" / "ops.sqlite")
+    account_id, openid = src.execute(
+        "SELECT a.account_id, a.openid FROM accounts a WHERE a.status = 'active' AND EXISTS "
+        "(SELECT 1 FROM orders o WHERE o.account_id = a.account_id AND o.status = 'paid') ORDER BY 1 LIMIT 1"
+    ).fetchone()
+    _key, con = open_session(data)
+    try:
+        subject = subjects.find(con, openid=openid)
+        tokens = set(subjects.subject_tokens(con, subject))
+        erased = subjects.erase(con, subject, "test-erasure")
+        ledger = con.execute("SELECT kind, subject_hash FROM vault.ops.erasure_ledger").fetchall()
+    finally:
+        con.close()
+    assert tokens and erased.removed["accounts"] == 1
+    assert {k for k, _ in ledger} >= {"openid", "person"} and all(openid not in h for _, h in ledger)
+    rebuild(data, log=lambda m: None, status="erasure")
+    assert not (tokens & _warehouse_strings(data.warehouse_path))
+
+    # the source still holds them, and even re-sends their rows (a later update there)
+    for table in ("accounts", "insured_persons", "orders", "consent_events", "access_logs"):
+        src.execute(f"UPDATE {table} SET updated_at = '2026-11-24 09:00:00' WHERE account_id = ?", [account_id])
+    src.commit()
+    src.close()
+    summary = run(data, log=lambda m: None)
+    assert not (tokens & _warehouse_strings(data.warehouse_path))
+    wh = duckdb.connect(str(data.warehouse_path), read_only=True)
+    recon = wh.execute("SELECT reconciles, withheld_rows FROM governance.fct_pipeline_runs WHERE is_latest_run").fetchone()
+    wh.close()
+    assert recon[0] is True and recon[1] > 0 and summary.build.failed == 0
+    _key, con = open_session(data)
+    try:
+        with pytest.raises(subjects.SubjectError, match="no one"):
+            subjects.find(con, openid=openid)
+        held = con.execute("SELECT count(*) FROM vault.ops.legal_hold").fetchone()[0]
+    finally:
+        con.close()
+    assert held > 0  # transactions kept for the 3-year legal hold, invisible to the warehouse
+
+
+def _cli(data, *args):
+    return subprocess.run([sys.executable, "-m", "pipelines.cli", "subject", *args, "--data-dir",
+                           str(data.data_dir)], capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["erase", "--id-number", "32021119850309037"], "malformed"),
+    (["erase", "--id-number", "320211198503090371"], "malformed"),  # wrong check digit
+    (["access", "--mobile", "12345"], "malformed"),
+    (["erase", "--openid", "oAAAAAAAAAAAAAAAAAAAAAAAAAAA"], "no one"),
+])
+def test_bad_or_unknown_identifiers_get_one_clear_line_and_change_nothing(data, args, message):
+    vault = data.data_dir / "vault.duckdb"
+    before = vault.stat().st_mtime_ns
+    proc = _cli(data, *args)
+    assert proc.returncode == 1 and message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert args[-1] not in proc.stderr + proc.stdout
+    if message == "malformed":
+        assert vault.stat().st_mtime_ns == before
+
+
+def test_access_answers_into_the_restricted_folder_only(data):
+    src = sqlite3.connect(data.data_dir / "source" / "ops.sqlite")
+    id_number = src.execute("SELECT id_number FROM insured_persons WHERE relationship = '本人' AND "
+                            "id_type = '居民身份证' LIMIT 1").fetchone()[0]
+    src.close()
+    proc = _cli(data, "access", "--id-number", id_number, "--format", "html")
+    assert proc.returncode == 0, proc.stderr
+    assert id_number not in proc.stdout
+    answers = list((data.data_dir / "restricted" / "subject-requests").glob("*-access.html"))
+    assert len(answers) == 1 and oct(answers[0].stat().st_mode)[-3:] == "600"
+    assert id_number in answers[0].read_text()
