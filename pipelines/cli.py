@@ -35,6 +35,9 @@ app.add_typer(segment_app, name="segment")
 subject_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
                           help="Data-subject requests (§八): access, correction, erasure.")
 app.add_typer(subject_app, name="subject")
+retention_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
+                            help="Retention periods (§四.(二)), from seeds/retention_policy.csv.")
+app.add_typer(retention_app, name="retention")
 IdNumber = Annotated[str | None, typer.Option("--id-number", help="The person's ID number (any ID type).")]
 Mobile = Annotated[str | None, typer.Option("--mobile", help="The account's mobile number.")]
 OpenId = Annotated[str | None, typer.Option("--openid", help="The account's WeChat OpenID.")]
@@ -277,6 +280,7 @@ def segment_activate(name: Annotated[str, typer.Argument(help="Audience name.")]
     from audiences.activate import activate
     from audiences.definitions import get
     from audiences.segments import status
+    from pipelines import subjects
     from pipelines.extract import extract as do_extract
     from pipelines.run import open_session
     from pipelines.source import Source
@@ -286,7 +290,9 @@ def segment_activate(name: Annotated[str, typer.Argument(help="Audience name.")]
     seg = status(s.data_dir, [a])[0]
     _key, con = open_session(s)  # the vault key is required: no key, no way back to people
     try:
+        extracted_from = con.execute("SELECT now()::TIMESTAMP").fetchone()[0]
         do_extract(con, Source.parse(s.source))  # the newest consent and account state
+        subjects.enforce(con, "activation", extracted_from)  # erased people stay erased
         install_shared_macros(con)
         r = activate(con, s.data_dir, seg, datetime.now())
     finally:
@@ -399,6 +405,41 @@ def subject_correct(id_number: IdNumber = None, mobile: Mobile = None, openid: O
         con.close()
     out.print(f"run {summary.run_id}: the corrected record ({subject.total:,} source rows) now flows to every "
               "derived row")
+
+
+@retention_app.command("apply")
+def retention_apply(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Apply the periods as of this date (default: today).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would go; change nothing.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Delete, anonymise or erase what is past its retention period; report by data class."""
+    from datetime import date
+
+    from pipelines import retention
+    from pipelines.run import open_session, rebuild
+
+    try:
+        when = date.fromisoformat(as_of) if as_of else date.today()
+    except ValueError:
+        raise YihuiError(f"--as-of must be a date (YYYY-MM-DD), not {as_of!r}") from None
+    s = _settings(data_dir)
+    _key, con = open_session(s)
+    try:
+        counts = retention.apply(con, when, dry_run)
+    finally:
+        con.close()
+    t = Table(title=f"retention as of {when}" + (" (dry run: nothing changed)" if dry_run else ""))
+    t.add_column("data class")
+    t.add_column("action")
+    t.add_column("period (days)", justify="right")
+    t.add_column("rows", justify="right")
+    for rule in retention.load_policy():
+        t.add_row(rule.data_class, rule.action, str(rule.retention_days), f"{counts.get(rule.data_class, 0):,}")
+    out.print(t)
+    if not dry_run and any(counts.values()) and s.warehouse_path.exists():
+        rebuild(s, log=lambda m: console.print(f"[dim]{m}[/]"), status="retention")
+        out.print("warehouse rebuilt")
 
 
 def _print_summary(summary, settings: Settings) -> None:

@@ -116,9 +116,10 @@ def run(settings: Settings, log: Log = print) -> RunSummary:
     key, con = open_session(settings, log)  # fails on a missing or wrong key before any write
     try:
         run_id = new_run_id()
+        started = con.execute("SELECT now()::TIMESTAMP").fetchone()[0]  # the clock extraction stamps with
         log(f"run {run_id}: extracting from {source.display}")
         extracted = extract(con, source, on_table=lambda t: log(f"  extract {t.table}: {t.read} read, {t.landed} landed"))
-        withheld = subjects.enforce(con, run_id)  # erased people stay erased, whatever the source holds
+        withheld = subjects.enforce(con, run_id, started)  # erased people stay erased, whatever the source holds
         if withheld:
             log(f"  withheld rows of erased people: {withheld}")
         as_of = resolve_as_of(con, settings)

@@ -147,7 +147,8 @@ def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
             erased_at TIMESTAMP);
         CREATE TABLE IF NOT EXISTS vault.ops.erased_keys (source_table VARCHAR, key_hash VARCHAR, request_id VARCHAR);
         CREATE TABLE IF NOT EXISTS vault.ops.legal_hold (source_table VARCHAR, source_key BIGINT, hold_until DATE,
-            request_id VARCHAR)""")
+            request_id VARCHAR);
+        CREATE TABLE IF NOT EXISTS vault.ops.anonymised (source_table VARCHAR, key_hash VARCHAR, request_id VARCHAR)""")
     if con.execute("SELECT count(*) FROM vault.ops.ledger_key").fetchone()[0] == 0:
         con.execute("INSERT INTO vault.ops.ledger_key VALUES (?)", [secrets.token_bytes(32)])
     secret = con.execute("SELECT secret FROM vault.ops.ledger_key").fetchone()[0]
@@ -165,8 +166,8 @@ IDENTIFIERS = (  # kind, SQL over vault.raw giving (value, account_id, person_id
 )
 
 
-def _identifier_hashes(con: duckdb.DuckDBPyConnection) -> str:
-    parts = [f"SELECT '{kind}' AS kind, ledger_hash(v) AS h, account_id, person_id FROM ({sql}) "
+def _identifier_hashes(con: duckdb.DuckDBPyConnection, where: str = "TRUE") -> str:
+    parts = [f"SELECT '{kind}' AS kind, ledger_hash(v) AS h, account_id, person_id FROM ({sql} WHERE {where}) "
              f"WHERE v IS NOT NULL AND v <> ''" for kind, sql in IDENTIFIERS]
     return " UNION ALL ".join(parts)
 
@@ -198,24 +199,63 @@ def _withhold(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str)
     return removed
 
 
-def enforce(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
-    """After every extract: rows of erased people that the source still holds are withheld again."""
+def enforce(con: duckdb.DuckDBPyConnection, run_id: str, since: datetime) -> dict[str, int]:
+    """After an extract: what was erased or removed stays so, whatever the source re-sent since ``since``.
+
+    Only rows extracted in this run are hashed, so the cost follows the change, not the vault.
+    """
     ensure_ledger(con)
-    if con.execute("SELECT count(*) FROM vault.ops.erasure_ledger").fetchone()[0] == 0:
-        return {}
-    hits = con.execute(
-        f"SELECT list(DISTINCT account_id) FILTER (WHERE account_id IS NOT NULL), "
-        f"list(DISTINCT person_id) FILTER (WHERE person_id IS NOT NULL) FROM ({_identifier_hashes(con)}) AS i "
-        f"WHERE h IN (SELECT subject_hash FROM vault.ops.erasure_ledger)").fetchone()
-    accounts, persons = hits[0] or [], hits[1] or []
-    if not accounts and not persons:
-        return {}
-    subject = Subject(sorted(accounts), sorted(persons))
-    _subject_rows(con, subject)
-    held = {t: con.execute(f"SELECT list(source_key) FROM vault.ops.legal_hold WHERE source_table = '{t}'"
-                           ).fetchone()[0] or [] for t in HELD}
-    subject.rows = {t: [k for k in keys if k not in set(held.get(t, []))] for t, keys in subject.rows.items()}
-    return _withhold(con, subject, run_id)
+    removed: dict[str, int] = {}
+    if con.execute("SELECT count(*) FROM vault.ops.erasure_ledger").fetchone()[0]:
+        new = f"_extracted_at >= TIMESTAMP '{since.isoformat(sep=' ')}'"
+        hits = con.execute(
+            "SELECT list(DISTINCT account_id) FILTER (WHERE account_id IS NOT NULL), "
+            "list(DISTINCT person_id) FILTER (WHERE person_id IS NOT NULL) FROM ("
+            + _identifier_hashes(con, where=new) + ") AS i "
+            "WHERE h IN (SELECT subject_hash FROM vault.ops.erasure_ledger)").fetchone()
+        accounts, persons = hits[0] or [], hits[1] or []
+        if accounts or persons:
+            subject = Subject(sorted(accounts), sorted(persons))
+            _subject_rows(con, subject)
+            held = {t: set(con.execute(f"SELECT source_key FROM vault.ops.legal_hold WHERE source_table = '{t}'"
+                                       ).fetchall()) for t in HELD}
+            subject.rows = {t: [k for k in keys if (k,) not in held.get(t, set())] for t, keys in subject.rows.items()}
+            removed = _withhold(con, subject, run_id)
+    for table, n in _reapply_key_removals(con, since, run_id).items():
+        removed[table] = removed.get(table, 0) + n
+    return {t: n for t, n in removed.items() if n}
+
+
+def _reapply_key_removals(con: duckdb.DuckDBPyConnection, since: datetime, run_id: str) -> dict[str, int]:
+    """Rows re-sent since ``since`` whose key, or whose parent's key, was removed: remove them again.
+
+    Parents come first in the schema's order, so a re-sent order of an erased account goes,
+    and then its payments.  Rows under a legal hold stay.  Anonymised notes are blanked again.
+    """
+    removed: dict[str, int] = {}
+    if con.execute("SELECT count(*) FROM vault.ops.erased_keys").fetchone()[0] == 0:
+        return removed
+    stamp = f"TIMESTAMP '{since.isoformat(sep=' ')}'"
+    for t in INGESTED:
+        refs = [f"ledger_hash('{t.name}:' || {t.primary_key}::VARCHAR)"]
+        refs += [f"ledger_hash('{target.split('.')[0]}:' || {col}::VARCHAR)" for col, target in t.foreign_keys.items()]
+        if t.name == "consent_events":  # a child's guardian consent belongs to the child's record
+            refs.append("ledger_hash('insured_persons:' || person_id::VARCHAR)")
+        hit = " OR ".join(f"{r} IN (SELECT key_hash FROM vault.ops.erased_keys)" for r in refs)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE again AS SELECT {t.primary_key} AS k FROM vault.raw.{t.name} "
+            f"WHERE _extracted_at >= {stamp} AND ({hit}) AND {t.primary_key} NOT IN "
+            f"(SELECT source_key FROM vault.ops.legal_hold WHERE source_table = '{t.name}')")
+        n = con.execute("SELECT count(*) FROM again").fetchone()[0]
+        if n:
+            con.execute(f"INSERT INTO vault.ops.erased_keys SELECT '{t.name}', h, ? FROM (SELECT ledger_hash('{t.name}:' "
+                        "|| k::VARCHAR) AS h FROM again) WHERE h NOT IN (SELECT key_hash FROM vault.ops.erased_keys)",
+                        [run_id])
+            con.execute(f"DELETE FROM vault.raw.{t.name} WHERE {t.primary_key} IN (SELECT k FROM again)")
+            removed[t.name] = n
+    con.execute(f"UPDATE vault.raw.service_records SET note = NULL WHERE note IS NOT NULL AND _extracted_at >= {stamp} "
+                "AND ledger_hash('service_records:' || record_id::VARCHAR) IN (SELECT key_hash FROM vault.ops.anonymised)")
+    return removed
 
 
 def withheld_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -1,0 +1,103 @@
+"""Retention (§四.(二)): keep each data class only as long as its purpose needs.
+
+One policy table, ``seeds/retention_policy.csv`` (data class → table → clock
+column → period → delete, anonymise or erase, with its legal basis), drives
+everything; changing a period is a one-line change reviewed like code.
+
+The vault mirrors a source that may keep rows longer than we may: so every
+row removed here is remembered by a keyed hash of its key (the erasure
+ledger's ``erased_keys``), counted as withheld in the reconciliation, and not
+taken in again.  Closed accounts past their period go through the same path
+as a subject's erasure; transactions leave only when their legal hold ends.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from pipelines import subjects
+from pipelines.schema import BY_NAME
+
+POLICY = Path(__file__).resolve().parents[1] / "seeds" / "retention_policy.csv"
+
+
+@dataclass(frozen=True)
+class Rule:
+    data_class: str
+    source_table: str
+    clock: str
+    retention_days: int
+    action: str
+    basis: str
+
+
+def load_policy(path: Path = POLICY) -> list[Rule]:
+    with path.open(encoding="utf-8") as fh:
+        return [Rule(r["data_class"], r["source_table"], r["clock"], int(r["retention_days"]), r["action"],
+                     r["basis"]) for r in csv.DictReader(fh)]
+
+
+def _candidates(con: duckdb.DuckDBPyConnection, rule: Rule, as_of: date) -> str:
+    """SQL selecting the primary keys (as ``k``) the rule removes at ``as_of``."""
+    cutoff = (as_of - timedelta(days=rule.retention_days)).isoformat()
+    if rule.action == "delete" and rule.source_table == "legal_hold":
+        return f"SELECT source_table AS t, source_key AS k FROM vault.ops.legal_hold WHERE hold_until < DATE '{cutoff}'"
+    t = BY_NAME[rule.source_table]
+    where = f"{rule.clock} < DATE '{cutoff}'"
+    if rule.source_table == "accounts":
+        where += " AND status = 'closed'"
+    if rule.source_table == "service_records":
+        where += " AND note IS NOT NULL"
+    if rule.source_table == "consent_events":  # only superseded events: the current state always stays
+        where += (" AND EXISTS (SELECT 1 FROM vault.raw.consent_events AS n WHERE n.account_id = e.account_id "
+                  "AND n.scope = e.scope AND n.channel IS NOT DISTINCT FROM e.channel "
+                  "AND n.person_id IS NOT DISTINCT FROM e.person_id AND n.occurred_at > e.occurred_at)")
+    return f"SELECT '{t.name}' AS t, {t.primary_key} AS k FROM vault.raw.{t.name} AS e WHERE {where}"
+
+
+def apply(con: duckdb.DuckDBPyConnection, as_of: date, dry_run: bool = False) -> dict[str, int]:
+    """Rows removed (or anonymised) per data class.
+
+    A dry run does all of it inside a transaction and rolls it back, so its counts are
+    exactly what a real run would report (rules see each other's effects: an erased
+    closed account's transactions go under a hold that may already have ended).
+    """
+    subjects.ensure_ledger(con)
+    request = f"retention:{as_of.isoformat()}"
+    counts: dict[str, int] = {}
+    con.execute("BEGIN")
+    try:
+        for rule in load_policy():
+            con.execute(f"CREATE OR REPLACE TEMP TABLE r_keys AS {_candidates(con, rule, as_of)}")
+            counts[rule.data_class] = con.execute("SELECT count(*) FROM r_keys").fetchone()[0]
+            if not counts[rule.data_class]:
+                continue
+            if rule.action == "anonymise":
+                con.execute("UPDATE vault.raw.service_records SET note = NULL "
+                            "WHERE record_id IN (SELECT k FROM r_keys)")
+                con.execute("INSERT INTO vault.ops.anonymised SELECT t, ledger_hash(t || ':' || k::VARCHAR), ? "
+                            "FROM r_keys", [request])
+            elif rule.action == "erase":
+                keys = [r[0] for r in con.execute("SELECT k FROM r_keys").fetchall()]
+                subject = subjects.Subject(keys, [])
+                subjects._subject_rows(con, subject)
+                subjects._withhold(con, subject, request)
+            else:
+                for table in [r[0] for r in con.execute("SELECT DISTINCT t FROM r_keys").fetchall()]:
+                    pk = BY_NAME[table].primary_key
+                    con.execute("INSERT INTO vault.ops.erased_keys SELECT t, ledger_hash(t || ':' || k::VARCHAR), ? "
+                                "FROM r_keys WHERE t = ?", [request, table])
+                    con.execute(f"DELETE FROM vault.raw.{table} WHERE {pk} IN (SELECT k FROM r_keys WHERE t = ?)",
+                                [table])
+                    con.execute("DELETE FROM vault.ops.legal_hold WHERE source_table = ? AND source_key IN "
+                                "(SELECT k FROM r_keys WHERE t = ?)", [table, table])
+        con.execute("ROLLBACK" if dry_run else "COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return counts
