@@ -26,8 +26,9 @@ class BadRow:
     row: tuple
 
 
-def _person(pid: int, name: str | None, id_type: str, id_number: str | None, birthday: str) -> tuple:
-    return (pid, 1, "其他", name, id_type, id_number, "男", birthday, TS, TS)
+def _person(pid: int, name: str | None, id_type: str, id_number: str | None, birthday: str,
+            relationship: str = "其他") -> tuple:
+    return (pid, 1, relationship, name, id_type, id_number, "男", birthday, TS, TS)
 
 
 def matrix() -> list[BadRow]:
@@ -62,6 +63,9 @@ def matrix() -> list[BadRow]:
                (BASE + 1, 1, "consultation", "在线客服", "closed", TS, TS, "很长的留言" * 4000, TS)),
         BadRow("injection", "insured_persons", "invalid_name", "SQL injection in a name field",
                _person(BASE + 6, "Robert'); DROP TABLE accounts;--", "护照", "E42345678", "1980-01-01")),
+        BadRow("minor_without_guardian_consent", "insured_persons", "missing_guardian_consent",
+               "a child insured with no guardian consent recorded (§七)",
+               _person(BASE + 7, "钱小宝", "护照", "E52345678", "2016-06-01", relationship="子女")),
         BadRow("injection", "accounts", "invalid_openid", "SQL injection in an OpenID",
                acct(BASE + 5, "' OR 1=1 --", "13812340000")),
     ]

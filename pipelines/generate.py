@@ -310,9 +310,9 @@ class ChunkGenerator:
             rows["sms_verification_codes"].append((aid * 10 + i, mobile, f"{r.randrange(10**6):06d}", _ts(at), _ts(at)))
 
     def guardian_consent(self, aid: int, pid: int, at: datetime) -> None:
-        if self.rng.random() < 0.97:  # a few children lack recorded guardian consent
-            self.rows["consent_events"].append((pid * 10, aid, pid, "guardian", None, None, "granted", None,
-                                                _ts(at), _ts(at)))
+        """Every generated child has it (§七); the bad-row matrix holds one who does not."""
+        self.rows["consent_events"].append((pid * 10, aid, pid, "guardian", None, None, "granted", None,
+                                            _ts(at), _ts(at)))
 
     def order(self, aid: int, year: int, persons: list, opens: datetime) -> None:
         r, rows = self.rng, self.rows

@@ -66,6 +66,15 @@ def _frame_sql(table: Table, as_of: date) -> str:
             "OR TRY_CAST(substr(r.id_number, 17, 1) AS INTEGER) IS NULL "
             "OR (TRY_CAST(substr(r.id_number, 17, 1) AS INTEGER) % 2 = 1) = (r.sex = '男')) AS _sex_matches_id"
         )
+        # §七: an under-18 needs a guardian's consent recorded in the source (the latest guardian event granted)
+        birth = ("CASE WHEN r.id_type = '居民身份证' THEN coalesce(id_birth_date(upper(r.id_number)), r.birthday) "
+                 "ELSE r.birthday END")
+        extra.append(f"coalesce(age_at({birth}, DATE '{as_of.isoformat()}') < 18 "
+                     "AND NOT coalesce(guardian.granted, false), false) AS _guardian_consent_missing")
+        joins.append("LEFT JOIN (SELECT person_id, status = 'granted' AS granted FROM vault.raw.consent_events "
+                     "WHERE scope = 'guardian' QUALIFY row_number() OVER (PARTITION BY person_id "
+                     "ORDER BY occurred_at DESC, status = 'revoked' DESC) = 1) AS guardian "
+                     "ON guardian.person_id = r.person_id")
         extra.append(
             "(r.id_type <> '居民身份证' OR r.id_number IS NULL OR r.birthday IS NULL "
             "OR TRY_STRPTIME(substr(r.id_number, 7, 8), '%Y%m%d')::DATE IS NULL "
@@ -138,7 +147,10 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
     import logging
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    from anonymizer.pseudonymise import install_shared_macros
+
     gx, ctx = _context(settings)
+    install_shared_macros(con)  # age_at, id_birth_date: the same derivations the pseudonymiser uses
     quarantine.ensure_tables(con)
     con.execute("DELETE FROM vault.quarantine.current")
     quarantine.create_landing_views(con)

@@ -21,16 +21,28 @@ bands as (
 
 ),
 
+-- cities with fewer respondents than a cell may hold are pooled as 其他 (generalise, then suppress)
+cities as (
+
+    select
+        city,
+        case when count(distinct person_key) >= {{ var('min_cell_size') }} then city else '其他' end as city_group
+    from answers
+    group by city
+
+),
+
 cells as (
 
     select
-        answers.city,
+        cities.city_group as city,
         bands.age_band_broad,
         persons.sex,
         answers.medical_insurance_type,
         answers.has_pre_existing_condition,
         count(distinct answers.person_key) as persons
     from answers
+    inner join cities on answers.city = cities.city
     inner join persons on answers.person_key = persons.person_key
     inner join bands on persons.age_band = bands.age_band
     group by all

@@ -3,7 +3,9 @@ with
 
 persons as (
 
+    -- children under 14 are sensitive (PIPL Art. 28): only in agg_children_coverage
     select * from {{ ref('int_persons') }}
+    where age >= {{ var('min_individual_age') }}
 
 ),
 

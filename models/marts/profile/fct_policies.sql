@@ -5,7 +5,11 @@ with
 
 certificates as (
 
-    select * from {{ ref('stg_ops__certificates') }}
+    -- children under 14 are sensitive (PIPL Art. 28): their cover only in agg_children_coverage
+    select certificates.*
+    from {{ ref('stg_ops__certificates') }} as certificates
+    inner join {{ ref('int_persons') }} as persons on certificates.person_key = persons.person_key
+    where persons.age >= {{ var('min_individual_age') }}
 
 ),
 
