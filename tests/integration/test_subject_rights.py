@@ -111,3 +111,38 @@ def test_access_answers_into_the_restricted_folder_only(data):
     answers = list((data.data_dir / "restricted" / "subject-requests").glob("*-access.html"))
     assert len(answers) == 1 and oct(answers[0].stat().st_mode)[-3:] == "600"
     assert id_number in answers[0].read_text()
+
+
+def test_erasure_reaches_segment_history_exports_and_delivery_files(data):
+    import json
+    from datetime import datetime
+
+    from anonymizer.pseudonymise import install_shared_macros
+    from audiences.activate import activate
+    from audiences.export import export
+    from audiences.segments import refresh, store_path
+
+    seg = next(s for s in refresh(data.data_dir, data.warehouse_path) if s.audience.name == "renewal_due")
+    exported = export(data.data_dir, seg, "csv")
+    _key, con = open_session(data)
+    try:
+        install_shared_macros(con)
+        delivery = activate(con, data.data_dir, seg, datetime.now()).path
+        member_token, openid = con.execute(
+            "SELECT t.token, t.value FROM vault.tokens.account t WHERE t.token IN "
+            "(SELECT unnest(?::VARCHAR[]))", [[ln.split(",")[0] for ln in exported.path.read_text().splitlines()[1:]]]
+        ).fetchall()[0]
+        subject = subjects.find(con, openid=openid)
+        erased = subjects.erase(con, subject, "test-erasure")
+    finally:
+        con.close()
+    delivered_before = openid in delivery.read_text()
+    removed = subjects.purge_downstream(data.data_dir, erased.account_tokens, erased.handles)
+    assert removed["membership"] >= 1 and removed["export rows"] == 1
+    assert removed["delivery rows"] == int(delivered_before)
+    assert member_token not in exported.path.read_text() and openid not in delivery.read_text()
+    manifest = json.loads(exported.path.with_name("members.csv.manifest.json").read_text())
+    assert manifest["row_count"] == seg.members - 1 and manifest["erasures_applied"] == 1
+    seg_con = duckdb.connect(str(store_path(data.data_dir)), read_only=True)
+    assert seg_con.execute("SELECT count(*) FROM membership WHERE member_key = ?", [member_token]).fetchone()[0] == 0
+    seg_con.close()
