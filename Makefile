@@ -30,12 +30,14 @@ run: install ## Generate the default source if absent and run the whole pipeline
 		$(BIN)/yihui generate --preset $(PRESET) --data-dir $(DATA); fi
 	$(BIN)/yihui run --data-dir $(DATA)
 
-test: install ## Run the whole test suite: lint, pytest (unit, integration, PostgreSQL) and the dbt tests
-	$(BIN)/ruff check pipelines anonymizer tests
+test: install ## Run the whole test suite: lint (Python, SQL), pytest (unit, integration, PostgreSQL) and the dbt tests
+	$(BIN)/ruff check pipelines anonymizer audiences tests
+	$(BIN)/sqlfluff lint models tests/dbt --processes 2 --disable-progress-bar
 	$(BIN)/pytest -n 2 --dist loadgroup
 
-lint: install ## Lint Python with ruff
-	$(BIN)/ruff check pipelines anonymizer tests
+lint: install ## Lint Python (ruff) and the dbt SQL (sqlfluff)
+	$(BIN)/ruff check pipelines anonymizer audiences tests
+	$(BIN)/sqlfluff lint models tests/dbt --processes 2 --disable-progress-bar
 
 clean: ## Remove the data folder (vault, warehouse, keys!) and build output
 	rm -rf $(DATA) target logs
