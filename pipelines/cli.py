@@ -471,12 +471,15 @@ def _print_summary(summary, settings: Settings) -> None:
 
 
 @app.command()
-def run(source: SourceUrl = None, data_dir: DataDir = None, as_of: AsOf = None, threads: Threads = None) -> None:
+def run(source: SourceUrl = None, data_dir: DataDir = None, as_of: AsOf = None, threads: Threads = None,
+        accept_volume_change: Annotated[bool, typer.Option(
+            "--accept-volume-change", help="Publish even if the marts moved beyond expectations/volume.yml.")] = False,
+        ) -> None:
     """Extract, validate, pseudonymise, build and publish the warehouse."""
     from pipelines.run import run as run_pipeline
 
     s = _settings(data_dir, source, as_of, threads)
-    summary = run_pipeline(s, log=lambda m: console.print(f"[dim]{m}[/]"))
+    summary = run_pipeline(s, log=lambda m: console.print(f"[dim]{m}[/]"), accept_volume_change=accept_volume_change)
     _print_summary(summary, s)
 
 

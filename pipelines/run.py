@@ -109,7 +109,7 @@ def copy_run_metadata(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
         con.execute("DETACH wh")
 
 
-def run(settings: Settings, log: Log = print) -> RunSummary:
+def run(settings: Settings, log: Log = print, accept_volume_change: bool = False) -> RunSummary:
     from pipelines.validate import validate
 
     source = Source.parse(settings.source)
@@ -130,19 +130,20 @@ def run(settings: Settings, log: Log = print) -> RunSummary:
         stage(con, key, settings, summary, source.kind, log)
     finally:
         con.close()
-    finish(settings, summary, log)
+    finish(settings, summary, log, check_volume=not accept_volume_change)
     return summary
 
 
 def rebuild(settings: Settings, log: Log = print, status: str = "rebuilt") -> RunSummary:
-    """Re-pseudonymise the vault as it stands and publish (no extract: after a key rotation, for one)."""
+    """Re-pseudonymise the vault as it stands and publish (no extract): after a key rotation, an erasure
+    or retention, all deliberate, so the volume gate is not applied."""
     key, con = open_session(settings, log)
     try:
         summary = RunSummary(new_run_id(), resolve_as_of(con, settings))
         stage(con, key, settings, summary, "vault", log, status)
     finally:
         con.close()
-    finish(settings, summary, log)
+    finish(settings, summary, log, check_volume=False)
     return summary
 
 
@@ -162,10 +163,18 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
     copy_run_metadata(con, staging)
 
 
-def finish(settings: Settings, summary: RunSummary, log: Log) -> None:
-    """dbt build on the staging warehouse, then the atomic publish."""
+def finish(settings: Settings, summary: RunSummary, log: Log, check_volume: bool = True) -> None:
+    """dbt build on the staging warehouse, the volume gate, then the atomic publish."""
+    from pipelines import volume
+
     log("building marts with dbt (models, tests, unit tests)")
     summary.build = build_mod.build(settings, summary.as_of)
+    if check_volume:
+        findings = volume.check(build_mod.staging_path(settings), settings.warehouse_path)
+        if findings:
+            raise volume.VolumeCheckFailed(
+                "the new marts differ from the published release beyond expectations/volume.yml, nothing was "
+                "published: " + "; ".join(findings[:5]) + " (a real change? `yihui run --accept-volume-change`)")
     summary.warehouse = build_mod.publish(settings)
     summary.marts = mart_counts(summary.warehouse)
 

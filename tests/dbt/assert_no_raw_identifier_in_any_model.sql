@@ -1,11 +1,12 @@
--- Returns one row per mart column whose values look like a raw identifier:
+-- Returns one row per column of a staging, intermediate or mart relation whose
+-- values look like a raw identifier (the pseudonymised data as analysts see it):
 -- a resident ID, a mobile number, an e-mail or an IPv4 address.  Token columns
 -- (<prefix>_<32 hex>) are checked for their exact shape instead, since hex can
 -- contain digit runs.
 {% set checks = [] %}
 {% if execute %}
   {% for node in graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') %}
-    {% if node.fqn[1] == 'marts' %}
+    {% if node.fqn[1] in ('marts', 'staging', 'intermediate') and node.config.materialized != 'ephemeral' %}
       {% set rel = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) %}
       {% if rel is not none %}
         {% for col in adapter.get_columns_in_relation(rel) if col.is_string() %}
