@@ -146,3 +146,36 @@ def test_erasure_reaches_segment_history_exports_and_delivery_files(data):
     seg_con = duckdb.connect(str(store_path(data.data_dir)), read_only=True)
     assert seg_con.execute("SELECT count(*) FROM membership WHERE member_key = ?", [member_token]).fetchone()[0] == 0
     seg_con.close()
+
+
+def test_a_correction_in_the_source_flows_to_every_derived_row_without_a_stale_copy(data):
+    src = sqlite3.connect(data.data_dir / "source" / "ops.sqlite")
+    account_id, old_mobile = src.execute(
+        "SELECT account_id, mobile FROM accounts WHERE status = 'active' AND mobile IS NOT NULL ORDER BY 1 LIMIT 1"
+    ).fetchone()
+    new_mobile = "13900000000" if old_mobile != "13900000000" else "13900000001"
+    src.execute("UPDATE accounts SET mobile = ?, updated_at = '2026-11-24 10:00:00' WHERE account_id = ?",
+                [new_mobile, account_id])
+    src.commit()
+    src.close()
+    proc = _cli(data, "correct", "--mobile", new_mobile)
+    assert proc.returncode == 0, proc.stderr
+    _key, con = open_session(data)
+    try:
+        new_token, old_token = (con.execute("SELECT token FROM vault.tokens.mobile WHERE value = ?", [m]).fetchone()
+                                for m in (new_mobile, old_mobile))
+    finally:
+        con.close()
+    strings = _warehouse_strings(data.warehouse_path)
+    assert new_token[0] in strings
+    assert old_token is None or old_token[0] not in strings  # no stale copy of the old value's token
+    wh = duckdb.connect(str(data.warehouse_path), read_only=True)
+    assert wh.execute("SELECT count(*) FROM pseudo.accounts").fetchone()[0] == \
+        wh.execute("SELECT count(DISTINCT account_key) FROM pseudo.accounts").fetchone()[0]
+    wh.close()
+
+
+def test_subject_commands_without_the_key_stop_with_one_line(data, monkeypatch):
+    monkeypatch.delenv("YIHUI_MASTER_KEY")
+    proc = _cli(data, "access", "--openid", "oAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+    assert proc.returncode == 1 and proc.stderr.startswith("Error: no master key")

@@ -12,10 +12,10 @@ reconciliation as (
 
     select
         run_id,
-        sum(source_rows) as source_rows,
-        sum(loaded_rows) as loaded_rows,
-        sum(quarantined_rows) as quarantined_rows,
-        sum(withheld_rows) as withheld_rows,
+        cast(sum(source_rows) as bigint) as source_rows,
+        cast(sum(loaded_rows) as bigint) as loaded_rows,
+        cast(sum(quarantined_rows) as bigint) as quarantined_rows,
+        cast(sum(withheld_rows) as bigint) as withheld_rows,
         bool_and(source_rows = loaded_rows + quarantined_rows + withheld_rows) as reconciles
     from {{ source('pipeline', 'reconciliation') }}
     group by run_id
