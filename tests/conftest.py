@@ -47,3 +47,15 @@ def tiny_run(tmp_path_factory):
         else:
             os.environ["YIHUI_MASTER_KEY"] = old
     return settings, gen, summary
+
+
+@pytest.fixture
+def tiny_copy(tiny_run, tmp_path, monkeypatch):
+    """A private copy of the tiny run's data folder, for tests that write (erase, rotate, corrupt…)."""
+    import shutil
+
+    settings, _, _ = tiny_run
+    copy = tmp_path / "data"
+    shutil.copytree(settings.data_dir, copy, ignore=shutil.ignore_patterns("gx", "tmp"))
+    monkeypatch.setenv("YIHUI_MASTER_KEY", TEST_KEY)
+    return make_settings(copy)

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 
 import pytest
 
 from pipelines import retention
 from pipelines.run import open_session, rebuild, run
-from tests.conftest import TEST_KEY, make_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.privacy, pytest.mark.xdist_group("tiny")]
 AS_OF = date(2026, 11, 20)
 
 
 @pytest.fixture
-def data(tiny_run, tmp_path, monkeypatch):
-    settings, _, _ = tiny_run
-    copy = tmp_path / "data"
-    shutil.copytree(settings.data_dir, copy, ignore=shutil.ignore_patterns("gx", "tmp"))
-    monkeypatch.setenv("YIHUI_MASTER_KEY", TEST_KEY)
-    return make_settings(copy)
+def data(tiny_copy):
+    return tiny_copy
 
 
 def _count(con, sql: str) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import shutil
 import sqlite3
 from datetime import datetime, timedelta
 
@@ -21,20 +20,13 @@ from audiences.segments import refresh, store_path
 from pipelines.extract import extract
 from pipelines.run import open_session
 from pipelines.source import Source
-from tests.conftest import TEST_KEY, make_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
 
 
 @pytest.fixture
-def data(tiny_run, tmp_path, monkeypatch):
-    """A private copy of the tiny run's data folder (tests here write to it)."""
-    settings, _, _ = tiny_run
-    copy = tmp_path / "data"
-    shutil.copytree(settings.data_dir, copy, ignore=shutil.ignore_patterns("gx", "tmp", "marketing", "exports",
-                                                                            "restricted"))
-    monkeypatch.setenv("YIHUI_MASTER_KEY", TEST_KEY)
-    return make_settings(copy)
+def data(tiny_copy):
+    return tiny_copy
 
 
 def _members(settings, as_of=None):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -12,18 +11,13 @@ import pytest
 
 from pipelines import subjects
 from pipelines.run import open_session, rebuild, run
-from tests.conftest import TEST_KEY, make_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.privacy, pytest.mark.xdist_group("tiny")]
 
 
 @pytest.fixture
-def data(tiny_run, tmp_path, monkeypatch):
-    settings, _, _ = tiny_run
-    copy = tmp_path / "data"
-    shutil.copytree(settings.data_dir, copy, ignore=shutil.ignore_patterns("gx", "tmp"))
-    monkeypatch.setenv("YIHUI_MASTER_KEY", TEST_KEY)
-    return make_settings(copy)
+def data(tiny_copy):
+    return tiny_copy
 
 
 def _warehouse_strings(path) -> set[str]:

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from pipelines.errors import BuildFailed
 from pipelines.run import open_session, run
 from pipelines.volume import VolumeCheckFailed, check
-from tests.conftest import TEST_KEY, make_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
 
 
 @pytest.fixture
-def data(tiny_run, tmp_path, monkeypatch):
-    settings, _, _ = tiny_run
-    copy = tmp_path / "data"
-    shutil.copytree(settings.data_dir, copy, ignore=shutil.ignore_patterns("gx", "tmp"))
-    monkeypatch.setenv("YIHUI_MASTER_KEY", TEST_KEY)
-    return make_settings(copy)
+def data(tiny_copy):
+    return tiny_copy
 
 
 def test_an_unchanged_source_passes_the_gate(data):
