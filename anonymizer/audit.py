@@ -59,7 +59,7 @@ def key_material(key: MasterKey) -> list[str]:
     for d in DOMAINS:
         tk = key.token_key(d.name)
         secrets_.append(tk.hex())
-        secrets_.extend(tokens._pads(tk))
+        secrets_.extend(tokens.hmac_pads(tk))
     return secrets_
 
 

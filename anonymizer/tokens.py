@@ -30,7 +30,8 @@ def token(key: MasterKey, domain: Domain, value: str) -> str:
     return f"{domain.prefix}_{digest[:TOKEN_HEX]}"
 
 
-def _pads(secret: bytes) -> tuple[str, str]:
+def hmac_pads(secret: bytes) -> tuple[str, str]:
+    """RFC 2104 inner and outer pads of a key, as hex: what an HMAC macro in SQL needs."""
     block = secret.ljust(64, b"\0")  # keys are 32 bytes: never longer than a block
     return bytes(b ^ 0x36 for b in block).hex(), bytes(b ^ 0x5C for b in block).hex()
 
@@ -38,7 +39,7 @@ def _pads(secret: bytes) -> tuple[str, str]:
 def install_macros(con: duckdb.DuckDBPyConnection, key: MasterKey) -> None:
     """Define ``tok_<domain>(value)`` and ``norm_<domain>(x)`` for this session only."""
     for d in DOMAINS:
-        ipad, opad = _pads(key.token_key(d.name))
+        ipad, opad = hmac_pads(key.token_key(d.name))
         con.execute(
             f"CREATE OR REPLACE TEMP MACRO tok_{d.name}(v) AS '{d.prefix}_' || substr("
             f"sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || encode(v)))), 1, {TOKEN_HEX})"

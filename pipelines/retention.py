@@ -85,8 +85,8 @@ def apply(con: duckdb.DuckDBPyConnection, as_of: date, dry_run: bool = False) ->
             elif rule.action == "erase":
                 keys = [r[0] for r in con.execute("SELECT k FROM r_keys").fetchall()]
                 subject = subjects.Subject(keys, [])
-                subjects._subject_rows(con, subject)
-                subjects._withhold(con, subject, request)
+                subjects.subject_rows(con, subject)
+                subjects.withhold(con, subject, request)
             else:
                 for table in [r[0] for r in con.execute("SELECT DISTINCT t FROM r_keys").fetchall()]:
                     pk = BY_NAME[table].primary_key

@@ -85,7 +85,7 @@ def check_identifier(id_number: str | None, mobile: str | None, openid: str | No
         raise SubjectError("the OpenID is malformed: nothing was looked up or changed")
 
 
-def _subject_rows(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:
+def subject_rows(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:
     """Every raw row of the subject's accounts and person records, table by table."""
     con.execute("CREATE OR REPLACE TEMP TABLE s_accounts AS SELECT unnest(?::BIGINT[]) AS id", [subject.accounts])
     con.execute(
@@ -133,7 +133,7 @@ def find(con: duckdb.DuckDBPyConnection, id_number: str | None = None, mobile: s
     if not accounts and not persons:
         raise SubjectError("no one with that identifier is held in the vault: nothing changed")
     subject = Subject(sorted(accounts), sorted(persons))
-    _subject_rows(con, subject)
+    subject_rows(con, subject)
     return subject
 
 
@@ -152,7 +152,7 @@ def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     if con.execute("SELECT count(*) FROM vault.ops.ledger_key").fetchone()[0] == 0:
         con.execute("INSERT INTO vault.ops.ledger_key VALUES (?)", [secrets.token_bytes(32)])
     secret = con.execute("SELECT secret FROM vault.ops.ledger_key").fetchone()[0]
-    ipad, opad = tokens._pads(bytes(secret))
+    ipad, opad = tokens.hmac_pads(bytes(secret))
     con.execute(f"CREATE OR REPLACE TEMP MACRO ledger_hash(v) AS "
                 f"sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || encode(v))))")
 
@@ -172,7 +172,7 @@ def _identifier_hashes(con: duckdb.DuckDBPyConnection, where: str = "TRUE") -> s
     return " UNION ALL ".join(parts)
 
 
-def _withhold(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> dict[str, int]:
+def withhold(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> dict[str, int]:
     """Delete the subject's raw rows (holding transactions), record key hashes; return rows per table."""
     removed: dict[str, int] = {}
     for table, keys in subject.rows.items():
@@ -216,11 +216,11 @@ def enforce(con: duckdb.DuckDBPyConnection, run_id: str, since: datetime) -> dic
         accounts, persons = hits[0] or [], hits[1] or []
         if accounts or persons:
             subject = Subject(sorted(accounts), sorted(persons))
-            _subject_rows(con, subject)
+            subject_rows(con, subject)
             held = {t: set(con.execute(f"SELECT source_key FROM vault.ops.legal_hold WHERE source_table = '{t}'"
                                        ).fetchall()) for t in HELD}
             subject.rows = {t: [k for k in keys if (k,) not in held.get(t, set())] for t, keys in subject.rows.items()}
-            removed = _withhold(con, subject, run_id)
+            removed = withhold(con, subject, run_id)
     for table, n in _reapply_key_removals(con, since, run_id).items():
         removed[table] = removed.get(table, 0) + n
     return {t: n for t, n in removed.items() if n}
@@ -294,7 +294,7 @@ def erase(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> 
             "AND account_id IN (SELECT id FROM s_accounts))",
             [request_id, now, subject.persons])
         _forget_tokens(con, subject)
-        removed = _withhold(con, subject, request_id)
+        removed = withhold(con, subject, request_id)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
