@@ -39,6 +39,15 @@ lint: install ## Lint Python (ruff) and the dbt SQL (sqlfluff)
 	$(BIN)/ruff check pipelines anonymizer audiences tests
 	$(BIN)/sqlfluff lint models tests/dbt --processes 2 --disable-progress-bar
 
+$(VENV)/.bench-deps: $(BIN)/yihui pyproject.toml
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	@touch $@
+
+bench: $(VENV)/.bench-deps ## Measure pseudonymisation and redaction beside their peers (bench/results.json)
+	$(BIN)/python -m bench.run
+
+.PHONY: bench
+
 clean: ## Remove the data folder (vault, warehouse, keys!) and build output
 	rm -rf $(DATA) target logs
 

@@ -1,0 +1,165 @@
+"""Our side of each benchmark: the real anonymizer paths, set up on synthetic data.
+
+The token maps live in a real (AES-GCM encrypted) vault in a temporary folder,
+opened with ``pipelines.vault.open_vault``; ``landing.<table>`` are views shaped
+like the validated landing tables, so ``anonymizer.tokens.update_maps`` runs
+unchanged.  The alternative formulations below exist to find where the time
+goes; nothing here is used by the pipeline.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from anonymizer import tokens
+from anonymizer.domains import BY_NAME, DOMAINS, TOKEN_HEX
+from anonymizer.keys import MasterKey
+from pipelines.schema import INGESTED, TYPES
+from pipelines.vault import open_vault
+
+RESIDENT_ID = "居民身份证"
+
+
+def session(workdir: Path, key: MasterKey) -> duckdb.DuckDBPyConnection:
+    """A pipeline-like session: encrypted vault attached, token macros installed, empty landing."""
+    con = open_vault(workdir, key)
+    tokens.install_macros(con, key)
+    con.execute("CREATE SCHEMA IF NOT EXISTS landing")
+    for table in INGESTED:
+        cols = ", ".join(f"NULL::{TYPES[c.type][2]} AS {c.name}" for c in table.columns)
+        con.execute(f"CREATE OR REPLACE VIEW landing.{table.name} AS SELECT {cols} WHERE false")
+    return con
+
+
+def landing_view(con: duckdb.DuckDBPyConnection, table: str, source: str, columns: dict[str, str]) -> None:
+    """``landing.<table>`` over ``source``: the given columns from it, every other column NULL."""
+    spec = next(t for t in INGESTED if t.name == table)
+    cols = ", ".join(f"{columns[c.name]} AS {c.name}" if c.name in columns
+                     else f"NULL::{TYPES[c.type][2]} AS {c.name}" for c in spec.columns)
+    con.execute(f"CREATE OR REPLACE VIEW landing.{table} AS SELECT {cols} FROM {source}")
+
+
+def empty_maps(con: duckdb.DuckDBPyConnection, primary_key: bool = True) -> None:
+    """Every value is new again: the maps are dropped (and the file checkpointed).
+
+    With ``primary_key=False`` the maps are created again as ``tokens.ensure_maps``
+    would, but without the PRIMARY KEY on ``value``; ``ensure_maps`` (IF NOT EXISTS)
+    then keeps them, so the real ``update_maps`` runs on index-free maps.
+    """
+    for d in DOMAINS:
+        con.execute(f"DROP TABLE IF EXISTS vault.tokens.{d.name}")
+    con.execute("CHECKPOINT vault")
+    if not primary_key:
+        for d in DOMAINS:
+            con.execute(f"CREATE TABLE vault.tokens.{d.name} (value VARCHAR NOT NULL, token VARCHAR NOT NULL, "
+                        "key_version INTEGER NOT NULL, first_seen_run VARCHAR NOT NULL)")
+
+
+def assert_unique(con: duckdb.DuckDBPyConnection) -> None:
+    """What the PRIMARY KEY guaranteed, checked after the insert instead (one hash aggregate)."""
+    for d in DOMAINS:
+        dup = con.execute(f"SELECT count(*) - count(DISTINCT value) FROM vault.tokens.{d.name}").fetchone()[0]
+        if dup:
+            raise AssertionError(f"{dup} duplicate values in the {d.name} token map")
+
+
+def map_sizes(con: duckdb.DuckDBPyConnection, *names: str) -> dict[str, int]:
+    return {n: con.execute(f"SELECT count(*) FROM vault.tokens.{n}").fetchone()[0] for n in names}
+
+
+def run_update_maps(con: duckdb.DuckDBPyConnection, key: MasterKey, check_unique: bool = False
+                    ) -> tuple[float, int]:
+    """The real path: ``anonymizer.tokens.update_maps``; (seconds, tokens added)."""
+    t = time.perf_counter()
+    added = tokens.update_maps(con, key, "bench")
+    if check_unique:
+        assert_unique(con)
+    return time.perf_counter() - t, sum(added.values())
+
+
+# -- SQL formulations of the keyed hash, on a plain table of values (no map) -----------------------
+
+def sql_formulations(key: MasterKey) -> dict[str, str]:
+    """Expressions over ``v`` (VARCHAR); the first is the macro of ``anonymizer/tokens.py``."""
+    ipad, opad = tokens.hmac_pads(key.token_key("mobile"))
+    inner = f"sha256(unhex('{ipad}') || encode(v))"
+    return {
+        "macro as in tokens.py (2 sha256 calls + hex/unhex + prefix)": "tok_mobile(v)",
+        "same HMAC without prefix and substr": f"sha256(unhex('{opad}') || unhex({inner}))",
+        "inner sha256 call only (half an HMAC)": inner,
+        "one sha256 of the bare value (1 block)": "sha256(v)",
+    }
+
+
+def materialise(con: duckdb.DuckDBPyConnection, expr: str, source: str) -> float:
+    t = time.perf_counter()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _bench_out AS SELECT v, {expr} AS t FROM {source}")
+    return time.perf_counter() - t
+
+
+def duckdb_sha256_bulk_mb_s(con: duckdb.DuckDBPyConnection) -> float:
+    """DuckDB's own SHA-256 on 16 KiB blobs, one thread: MB/s (its per-block speed, no SQL cost)."""
+    n = con.execute("SELECT count(*) * 16384 FROM _bench_blobs").fetchone()[0]
+    t = time.perf_counter()
+    con.execute("SELECT max(sha256(b)) FROM _bench_blobs").fetchone()
+    return n / (time.perf_counter() - t) / 1e6
+
+
+def make_blobs(con: duckdb.DuckDBPyConnection, count: int = 4096) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _bench_blobs AS "
+                f"SELECT repeat(chr((65 + i % 26)::INTEGER), 16384)::BLOB AS b FROM range({count}) r(i)")
+
+
+# -- update_maps with the hash done by hashlib (precomputed states) in worker processes ------------
+
+def update_maps_hashlib(con: duckdb.DuckDBPyConnection, key: MasterKey, pool, workers: int) -> tuple[float, int]:
+    """Same result as ``tokens.update_maps`` (same SELECT of new values, same INSERT), but
+    the HMAC runs in OpenSSL through hashlib with the key pads hashed once, in ``workers``
+    processes; for maps without PRIMARY KEY (uniqueness checked after).  (seconds, tokens added)."""
+    from bench.peers import hash_chunk
+
+    t = time.perf_counter()
+    tokens.ensure_maps(con)
+    total = 0
+    for d in DOMAINS:
+        union = " UNION ALL ".join(d.occurrences)
+        values = con.execute(
+            f"""SELECT v FROM (SELECT DISTINCT norm_{d.name}(v) AS v FROM ({union})
+                WHERE v IS NOT NULL AND v <> '') n
+                WHERE NOT EXISTS (SELECT 1 FROM vault.tokens.{d.name} t WHERE t.value = n.v)"""
+        ).fetch_arrow_table().column(0).to_pylist()
+        if not values:
+            continue
+        ipad, opad = (bytes.fromhex(h) for h in tokens.hmac_pads(key.token_key(d.name)))
+        step = -(-len(values) // (workers * 4))
+        chunks = [(ipad, opad, f"{d.prefix}_", TOKEN_HEX, values[i:i + step])
+                  for i in range(0, len(values), step)]
+        toks = [tok for part in pool.map(hash_chunk, chunks) for tok in part]
+        new = pa.table({"value": values, "token": toks})
+        con.register("_bench_new", new)
+        con.execute(f"INSERT INTO vault.tokens.{d.name} SELECT value, token, {key.version}, 'bench' "
+                    "FROM _bench_new")
+        con.unregister("_bench_new")
+        total += len(values)
+    assert_unique(con)
+    return time.perf_counter() - t, total
+
+
+def pseudonymise_rows(con: duckdb.DuckDBPyConnection) -> float:
+    """Replace mobile and ID number of ``bench_rows`` by tokens: joins on the maps (as in
+    ``anonymizer/sql/pseudo``), into a session table.  Seconds."""
+    person, mobile = BY_NAME["person"], BY_NAME["mobile"]
+    assert person.name == "person" and mobile.name == "mobile"
+    t = time.perf_counter()
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _bench_pseudo AS
+        SELECT r.row_id, tp.token AS person_key, tm.token AS mobile_key, r.amount_fen, r.created_on
+        FROM bench_rows AS r
+        LEFT JOIN vault.tokens.person AS tp ON tp.value = norm_person('{RESIDENT_ID}|' || upper(r.id_number))
+        LEFT JOIN vault.tokens.mobile AS tm ON tm.value = norm_mobile(r.mobile)"""
+    )
+    return time.perf_counter() - t

@@ -1,0 +1,188 @@
+"""The peers our figures are set beside: OpenSSL, a pandas ``hmac`` pseudonymiser, Presidio.
+
+Each peer is built to be fair: it gets the same values, the same keys and (for
+Presidio) the same patterns and validators as ``anonymizer.redact``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+# -- OpenSSL: the machine's own SHA-256 / HMAC speed ---------------------------------------------
+
+_MR_TOTAL = re.compile(r"^\+F:\d+:[^:]+:([0-9.]+)$", re.MULTILINE)
+
+
+def openssl_speed(what: str, size: int, seconds: int, processes: int = 1) -> float:
+    """Operations per second on ``size``-byte messages: ``what`` is ``-evp sha256`` or ``-hmac sha256``.
+
+    ``-elapsed`` (wall clock, like every figure of ours), ``-mr`` (machine-readable: the
+    total bytes/s is the ``+F`` line not prefixed by ``Got:``) and ``-multi N``: N processes
+    at once, summed, so the limit meets the same contention as DuckDB's N threads.
+    ``-hmac`` keys once and re-inits with no key for each message, so it measures HMAC with
+    precomputed inner/outer states (2 blocks).
+    """
+    cmd = ["openssl", "speed", "-elapsed", "-mr", "-seconds", str(seconds), "-bytes", str(size)]
+    if processes > 1:
+        cmd += ["-multi", str(processes)]
+    cmd += what.split()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    found = _MR_TOTAL.findall(done.stdout + "\n" + done.stderr)
+    if not found:
+        raise RuntimeError(f"cannot parse `{' '.join(cmd)}` output")
+    return float(found[-1]) / size
+
+
+def openssl_version() -> str:
+    if not shutil.which("openssl"):
+        return "missing"
+    return subprocess.run(["openssl", "version"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+# -- Python hashlib with precomputed HMAC states (an alternative engine, bench only) -------------
+
+def hash_chunk(args: tuple[bytes, bytes, str, int, list[str]]) -> list[str]:
+    """HMAC-SHA256 tokens of ``values`` from the key's inner/outer pads (RFC 2104).
+
+    The two 64-byte pad blocks are hashed once; each value then costs 2 compression
+    blocks in OpenSSL (SHA-NI where the CPU has it) instead of 4.  Runs in a worker
+    process; equal to ``anonymizer.tokens.token`` byte for byte.
+    """
+    ipad, opad, prefix, hex_len, values = args
+    inner, outer = hashlib.sha256(ipad), hashlib.sha256(opad)
+    out = []
+    for v in values:
+        i = inner.copy()
+        i.update(v.encode())
+        o = outer.copy()
+        o.update(i.digest())
+        out.append(prefix + o.hexdigest()[:hex_len])
+    return out
+
+
+# -- pandas: per-row hmac, as a data team would write it -----------------------------------------
+
+def pandas_pseudonymise(df, mobile_key: bytes, person_key: bytes):
+    """Replace the two identifier columns with ``hmac`` hex digests, one call per row."""
+    return df.assign(
+        mobile=df["mobile"].map(lambda v: hmac.new(mobile_key, v.encode(), hashlib.sha256).hexdigest()),
+        id_number=df["id_number"].map(
+            lambda v: hmac.new(person_key, v.encode(), hashlib.sha256).hexdigest()),
+    )
+
+
+# -- Presidio with the same Chinese patterns as anonymizer.redact ---------------------------------
+
+class Presidio:
+    """Presidio analyzer + anonymizer on a blank spaCy ``zh`` pipeline, with our patterns.
+
+    * every detector of ``anonymizer.redact`` becomes a ``PatternRecognizer`` with the
+      same regex; IDs keep the ISO 7064 checksum (python-stdnum) and cards the Luhn
+      check as ``validate_result`` (a failed check drops the match, as in ours);
+    * the unknown-name patterns (surname + courtesy cue; surname + 1-2 characters after
+      收件人/联系人/代) are the same regexes; the introducer's capture group becomes a
+      variable-width look-behind, which Presidio's ``regex`` engine supports;
+    * Presidio compiles patterns case-insensitive by default; ``global_regex_flags=0``
+      gives the same (case-sensitive) semantics as ours;
+    * known names are an ad-hoc recogniser per note.  Presidio's own ``deny_list``
+      wraps the words in ``\\W`` boundaries, which never match inside Chinese text
+      (no spaces between words), so the ad-hoc recogniser is a plain alternation of the
+      escaped names: the same exact-substring match as ours.
+    """
+
+    def __init__(self, workdir: Path | None = None) -> None:
+        logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+        logging.getLogger("presidio-anonymizer").setLevel(logging.ERROR)
+        import spacy
+        from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
+        from presidio_analyzer.nlp_engine import NlpEngineProvider
+        from presidio_anonymizer import AnonymizerEngine
+        from presidio_anonymizer.entities import OperatorConfig
+
+        import anonymizer.redact as R
+        from pipelines.idnumbers import is_luhn_valid
+
+        self._Pattern, self._PatternRecognizer = Pattern, PatternRecognizer
+        self._tmp = tempfile.TemporaryDirectory(prefix="bench-spacy-zh-", dir=workdir)
+        model = Path(self._tmp.name) / "blank_zh"
+        nlp = spacy.blank("zh")  # default segmenter "char": no jieba / pkuseg needed
+        self.segmenter = nlp.tokenizer.segmenter
+        nlp.to_disk(model)
+        engine = NlpEngineProvider(nlp_configuration={
+            "nlp_engine_name": "spacy", "models": [{"lang_code": "zh", "model_name": str(model)}],
+        }).create_engine()
+
+        class Checked(PatternRecognizer):
+            def __init__(self, check, **kw):
+                super().__init__(**kw)
+                self._check = check
+
+            def validate_result(self, pattern_text: str) -> bool:
+                return bool(self._check(pattern_text))
+
+        def rec(entity: str, regex: str, check=None) -> PatternRecognizer:
+            kw = {"supported_entity": entity, "supported_language": "zh", "name": f"cn_{entity.lower()}",
+                  "patterns": [Pattern(entity.lower(), regex, 0.85)], "global_regex_flags": 0}
+            return Checked(check, **kw) if check else PatternRecognizer(**kw)
+
+        cue, introduced = R._unknown_name_patterns()
+        intro_regex = introduced.pattern.replace(f"(?:{R.INTRODUCERS})(", f"(?<=(?:{R.INTRODUCERS}))(", 1)
+        if intro_regex == introduced.pattern:
+            raise RuntimeError("anonymizer.redact's introducer pattern changed: update the Presidio peer")
+        registry = RecognizerRegistry(supported_languages=["zh"])
+        for r in (
+            rec("ID", R._ID.pattern, R._valid_id),
+            rec("DOCUMENT", R._DOCUMENT.pattern),
+            rec("EMAIL", R._EMAIL.pattern),
+            rec("OPENID", R._OPENID.pattern),
+            rec("MOBILE", R._MOBILE.pattern),
+            rec("CARD", R._CARD.pattern, is_luhn_valid),
+            rec("ADDRESS", R._ADDRESS.pattern),
+            rec("NAME", cue.pattern),
+        ):
+            registry.add_recognizer(r)
+        intro = rec("NAME", intro_regex)
+        intro.name = "cn_name_introduced"
+        registry.add_recognizer(intro)
+        self.analyzer = AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["zh"])
+        self.anonymizer = AnonymizerEngine()
+        self.operators = {kind: OperatorConfig("replace", {"new_value": ph})
+                          for kind, ph in R.PLACEHOLDERS.items()}
+        self.redact("客户张三来电，电话13812345678。", ["张三"])  # warm up (spaCy, regex compiles)
+
+    def redact(self, text: str, known_names) -> str:
+        names = sorted({n for n in known_names if n and len(n) >= 2}, key=len, reverse=True)
+        ad_hoc = []
+        if names:
+            ad_hoc.append(self._PatternRecognizer(
+                supported_entity="NAME", supported_language="zh", name="known_names",
+                patterns=[self._Pattern("known", "|".join(re.escape(n) for n in names), 0.9)],
+                global_regex_flags=0))
+        results = self.analyzer.analyze(text, language="zh", ad_hoc_recognizers=ad_hoc)
+        return self.anonymizer.anonymize(text, results, self.operators).text
+
+
+def versions(*dists: str) -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for d in dists:
+        try:
+            out[d] = version(d)
+        except PackageNotFoundError:
+            out[d] = "missing"
+    return out
+
+
+def timed(fn, *args) -> tuple[float, object]:
+    t = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - t, out
