@@ -81,21 +81,52 @@ def pandas_pseudonymise(df, mobile_key: bytes, person_key: bytes):
 
 # -- Presidio with the same Chinese patterns as anonymizer.redact ---------------------------------
 
-class Presidio:
-    """Presidio analyzer + anonymizer on a blank spaCy ``zh`` pipeline, with our patterns.
+# The regexes anonymizer.redact used for addresses and unknown names while all its detectors were
+# regexes (commit 61d793c).  Used for the peer when redact.py no longer exposes them as patterns
+# (its later address and name rules are code: context, word lists, left extension), because a
+# Presidio user writes PatternRecognizers, not those rules.
+_ADDRESS_RE = (
+    r"(?:[\u4e00-\u9fff]{2,7}(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}市)?(?:[\u4e00-\u9fff]{1,7}[区县])?"
+    r"[\u4e00-\u9fff]{1,12}(?:路|街|大道|巷|道)[0-9]{1,5}号(?:[0-9]{1,4}(?:栋|幢|号楼))?(?:[0-9]{1,5}室)?"
+)
+_CUES_RE = "先生|女士|小姐|老师|阿姨|师傅|经理|大爷|大妈"
+_INTRODUCERS_RE = "收件人|联系人|代"
 
-    * every detector of ``anonymizer.redact`` becomes a ``PatternRecognizer`` with the
-      same regex; IDs keep the ISO 7064 checksum (python-stdnum) and cards the Luhn
-      check as ``validate_result`` (a failed check drops the match, as in ours);
-    * the unknown-name patterns (surname + courtesy cue; surname + 1-2 characters after
-      收件人/联系人/代) are the same regexes; the introducer's capture group becomes a
+
+def _name_regexes() -> tuple[str, str, str]:
+    """(surname + cue, introducer, introducer-as-look-behind) as redact.py had them."""
+    from faker.providers.person.zh_CN import Provider
+
+    surnames = "|".join(sorted(Provider.last_names, key=len, reverse=True))
+    cue = f"(?:{surnames})(?:{_CUES_RE})"
+    tail = f"((?:{surnames})[\u4e00-\u9fff]{{1,2}}?)(?=[，,。、；;：:\\s]|咨询|来电|反映|$)"
+    return cue, f"(?:{_INTRODUCERS_RE}){tail}", f"(?<=(?:{_INTRODUCERS_RE})){tail}"
+
+
+def _luhn_digits(text: str) -> bool:
+    from pipelines.idnumbers import is_luhn_valid
+
+    digits = re.sub(r"[^0-9]", "", text)
+    return 12 <= len(digits) <= 19 and is_luhn_valid(digits)
+
+
+class Presidio:
+    r"""Presidio analyzer + anonymizer on a blank spaCy ``zh`` pipeline, with our patterns.
+
+    * each identifier detector of ``anonymizer.redact`` (ID, DOCUMENT, EMAIL, OPENID, MOBILE,
+      CARD) becomes a ``PatternRecognizer`` with the same regex, read from the module; IDs keep
+      its ISO 7064 check (``_valid_id``) and cards the Luhn check as ``validate_result`` (a
+      failed check drops the match, as in ours);
+    * addresses and unknown names (surname + courtesy cue; surname + 1-2 characters after
+      收件人/联系人/代) are the module's own regexes while it has them, else the same regexes
+      kept here (``pattern_source`` says which); the introducer's capture group becomes a
       variable-width look-behind, which Presidio's ``regex`` engine supports;
-    * Presidio compiles patterns case-insensitive by default; ``global_regex_flags=0``
-      gives the same (case-sensitive) semantics as ours;
-    * known names are an ad-hoc recogniser per note.  Presidio's own ``deny_list``
-      wraps the words in ``\\W`` boundaries, which never match inside Chinese text
-      (no spaces between words), so the ad-hoc recogniser is a plain alternation of the
-      escaped names: the same exact-substring match as ours.
+    * Presidio compiles patterns case-insensitive by default; ``global_regex_flags=0`` gives
+      the same (case-sensitive) semantics as ours;
+    * known names are an ad-hoc recogniser per note.  Presidio's own ``deny_list`` wraps the
+      words in ``\W`` boundaries, which never match inside Chinese text (no spaces between
+      words), so the ad-hoc recogniser is a plain alternation of the escaped names: the same
+      exact-substring match as ours.
     """
 
     def __init__(self, workdir: Path | None = None) -> None:
@@ -108,7 +139,6 @@ class Presidio:
         from presidio_anonymizer.entities import OperatorConfig
 
         import anonymizer.redact as R
-        from pipelines.idnumbers import is_luhn_valid
 
         self._Pattern, self._PatternRecognizer = Pattern, PatternRecognizer
         self._tmp = tempfile.TemporaryDirectory(prefix="bench-spacy-zh-", dir=workdir)
@@ -128,15 +158,24 @@ class Presidio:
             def validate_result(self, pattern_text: str) -> bool:
                 return bool(self._check(pattern_text))
 
-        def rec(entity: str, regex: str, check=None) -> PatternRecognizer:
-            kw = {"supported_entity": entity, "supported_language": "zh", "name": f"cn_{entity.lower()}",
+        def rec(entity: str, regex: str, check=None, name: str = "") -> PatternRecognizer:
+            kw = {"supported_entity": entity, "supported_language": "zh",
+                  "name": name or f"cn_{entity.lower()}",
                   "patterns": [Pattern(entity.lower(), regex, 0.85)], "global_regex_flags": 0}
             return Checked(check, **kw) if check else PatternRecognizer(**kw)
 
-        cue, introduced = R._unknown_name_patterns()
-        intro_regex = introduced.pattern.replace(f"(?:{R.INTRODUCERS})(", f"(?<=(?:{R.INTRODUCERS}))(", 1)
-        if intro_regex == introduced.pattern:
-            raise RuntimeError("anonymizer.redact's introducer pattern changed: update the Presidio peer")
+        if hasattr(R, "_unknown_name_patterns") and isinstance(R.INTRODUCERS, str):
+            cue_rx, introduced = R._unknown_name_patterns()
+            cue, address = cue_rx.pattern, R._ADDRESS.pattern
+            intro = introduced.pattern.replace(f"(?:{R.INTRODUCERS})(", f"(?<=(?:{R.INTRODUCERS}))(", 1)
+            if intro == introduced.pattern:
+                raise RuntimeError("anonymizer.redact's introducer pattern changed: update the Presidio peer")
+            self.pattern_source = "all from anonymizer.redact"
+        else:
+            cue, _, intro = _name_regexes()
+            address = _ADDRESS_RE
+            self.pattern_source = ("identifiers from anonymizer.redact; addresses and unknown names: the "
+                                   "regexes redact.py had (its current rules for them are code, not patterns)")
         registry = RecognizerRegistry(supported_languages=["zh"])
         for r in (
             rec("ID", R._ID.pattern, R._valid_id),
@@ -144,14 +183,12 @@ class Presidio:
             rec("EMAIL", R._EMAIL.pattern),
             rec("OPENID", R._OPENID.pattern),
             rec("MOBILE", R._MOBILE.pattern),
-            rec("CARD", R._CARD.pattern, is_luhn_valid),
-            rec("ADDRESS", R._ADDRESS.pattern),
-            rec("NAME", cue.pattern),
+            rec("CARD", R._CARD.pattern, _luhn_digits),
+            rec("ADDRESS", address),
+            rec("NAME", cue),
+            rec("NAME", intro, name="cn_name_introduced"),
         ):
             registry.add_recognizer(r)
-        intro = rec("NAME", intro_regex)
-        intro.name = "cn_name_introduced"
-        registry.add_recognizer(intro)
         self.analyzer = AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["zh"])
         self.anonymizer = AnonymizerEngine()
         self.operators = {kind: OperatorConfig("replace", {"new_value": ph})
