@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -583,7 +583,29 @@ def _numbers(text: str, spans: list[_S]) -> None:
                 add((m.start(), m.end(), "CARD"))
 
 
-def _find(text: str, known_names: Iterable[str]) -> list[_S]:
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def _lexicon_names(text: str, lexicon: Collection[str], spans: list[_S]) -> None:
+    """Every 2-4 character window of a Han run that is a name the platform holds.
+
+    A hit that is the start of a longer name (杨柳 in 杨柳欢, followed by a
+    given-name character and then a word boundary) takes that character too.
+    """
+    for m in _HAN_RUN.finditer(text):
+        run_start, run = m.start(), m.group()
+        n = len(run)
+        for i in range(n - 1):
+            for w in (4, 3, 2):
+                if i + w <= n and run[i:i + w] in lexicon:
+                    end = run_start + i + w
+                    if w < 4 and i + w < n and run[i + w] in _GIVEN and _right_ok(text, end + 1):
+                        end += 1
+                    spans.append((run_start + i, end, "NAME"))
+                    break
+
+
+def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = ()) -> list[_S]:
     if not text:
         return []
     norm = text.translate(_FOLD) if _NEEDS_FOLD.search(text) else text
@@ -617,6 +639,8 @@ def _find(text: str, known_names: Iterable[str]) -> list[_S]:
         spans += _listed_names(norm, names)
     if len(spans) > len(names):
         spans += _clause_names(norm, spans)
+    if lexicon:
+        _lexicon_names(norm, lexicon, spans)
     return _resolve(spans)
 
 
@@ -643,17 +667,21 @@ def _resolve(spans: list[_S]) -> list[_S]:
     return chosen
 
 
-def find(text: str, known_names: Iterable[str] | None = ()) -> list[Span]:
-    """Non-overlapping PII spans in text order (earliest, then longest, wins an overlap)."""
-    return [Span(*s) for s in _find(text, known_names or ())]
+def find(text: str, known_names: Iterable[str] | None = (), lexicon: Collection[str] = ()) -> list[Span]:
+    """Non-overlapping PII spans in text order (earliest, then longest, wins an overlap).
+
+    ``lexicon``: every name the platform holds (a set), redacted wherever it
+    appears, so a person the detectors miss is still caught when we know them.
+    """
+    return [Span(*s) for s in _find(text, known_names or (), lexicon)]
 
 
-def redact(text: str | None, known_names: Iterable[str] | None = ()) -> str | None:
-    """``text`` with every PII span replaced by its typed placeholder."""
+def redact(text: str | None, known_names: Iterable[str] | None = (), lexicon: Collection[str] = ()) -> str | None:
+    """``text`` with every PII span replaced by its typed placeholder (arguments as for :func:`find`)."""
     if text is None:
         return None
     out, last = [], 0
-    for start, end, kind in _find(text, known_names or ()):
+    for start, end, kind in _find(text, known_names or (), lexicon):
         out.append(text[last:start])
         out.append(PLACEHOLDERS[kind])
         last = end
