@@ -38,6 +38,9 @@ app.add_typer(subject_app, name="subject")
 retention_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
                             help="Retention periods (§四.(二)), from seeds/retention_policy.csv.")
 app.add_typer(retention_app, name="retention")
+risk_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
+                       help="Re-identification risk of the published marts.")
+app.add_typer(risk_app, name="risk")
 IdNumber = Annotated[str | None, typer.Option("--id-number", help="The person's ID number (any ID type).")]
 Mobile = Annotated[str | None, typer.Option("--mobile", help="The account's mobile number.")]
 OpenId = Annotated[str | None, typer.Option("--openid", help="The account's WeChat OpenID.")]
@@ -177,6 +180,44 @@ def audit_leaks(data_dir: DataDir = None) -> None:
         out.print(t)
         raise LeakDetected(f"{sum(h.values for h in result.hits):,} leaking values in {len(result.hits)} places")
     out.print("[green]no raw identifier and no key material found[/]")
+
+
+@risk_app.command("report")
+def risk_report(data_dir: DataDir = None) -> None:
+    """k-anonymity, l-diversity, ARX's prosecutor/journalist/marketer risk and three attacks, per mart.
+
+    Measures the published warehouse as it is (the run's gate already treated it)
+    and writes reports/risk/risk.json and risk.html; exits 1 if a mart fails.
+    """
+    import duckdb
+
+    from anonymizer.risk import gate
+    from pipelines import release_risk
+
+    s = _settings(data_dir)
+    if not s.warehouse_path.exists():
+        raise YihuiError(f"no published warehouse at {s.warehouse_path}: run `yihui run` first")
+    with duckdb.connect(str(s.warehouse_path), read_only=True) as wh:
+        as_of = wh.execute("SELECT as_of_date FROM meta.build_info").fetchone()[0]
+    res = release_risk.assess(s, s.warehouse_path, f"report-{as_of}", as_of, treat=False)
+    t = Table(title=f"re-identification risk (as of {as_of}; population {res.population:,} people aged 14+)")
+    for col in ("mart", "release", "k (required)", "sample-unique", "prosecutor max", "journalist max",
+                "marketer", "suppressed", "linkage", "singling out", "inference"):
+        t.add_column(col, justify="left" if col in ("mart", "release") else "right")
+    def pct(x: float | None) -> str:
+        return "–" if x is None else f"{x:.2%}"
+
+    for r in res.reports:
+        a, at = r.after, r.attacks
+        t.add_row(("[red]" if r.failures else "") + r.mart, r.release, f"{a.k if a.k is not None else '–'} ({r.k_required})",
+                  pct(a.sample_unique_share), pct(a.prosecutor_max), pct(a.journalist_max), pct(a.marketer),
+                  f"{a.suppressed:,}/{a.rows:,}",
+                  f"{at.linkage_correct_unique}/{at.linkage_targets}" if at else "–",
+                  pct(at.singling_out_risk) if at else "–", pct(at.inference_risk) if at else "–")
+    out.print(t)
+    out.print(f"report: {res.html_path} (and {res.json_path.name})")
+    gate(res.reports)
+    out.print("[green]every mart meets its thresholds[/]")
 
 
 @segment_app.command("refresh")
@@ -466,6 +507,8 @@ def _print_summary(summary, settings: Settings) -> None:
     out.print(f"warehouse: {summary.warehouse}")
     if summary.data_docs:
         out.print(f"data docs: {summary.data_docs}")
+    if summary.risk_report:
+        out.print(f"risk report: {summary.risk_report}")
     out.print(f"try:  .venv/bin/yihui sql \"select age_band, count(*) from profile.dim_customers group by 1 order by 1\""
               f"{'' if settings.data_dir == Path('data').resolve() else ' --data-dir ' + str(settings.data_dir)}")
 

@@ -41,6 +41,7 @@ class RunSummary:
     marts: dict[str, int] = field(default_factory=dict)
     warehouse: Path | None = None
     data_docs: Path | None = None
+    risk_report: Path | None = None
 
 
 def new_run_id() -> str:
@@ -164,11 +165,19 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
 
 
 def finish(settings: Settings, summary: RunSummary, log: Log, check_volume: bool = True) -> None:
-    """dbt build on the staging warehouse, the volume gate, then the atomic publish."""
-    from pipelines import volume
+    """dbt build on the staging warehouse, the risk and volume gates, then the atomic publish."""
+    from anonymizer.risk import gate
+    from pipelines import release_risk, volume
 
     log("building marts with dbt (models, tests, unit tests)")
     summary.build = build_mod.build(settings, summary.as_of)
+    log("release gate: re-identification risk (generalise, suppress, attack)")
+    risk = release_risk.assess(settings, build_mod.staging_path(settings), summary.run_id, summary.as_of, treat=True)
+    summary.risk_report = risk.html_path
+    for r in risk.reports:
+        for action in r.actions:
+            log(f"  {r.mart}: {action}")
+    gate(risk.reports)
     if check_volume:
         findings = volume.check(build_mod.staging_path(settings), settings.warehouse_path)
         if findings:

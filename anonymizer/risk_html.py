@@ -1,0 +1,131 @@
+"""The risk report as one offline HTML page.
+
+The page embeds the JSON summary and draws its charts (SVG) from it in the
+browser, so what the charts show is exactly what ``risk.json`` says; no network,
+no library.  The summary holds counts and rates only, never a value of a row.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<title>Re-identification risk · {run_id}</title>
+<style>
+body {{ font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 72em; color: #222; }}
+h1 {{ font-size: 1.5em; }} h2 {{ font-size: 1.15em; margin-top: 2em; }}
+.pass {{ color: #176b2c; }} .fail {{ color: #b3261e; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: .3em .5em; text-align: right; }}
+th:first-child, td:first-child {{ text-align: left; }}
+.chart {{ width: 100%; height: 260px; }}
+.legend span {{ display: inline-block; margin-right: 1.2em; }}
+.sw {{ display: inline-block; width: .9em; height: .9em; margin-right: .3em; vertical-align: -.1em; }}
+ul {{ margin: .2em 0; }}
+</style></head>
+<body>
+<h1>Re-identification risk <small>run {run_id}, as of {as_of}</small></h1>
+<p id="verdict" class="{verdict_class}">{verdict}</p>
+<p>Thresholds: k ≥ {k_analysts} for marts analysts use, k ≥ {k_shared} (and small cells suppressed)
+for anything shared beyond them, at most {max_suppression} of a mart's rows suppressed, linkage attack
+correct-unique rate below {linkage_max_rate}.</p>
+<h2>Risk per mart</h2>
+<div class="legend" id="risk-legend"></div>
+<svg id="risk-chart" class="chart" role="img" aria-label="risk per mart"></svg>
+<h2>Equivalence-class sizes, before and after treatment</h2>
+<div id="histograms"></div>
+<h2>Figures</h2>
+<table id="figures"><thead><tr><th>mart</th><th>release</th><th>QIs</th><th>k (required)</th>
+<th>classes</th><th>sample-unique</th><th>prosecutor max / avg</th><th>journalist max</th><th>marketer</th>
+<th>suppressed</th><th>l-diversity</th><th>linkage correct-unique</th><th>singling out</th><th>inference</th></tr></thead>
+<tbody></tbody></table>
+<h2>What the release gate did</h2>
+<div id="actions"></div>
+<script id="summary" type="application/json">{summary}</script>
+<script>
+const S = JSON.parse(document.getElementById('summary').textContent);
+const NS = 'http://www.w3.org/2000/svg';
+const pct = x => x == null ? '–' : (100 * x).toFixed(2) + ' %';
+function el(tag, attrs, parent, text) {{
+  const e = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text != null) e.textContent = text;
+  parent.appendChild(e); return e;
+}}
+function bars(svg, groups, series, max) {{
+  const W = svg.clientWidth || 900, H = 260, pad = 40, gw = (W - pad) / Math.max(groups.length, 1);
+  const bw = Math.max(4, (gw - 16) / series.length);
+  el('line', {{x1: pad, y1: H - 30, x2: W, y2: H - 30, stroke: '#999'}}, svg);
+  groups.forEach((g, i) => {{
+    series.forEach((s, j) => {{
+      const v = s.values[i] || 0, h = max ? (H - 60) * v / max : 0;
+      const r = el('rect', {{x: pad + i * gw + 8 + j * bw, y: H - 30 - h, width: bw - 2, height: h,
+                             fill: s.color, 'data-value': v}}, svg);
+      el('title', {{}}, r, `${{s.name}}: ${{s.format ? s.format(v) : v}}`);
+    }});
+    el('text', {{x: pad + i * gw + gw / 2, y: H - 12, 'text-anchor': 'middle', 'font-size': 11}}, svg, g);
+  }});
+  el('text', {{x: 2, y: 14, 'font-size': 11}}, svg, max && max <= 1 ? pct(max) : String(max));
+}}
+function legend(div, series) {{
+  div.innerHTML = series.map(s => `<span><i class="sw" style="background:${{s.color}}"></i>${{s.name}}</span>`).join('');
+}}
+const marts = S.marts.map(m => m.mart);
+const riskSeries = [
+  {{name: 'prosecutor max (1/k)', color: '#b3261e', values: S.marts.map(m => m.after.prosecutor_max), format: pct}},
+  {{name: 'records in classes < k', color: '#e8a33d', values: S.marts.map(m => m.after.records_at_risk), format: pct}},
+  {{name: 'linkage correct-unique', color: '#3b6fb6', values: S.marts.map(m => m.attacks ? m.attacks.linkage_rate : 0), format: pct}},
+];
+legend(document.getElementById('risk-legend'), riskSeries);
+bars(document.getElementById('risk-chart'), marts, riskSeries, 1);
+const hist = document.getElementById('histograms');
+for (const m of S.marts) {{
+  const h = document.createElement('div');
+  h.innerHTML = `<h3>${{m.mart}}</h3><div class="legend"></div>`;
+  const svg = el('svg', {{class: 'chart histogram', role: 'img', 'aria-label': 'class sizes of ' + m.mart}}, h);
+  hist.appendChild(h);
+  const buckets = Object.keys(m.after.histogram);
+  const series = [];
+  if (m.before) series.push({{name: 'records, before', color: '#c9c9c9', values: buckets.map(b => m.before.histogram[b])}});
+  series.push({{name: 'records, after', color: '#176b2c', values: buckets.map(b => m.after.histogram[b])}});
+  legend(h.querySelector('.legend'), series);
+  bars(svg, buckets.map(b => 'class size ' + b), series, Math.max(1, ...series.flatMap(s => s.values)));
+}}
+const tbody = document.querySelector('#figures tbody');
+for (const m of S.marts) {{
+  const a = m.after, t = m.attacks, tr = document.createElement('tr');
+  if (m.failures.length) tr.className = 'fail';
+  const cells = [m.mart, m.release, m.quasi_identifiers.join(', '), `${{a.k ?? '–'}} (${{m.k_required}})`, a.classes,
+    pct(a.sample_unique_share), `${{pct(a.prosecutor_max)}} / ${{pct(a.prosecutor_avg)}}`, pct(a.journalist_max),
+    pct(a.marketer), `${{a.suppressed}} of ${{a.rows}}`,
+    Object.entries(a.l_diversity).map(([k, v]) => `${{k}}: ${{v}}`).join(', ') || '–',
+    t ? `${{t.linkage_correct_unique}} / ${{t.linkage_targets}} (${{pct(t.linkage_rate)}})` : '–',
+    t && t.singling_out_risk != null ? pct(t.singling_out_risk) : '–',
+    t && t.inference_risk != null ? `${{pct(t.inference_risk)}} (${{t.inference_secret}})` : '–'];
+  for (const c of cells) {{ const td = document.createElement('td'); td.textContent = c; tr.appendChild(td); }}
+  tbody.appendChild(tr);
+}}
+document.getElementById('actions').innerHTML = S.marts.map(m =>
+  `<p><b>${{m.mart}}</b>: ${{m.actions.length ? '' : 'nothing needed'}}</p>` +
+  (m.actions.length || m.failures.length ? '<ul>' + m.actions.concat(m.failures.map(f => 'FAILS: ' + f))
+    .map(x => `<li>${{x.replace(/</g, '&lt;')}}</li>`).join('') + '</ul>' : '')).join('');
+document.body.dataset.rendered = 'true';
+</script>
+</body></html>
+"""
+
+
+def render(summary: dict[str, Any]) -> str:
+    p = summary["policy"]
+    failing = [m["mart"] for m in summary["marts"] if m["failures"]]
+    verdict = ("every mart meets its thresholds" if not failing
+               else "FAILS: " + ", ".join(failing) + " (the release was not published)")
+    data = json.dumps(summary, ensure_ascii=False).replace("</", "<\\/")
+    return PAGE.format(
+        run_id=html.escape(summary["run_id"]), as_of=html.escape(summary["as_of"]),
+        verdict=html.escape(verdict), verdict_class="fail" if failing else "pass",
+        k_analysts=p["k_analysts"], k_shared=p["k_shared"], max_suppression=f"{p['max_suppression']:.0%}",
+        linkage_max_rate=f"{p['linkage_max_rate']:.0%}", summary=data)
