@@ -147,7 +147,7 @@ def _q(col: str) -> str:
     return '"' + col.replace('"', '""') + '"'
 
 
-def _not_suppressed(qis: tuple[str, ...], alias: str = "") -> str:
+def not_suppressed(qis: tuple[str, ...], alias: str = "") -> str:
     """A row not suppressed: some QI is not ``*`` (a non-text QI is suppressed to NULL)."""
     return "NOT (" + " AND ".join(f"coalesce({alias}{_q(c)}::VARCHAR, '{STAR}') = '{STAR}'" for c in qis) + ")"
 
@@ -164,9 +164,9 @@ def measure(con: duckdb.DuckDBPyConnection, mart: Mart, relation: str, k_require
         rows, suppressed = int(total[0]), int(total[1])
     else:
         f = f"count(DISTINCT {_q(mart.unit)})" if mart.unit else "count(*)"  # people, not rows
-        classes_sql = f"SELECT {cols}, {f} AS f FROM {relation} WHERE {_not_suppressed(qis)} GROUP BY ALL"
+        classes_sql = f"SELECT {cols}, {f} AS f FROM {relation} WHERE {not_suppressed(qis)} GROUP BY ALL"
         rows, suppressed = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE NOT {_not_suppressed(qis)}) FROM {relation}").fetchone()
+            f"SELECT count(*), count(*) FILTER (WHERE NOT {not_suppressed(qis)}) FROM {relation}").fetchone()
     n, j, kmin, uniq, at_risk = con.execute(
         f"SELECT coalesce(sum(f), 0), count(*), min(f), coalesce(sum(f) FILTER (WHERE f = 1), 0), "
         f"coalesce(sum(f) FILTER (WHERE f < {k_required}), 0) FROM ({classes_sql})").fetchone()
@@ -252,12 +252,14 @@ def infer_levels(con: duckdb.DuckDBPyConnection, mart: Mart, relation: str) -> d
             levels[qi] = 0
             continue
         levels[qi] = depth(qi)  # all '*' (or empty)
+        values = f"SELECT DISTINCT {_q(qi)}::VARCHAR AS v FROM {relation} " \
+                 f"WHERE {_q(qi)} IS NOT NULL AND {_q(qi)}::VARCHAR NOT IN ('{STAR}', '未知')"
+        if not con.execute(f"SELECT count(*) FROM ({values})").fetchone()[0]:
+            continue
         for i in range(depth(qi)):
             outside = con.execute(
-                f"SELECT count(*) FROM (SELECT DISTINCT {_q(qi)}::VARCHAR AS v FROM {relation} "
-                f"WHERE {_q(qi)} IS NOT NULL AND {_q(qi)}::VARCHAR NOT IN ('{STAR}', '未知')) "
-                f"WHERE v NOT IN (SELECT {_q(f'{qi}__{i}')} FROM risk_population_levels "
-                f"WHERE {_q(f'{qi}__{i}')} IS NOT NULL)").fetchone()[0]
+                f"SELECT count(*) FROM ({values}) WHERE v NOT IN (SELECT {_q(f'{qi}__{i}')} "
+                f"FROM risk_population_levels WHERE {_q(f'{qi}__{i}')} IS NOT NULL)").fetchone()[0]
             if outside == 0:
                 levels[qi] = i
                 break
@@ -385,7 +387,7 @@ def linkage_attack(con: duckdb.DuckDBPyConnection, mart: Mart, relation: str, po
     on = " AND ".join(f"a.{_q(c)} = r.{_q(c)}::VARCHAR" for c in qis)
     targets, unique, correct = con.execute(
         f"""WITH a AS (SELECT * FROM {pop} ORDER BY hash(person_key, 'linkage') LIMIT {sample}),
-            r AS (SELECT * FROM {relation} WHERE {_not_suppressed(qis)}),
+            r AS (SELECT * FROM {relation} WHERE {not_suppressed(qis)}),
             m AS (SELECT a.person_key AS target, count(*) AS matches, any_value(r.{_q(mart.key)}) AS matched
                   FROM a JOIN r ON {on} GROUP BY 1)
         SELECT (SELECT count(*) FROM a), count(*) FILTER (WHERE matches = 1),
@@ -411,7 +413,7 @@ def evaluation_attacks(con: duckdb.DuckDBPyConnection, mart: Mart, relation: str
         SELECT *, hash(person_key, 'split') % 2 = 0 AS is_train FROM {pop}""")
     con.execute(f"""CREATE OR REPLACE TEMP VIEW risk_release AS
         SELECT r.* FROM {relation} AS r JOIN risk_split AS s ON s.person_key = r.{key}
-        WHERE s.is_train AND {_not_suppressed(qis, 'r.')}""")
+        WHERE s.is_train AND {not_suppressed(qis, 'r.')}""")
     rates = con.execute(
         f"""WITH p AS (SELECT DISTINCT {cols} FROM risk_release ORDER BY hash({cols}) LIMIT {n}),
             c AS (SELECT {cols}, count(*) FILTER (WHERE is_train) AS ft, count(*) FILTER (WHERE NOT is_train) AS fc
@@ -471,11 +473,12 @@ def assess(con: duckdb.DuckDBPyConnection, marts: list[Mart], policy: Policy, wh
     reports = []
     for mart in marts:
         relation, k = f"{wh}.{mart.relation}", policy.k_for(mart.release)
-        before, actions = None, []
+        before, actions, levels = None, [], None
         if treat_marts and mart.individual_level and not mart.cell_count:
             before = measure(con, mart, relation, k)
-            actions = treat(con, mart, relation, k, policy.max_suppression, ref).actions
-        levels = infer_levels(con, mart, relation)
+            treatment = treat(con, mart, relation, k, policy.max_suppression, ref)
+            actions, levels = treatment.actions, treatment.levels
+        levels = levels or infer_levels(con, mart, relation)
         pop = _population_view(mart, levels)
         after = measure(con, mart, relation, k, pop if not mart.cell_count else None)
         failures = []
