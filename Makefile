@@ -30,7 +30,12 @@ run: install ## Generate the default source if absent and run the whole pipeline
 		$(BIN)/yihui generate --preset $(PRESET) --data-dir $(DATA); fi
 	$(BIN)/yihui run --data-dir $(DATA)
 
-test: install ## Run the whole test suite: lint (Python, SQL), pytest (unit, integration, PostgreSQL) and the dbt tests
+browser: ## Install Debian's chromium (headless) for the HTML report tests, if it is missing
+	@command -v chromium >/dev/null || { echo "installing Debian chromium for the HTML report tests"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); export DEBIAN_FRONTEND=noninteractive; \
+		$$SUDO apt-get install -y -q chromium >/dev/null || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium >/dev/null; }; }
+
+test: install browser ## Run the whole test suite: lint (Python, SQL), pytest (unit, integration, PostgreSQL) and the dbt tests
 	$(BIN)/ruff check pipelines anonymizer audiences tests
 	$(BIN)/sqlfluff lint models tests/dbt --processes 2 --disable-progress-bar
 	$(BIN)/pytest -n 2 --dist loadgroup
@@ -51,4 +56,4 @@ bench: $(VENV)/.bench-deps ## Measure pseudonymisation and redaction beside thei
 clean: ## Remove the data folder (vault, warehouse, keys!) and build output
 	rm -rf $(DATA) target logs
 
-.PHONY: help install run test lint clean
+.PHONY: help install browser run test lint clean

@@ -199,9 +199,9 @@ def binary_key_hits(path: Path, label: str, key: MasterKey) -> list[Hit]:
 
 
 def default_targets(data_dir: Path, warehouse: Path) -> tuple[list[Path], list[Path]]:
-    """The published and staging warehouses; exports, dbt target/logs, the GX folder, the docs page."""
+    """The published and staging warehouses; exports, dbt target/logs, the GX folder, the docs and reports."""
     return ([warehouse, data_dir / "build" / "warehouse.duckdb"],
-            [data_dir / "exports", data_dir / "dbt", data_dir / "gx", data_dir / "docs"])
+            [data_dir / "exports", data_dir / "dbt", data_dir / "gx", data_dir / "docs", data_dir / "reports"])
 
 
 def audit(con: duckdb.DuckDBPyConnection, key: MasterKey, data_dir: Path, databases: list[Path],

@@ -203,3 +203,14 @@ def test_children_under_14_are_nowhere_in_the_warehouse_but_the_aggregate(tiny_r
     finally:
         con.close()
     assert rows == staged == dangling == 0 and counted > 0
+
+
+def test_gx_data_docs_of_the_run_open_in_headless_chromium_with_every_landing_suite(tiny_run, tmp_path):
+    from pipelines.schema import INGESTED
+    from tests.browser import rendered_dom
+
+    _, _, summary = tiny_run
+    dom = rendered_dom(summary.data_docs, tmp_path / "profile")
+    assert "ge-index-page-validation-results-table" in dom
+    for table in INGESTED:
+        assert f"landing__{table.name}" in dom, table.name
