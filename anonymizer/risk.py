@@ -429,10 +429,10 @@ def evaluation_attacks(con: duckdb.DuckDBPyConnection, mart: Mart, relation: str
     rates = con.execute(
         f"""WITH guesses AS (SELECT {cols}, mode({secret}) AS guess FROM risk_release GROUP BY ALL),
             fallback AS (SELECT mode({secret}) AS guess FROM risk_release),
-            truth AS (SELECT s.is_train, r.{secret} AS secret, {', '.join(f's.{_q(c)}' for c in qis)}
+            truth AS (SELECT s.person_key, s.is_train, r.{secret} AS secret, {', '.join(f's.{_q(c)}' for c in qis)}
                       FROM {relation} AS r JOIN risk_split AS s ON s.person_key = r.{key}),
-            targets AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY is_train ORDER BY hash(secret, {cols}))
-                        AS i FROM truth) WHERE i <= {n})
+            targets AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY is_train
+                        ORDER BY hash(person_key, 'inference')) AS i FROM truth) WHERE i <= {n})
         SELECT avg(CASE WHEN coalesce(y.guess, f.guess) IS NOT DISTINCT FROM x.secret THEN 1 ELSE 0 END)
                FILTER (WHERE x.is_train),
                avg(CASE WHEN coalesce(y.guess, f.guess) IS NOT DISTINCT FROM x.secret THEN 1 ELSE 0 END)
