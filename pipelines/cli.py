@@ -504,6 +504,8 @@ def _print_summary(summary, settings: Settings) -> None:
         out.print(f"[yellow]warning:[/] {w}")
     if summary.build:
         out.print(f"dbt: {summary.build.passed} passed, {summary.build.warned} warned")
+    if summary.stage_seconds:
+        out.print("stages: " + " · ".join(f"{name} {s:.1f} s" for name, s in summary.stage_seconds.items()))
     out.print(f"warehouse: {summary.warehouse}")
     if summary.data_docs:
         out.print(f"data docs: {summary.data_docs}")

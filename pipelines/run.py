@@ -9,7 +9,9 @@ is written, so a missing or wrong key stops the run with one clear line.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -42,6 +44,16 @@ class RunSummary:
     warehouse: Path | None = None
     data_docs: Path | None = None
     risk_report: Path | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage, in run order
+
+
+@contextmanager
+def timed(seconds: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - start
 
 
 def new_run_id() -> str:
@@ -114,19 +126,23 @@ def run(settings: Settings, log: Log = print, accept_volume_change: bool = False
     from pipelines.validate import validate
 
     source = Source.parse(settings.source)
+    seconds: dict[str, float] = {}
     key, con = open_session(settings, log)  # fails on a missing or wrong key before any write
     try:
         run_id = new_run_id()
         started = con.execute("SELECT now()::TIMESTAMP").fetchone()[0]  # the clock extraction stamps with
         log(f"run {run_id}: extracting from {source.display}")
-        extracted = extract(con, source, on_table=lambda t: log(f"  extract {t.table}: {t.read} read, {t.landed} landed"))
-        withheld = subjects.enforce(con, run_id, started)  # erased people stay erased, whatever the source holds
+        with timed(seconds, "extract"):
+            extracted = extract(con, source,
+                                on_table=lambda t: log(f"  extract {t.table}: {t.read} read, {t.landed} landed"))
+            withheld = subjects.enforce(con, run_id, started)  # erased people stay erased, whatever the source holds
         if withheld:
             log(f"  withheld rows of erased people: {withheld}")
         as_of = resolve_as_of(con, settings)
-        summary = RunSummary(run_id, as_of, extracted)
+        summary = RunSummary(run_id, as_of, extracted, stage_seconds=seconds)
         log(f"validating landing data (as of {as_of})")
-        result = validate(con, settings, run_id, as_of, {t.table: t.source_rows for t in extracted})
+        with timed(seconds, "validate"):
+            result = validate(con, settings, run_id, as_of, {t.table: t.source_rows for t in extracted})
         summary.quarantined, summary.warnings, summary.data_docs = result.quarantined, result.warnings, result.data_docs
         stage(con, key, settings, summary, source.kind, log)
     finally:
@@ -158,7 +174,8 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
     staging.parent.mkdir(parents=True, exist_ok=True)
     staging.unlink(missing_ok=True)
     log(f"pseudonymising into the staging warehouse (key version {key.version})")
-    p = pseudonymise(con, key, summary.as_of, summary.run_id, staging)
+    with timed(summary.stage_seconds, "pseudonymise"):
+        p = pseudonymise(con, key, summary.as_of, summary.run_id, staging)
     summary.pseudonymised, summary.tokens_added = p.rows, p.tokens_added
     record_run(con, summary, key, source_kind, status)
     copy_run_metadata(con, staging)
@@ -170,21 +187,26 @@ def finish(settings: Settings, summary: RunSummary, log: Log, check_volume: bool
     from pipelines import release_risk, volume
 
     log("building marts with dbt (models, tests, unit tests)")
-    summary.build = build_mod.build(settings, summary.as_of)
+    with timed(summary.stage_seconds, "dbt build"):
+        summary.build = build_mod.build(settings, summary.as_of)
     log("release gate: re-identification risk (generalise, suppress, attack)")
-    risk = release_risk.assess(settings, build_mod.staging_path(settings), summary.run_id, summary.as_of, treat=True)
+    with timed(summary.stage_seconds, "risk gate"):
+        risk = release_risk.assess(settings, build_mod.staging_path(settings), summary.run_id, summary.as_of,
+                                   treat=True)
     summary.risk_report = risk.html_path
     for r in risk.reports:
         for action in r.actions:
             log(f"  {r.mart}: {action}")
     gate(risk.reports)
     if check_volume:
-        findings = volume.check(build_mod.staging_path(settings), settings.warehouse_path)
+        with timed(summary.stage_seconds, "volume gate"):
+            findings = volume.check(build_mod.staging_path(settings), settings.warehouse_path)
         if findings:
             raise volume.VolumeCheckFailed(
                 "the new marts differ from the published release beyond expectations/volume.yml, nothing was "
                 "published: " + "; ".join(findings[:5]) + " (a real change? `yihui run --accept-volume-change`)")
-    summary.warehouse = build_mod.publish(settings)
+    with timed(summary.stage_seconds, "publish"):
+        summary.warehouse = build_mod.publish(settings)
     summary.marts = mart_counts(summary.warehouse)
 
 

@@ -129,7 +129,7 @@ def _checkpoint(gx, ctx, table: Table):
         gx.Checkpoint(
             name=name,
             validation_definitions=[vd],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            actions=[],  # Data Docs are built once per run, for this run's results only (see validate)
             result_format={
                 "result_format": "COMPLETE",
                 "unexpected_index_column_names": [table.primary_key],
@@ -158,6 +158,7 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
         f"SELECT region_code FROM read_csv('{SEEDS_DIR / 'regions.csv'}', all_varchar = true)").fetchall()}
     result = ValidationResult()
     critical: list[str] = []
+    validated = []  # this run's validation result ids: the Data Docs render these, not every past run again
     for table in INGESTED:
         df = con.execute(_frame_sql(table, as_of)).df()
         if "id_number" in df.columns:
@@ -165,6 +166,7 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
         checkpoint = _checkpoint(gx, ctx, table)
         outcome = checkpoint.run(batch_parameters={"dataframe": df})
         flagged: list[tuple[int, str, str]] = []
+        validated.extend(outcome.run_results)
         for suite_result in outcome.run_results.values():
             for er in suite_result.results:
                 if er.success:
@@ -204,6 +206,7 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
                     [run_id, table.name, source_rows.get(table.name, loaded + quarantined + withheld), loaded,
                      quarantined, withheld])
     result.quarantined = quarantine.counts_by_reason(con)
+    ctx.build_data_docs(resource_identifiers=validated)
     docs = settings.data_dir / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     result.data_docs = docs if docs.exists() else None
     if critical:
