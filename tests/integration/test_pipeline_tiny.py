@@ -214,3 +214,42 @@ def test_gx_data_docs_of_the_run_open_in_headless_chromium_with_every_landing_su
     assert "ge-index-page-validation-results-table" in dom
     for table in INGESTED:
         assert f"landing__{table.name}" in dom, table.name
+
+
+def test_a_quarantined_row_is_retried_and_loaded_once_the_source_corrects_it(tiny_copy):
+    """The bad-checksum ID is fixed in the source; the next run loads the person and the counts still hold."""
+    from datetime import date
+
+    from anonymizer.keys import parse_key
+    from pipelines.bad_rows import BASE
+    from pipelines.idnumbers import make_resident_id
+    from pipelines.run import run
+    from pipelines.vault import open_vault
+
+    src = sqlite3.connect(tiny_copy.data_dir / "source" / "ops.sqlite")
+    with src:
+        src.execute("UPDATE insured_persons SET id_number = ?, updated_at = '2026-11-24 09:00:00' WHERE person_id = ?",
+                    [make_resident_id("320213", date(1985, 3, 9), 911), BASE + 1])
+    src.close()
+    summary = run(tiny_copy, log=lambda m: None)
+    con = open_vault(tiny_copy.data_dir, parse_key(TEST_KEY, "test"), read_only=True)
+    try:
+        reasons = {r[0] for r in con.execute("SELECT reason_code FROM vault.quarantine.current "
+                                             "WHERE source_table = 'insured_persons'").fetchall()}
+        history = con.execute("SELECT count(*) FROM vault.quarantine.history WHERE source_table = 'insured_persons' "
+                              "AND source_key = ? AND reason_code = 'invalid_id_number'", [BASE + 1]).fetchone()[0]
+    finally:
+        con.close()
+    assert "invalid_id_number" not in reasons
+    assert history >= 1, "the earlier quarantine stays in the history"
+    assert "invalid_id_number" not in summary.quarantined.get("insured_persons", {})
+    wh = duckdb.connect(str(tiny_copy.warehouse_path), read_only=True)
+    try:
+        (source_rows, loaded, quarantined), (_, loaded_before, quarantined_before) = wh.execute(
+            "SELECT source_rows, loaded_rows, quarantined_rows FROM meta.reconciliation "
+            "WHERE source_table = 'insured_persons' ORDER BY run_id = ? DESC, run_id DESC LIMIT 2",
+            [summary.run_id]).fetchall()
+    finally:
+        wh.close()
+    assert source_rows == loaded + quarantined
+    assert (loaded, quarantined) == (loaded_before + 1, quarantined_before - 1)
