@@ -21,6 +21,7 @@ import duckdb
 from anonymizer import tokens
 from anonymizer.errors import AnonymizerError
 from anonymizer.keys import MasterKey
+from pipelines import faults
 from pipelines.schema import INGESTED
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -134,6 +135,7 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
                     "rows would be lost, nothing is published"
                 )
             rows[table.name] = out
+            faults.point("pseudonymise")  # (tests) a half-written staging warehouse
         con.execute("CREATE SCHEMA IF NOT EXISTS wh.meta")
         con.execute(
             f"CREATE OR REPLACE TABLE wh.meta.build_info AS SELECT '{run_id}' AS run_id, "

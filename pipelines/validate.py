@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import quarantine
+from pipelines import faults, quarantine
 from pipelines.errors import ValidationFailed
 from pipelines.idnumbers import RESIDENT_ID, resident_id_problem
 from pipelines.schema import INGESTED, Table
@@ -197,6 +197,7 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
                 f"JOIN vault.raw.{table.name} r ON r.{table.primary_key} = f.source_key"
             )
             con.unregister("_flagged")
+        faults.point("validate")  # (tests) one table's quarantine refreshed, the others not
         quarantined = con.execute(
             f"SELECT count(DISTINCT source_key) FROM vault.quarantine.current WHERE source_table = '{table.name}'"
         ).fetchone()[0]

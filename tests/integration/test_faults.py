@@ -1,0 +1,101 @@
+"""Faults: the real `yihui run` process killed (SIGKILL) at named points, sources gone, readers mid-publish.
+
+After a kill, the next run must complete and publish marts identical (same
+checksums) to an undisturbed run over the same source, with no staging
+leftovers; a failed run must leave the last good warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.faults import ENV, POINTS
+from tests.conftest import TEST_KEY
+
+# Own group: these spend minutes in subprocesses, beside the other tiny tests on the second worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
+
+# Tables whose rows name the run that wrote them: they differ between any two runs by design.
+RUN_SPECIFIC = {"governance.fct_pipeline_runs", "governance.fct_quarantine"}
+
+
+def _yihui(data_dir: Path, *args: str, fault: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YIHUI_")}
+    env.update(YIHUI_MASTER_KEY=TEST_KEY, DO_NOT_TRACK="1", GX_ANALYTICS_ENABLED="false")
+    if fault:
+        env[ENV] = fault
+    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args, "--data-dir", str(data_dir)],
+                          check=False, capture_output=True, text=True, env=env, timeout=600)
+
+
+def mart_checksums(warehouse: Path) -> dict[str, str]:
+    """Content checksum per mart: order-independent, over every column."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+            "WHERE table_schema IN ('profile', 'audience', 'governance', 'publication') ORDER BY 1").fetchall()
+        return {t: con.execute(f"SELECT count(*) || ':' || coalesce(bit_xor(hash(t::VARCHAR)), 0) FROM {t} AS t")
+                .fetchone()[0] for (t,) in tables if t not in RUN_SPECIFIC}
+    finally:
+        con.close()
+
+
+def _fresh(tiny_run, tmp_path: Path) -> Path:
+    """A new data folder holding only the tiny run's operational source."""
+    settings, _, _ = tiny_run
+    data = tmp_path / "data"
+    (data / "source").mkdir(parents=True)
+    shutil.copyfile(settings.data_dir / "source" / "ops.sqlite", data / "source" / "ops.sqlite")
+    return data
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_a_run_killed_at_any_stage_is_completed_by_the_next_with_identical_marts(tiny_run, tmp_path, point):
+    settings, _, _ = tiny_run
+    data = _fresh(tiny_run, tmp_path)
+    killed = _yihui(data, "run", fault=point)
+    assert killed.returncode == -signal.SIGKILL, killed.stdout[-2000:] + killed.stderr[-2000:]
+    assert not (data / "warehouse.duckdb").exists(), "nothing is published by a killed first run"
+    again = _yihui(data, "run")
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert mart_checksums(data / "warehouse.duckdb") == mart_checksums(settings.warehouse_path)
+    assert not (data / "build" / "warehouse.duckdb").exists(), "the staging copy is consumed by the publish"
+
+
+def test_a_run_killed_before_publishing_leaves_the_last_good_warehouse_untouched(tiny_copy):
+    before = tiny_copy.warehouse_path.read_bytes()
+    for point in ("pseudonymise", "build", "publish"):
+        assert _yihui(tiny_copy.data_dir, "run", fault=point).returncode == -signal.SIGKILL
+        assert tiny_copy.warehouse_path.read_bytes() == before, point
+    assert _yihui(tiny_copy.data_dir, "run").returncode == 0
+
+
+def test_a_reader_with_the_old_warehouse_open_keeps_working_through_a_publish(tiny_copy):
+    reader = duckdb.connect(str(tiny_copy.warehouse_path), read_only=True)
+    try:
+        before = reader.execute("SELECT count(*), min(person_key) FROM profile.dim_customers").fetchone()
+        assert _yihui(tiny_copy.data_dir, "run").returncode == 0
+        assert reader.execute("SELECT count(*), min(person_key) FROM profile.dim_customers").fetchone() == before
+    finally:
+        reader.close()
+
+
+def test_a_missing_sqlite_source_stops_with_one_line_and_writes_nothing(tiny_copy):
+    (tiny_copy.data_dir / "source" / "ops.sqlite").rename(tiny_copy.data_dir / "source" / "moved.sqlite")
+    vault = (tiny_copy.data_dir / "vault.duckdb").read_bytes()
+    warehouse = tiny_copy.warehouse_path.read_bytes()
+    proc = _yihui(tiny_copy.data_dir, "run")
+    assert proc.returncode == 1
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "ops.sqlite" in errors[0] and "Traceback" not in proc.stderr, proc.stderr
+    assert (tiny_copy.data_dir / "vault.duckdb").read_bytes() == vault
+    assert tiny_copy.warehouse_path.read_bytes() == warehouse
