@@ -73,7 +73,7 @@ def main_options(debug: Annotated[bool, typer.Option("--debug", help="Show trace
 
 @app.command()
 def generate(
-    preset: Annotated[str, typer.Option(help="tiny (~1k accounts), small (~20k) or city (~1M).")] = "small",
+    preset: Annotated[str, typer.Option(help="tiny (~1k accounts), small (~20k), district (~250k: a quarter of city) or city (~1M).")] = "small",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data on any day.")] = 42,
     source: SourceUrl = None,
     data_dir: DataDir = None,

@@ -37,7 +37,7 @@ _YEARS = list(csv.DictReader((SEEDS_DIR / "coverage_years.csv").open(encoding="u
 COVERAGE_YEARS = tuple(int(y["coverage_year"]) for y in _YEARS)
 ENROLMENT_OPENS = {int(y["coverage_year"]): date.fromisoformat(y["enrolment_opens"]) for y in _YEARS}
 ENROLMENT_CLOSES = {int(y["coverage_year"]): date.fromisoformat(y["enrolment_closes"]) for y in _YEARS}
-PRESETS = {"tiny": 1_000, "small": 20_000, "city": 1_000_000}
+PRESETS = {"tiny": 1_000, "small": 20_000, "district": 250_000, "city": 1_000_000}  # accounts
 CHUNK = 5_000
 
 WUXI = "320200"
