@@ -46,7 +46,8 @@ def source_for(preset: str, seed: int = 42) -> Path:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".partial")
-        tmp.unlink(missing_ok=True)
+        for leftover in path.parent.glob("ops.partial*"):  # an interrupted generation, with its -wal/-shm
+            leftover.unlink()
         print(f"[bench]   generating {preset} (cached in {path.parent})", file=sys.stderr, flush=True)
         _cli("generate", "--preset", preset, "--seed", str(seed), "--source", f"sqlite:///{tmp}")
         tmp.rename(path)

@@ -9,6 +9,7 @@ Expectations, pandas) happen inside the commands that need them, so
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipelines.errors import YihuiError
+from pipelines.errors import DiskFull, YihuiError
 from pipelines.settings import BY_NAME, Settings, resolve
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -661,9 +662,23 @@ def sql(
             buf = ""
 
 
+def _disk_full(exc: BaseException) -> DiskFull | None:
+    """A full disk surfaces as OSError(ENOSPC) from Python or as an IO error from DuckDB or GX."""
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "No space left on device" in str(exc):
+        return DiskFull("the disk is full: the command stopped, nothing was published and the last good "
+                        "warehouse is untouched; free some space and run again")
+    return None
+
+
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        try:
+            app(standalone_mode=False)
+        except Exception as exc:
+            full = _disk_full(exc)
+            if full:
+                raise full from exc
+            raise
     except YihuiError as exc:
         if STATE["debug"]:
             raise

@@ -26,5 +26,9 @@ class BuildFailed(YihuiError):
     """dbt failed to build or test the marts: nothing was published."""
 
 
+class DiskFull(YihuiError):
+    """A write failed for lack of space: what was being written is incomplete, nothing was published."""
+
+
 class VaultError(YihuiError):
     """The encrypted vault cannot be opened (missing or wrong key, damaged file)."""

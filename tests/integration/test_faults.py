@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,49 @@ def test_a_missing_sqlite_source_stops_with_one_line_and_writes_nothing(tiny_cop
     assert len(errors) == 1 and "ops.sqlite" in errors[0] and "Traceback" not in proc.stderr, proc.stderr
     assert (tiny_copy.data_dir / "vault.duckdb").read_bytes() == vault
     assert tiny_copy.warehouse_path.read_bytes() == warehouse
+
+
+def test_a_locked_sqlite_source_is_retried_then_reported_and_nothing_is_written(tiny_copy):
+    """Held for good: bounded retries, then one line.  Released within the retries: the run goes through."""
+    import threading
+
+    path = tiny_copy.data_dir / "source" / "ops.sqlite"
+    lock = sqlite3.connect(path, isolation_level=None)
+    lock.execute("PRAGMA journal_mode=DELETE")  # in WAL mode readers are never locked out
+    lock.execute("BEGIN EXCLUSIVE")
+    vault = (tiny_copy.data_dir / "vault.duckdb").read_bytes()
+    warehouse = tiny_copy.warehouse_path.read_bytes()
+    try:
+        proc = _yihui(tiny_copy.data_dir, "run")
+    finally:
+        lock.execute("ROLLBACK")
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("Error:")]
+    assert proc.returncode == 1 and len(errors) == 1 and "after 3 attempts" in errors[0], proc.stderr
+    assert "locked" in errors[0]
+    assert (tiny_copy.data_dir / "vault.duckdb").read_bytes() == vault
+    assert tiny_copy.warehouse_path.read_bytes() == warehouse
+
+    lock.execute("BEGIN EXCLUSIVE")
+    threading.Timer(3.0, lambda: lock.execute("ROLLBACK")).start()  # a transient lock
+    proc = _yihui(tiny_copy.data_dir, "run")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lock.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+def test_a_full_disk_stops_the_run_with_one_line_and_the_last_good_warehouse_intact(tiny_copy, tmp_path):
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    used = sum(f.stat().st_size for f in tiny_copy.data_dir.rglob("*") if f.is_file())
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={used // 1024 + 3072}k", "tmpfs", str(mount)], check=True)
+    try:
+        data = mount / "data"
+        shutil.copytree(tiny_copy.data_dir, data)
+        before = (data / "warehouse.duckdb").read_bytes()
+        proc = _yihui(data, "run")
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("Error:")]
+        assert proc.returncode == 1 and len(errors) == 1 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+        assert "disk is full" in errors[0] or "No space left" in errors[0], errors
+        assert (data / "warehouse.duckdb").read_bytes() == before
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
