@@ -107,7 +107,7 @@ def test_a_locked_sqlite_source_is_retried_then_reported_and_nothing_is_written(
     import threading
 
     path = tiny_copy.data_dir / "source" / "ops.sqlite"
-    lock = sqlite3.connect(path, isolation_level=None)
+    lock = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     lock.execute("PRAGMA journal_mode=DELETE")  # in WAL mode readers are never locked out
     lock.execute("BEGIN EXCLUSIVE")
     vault = (tiny_copy.data_dir / "vault.duckdb").read_bytes()
