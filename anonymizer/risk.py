@@ -480,7 +480,7 @@ def assess(con: duckdb.DuckDBPyConnection, marts: list[Mart], policy: Policy, wh
             actions, levels = treatment.actions, treatment.levels
         levels = levels or infer_levels(con, mart, relation)
         pop = _population_view(mart, levels)
-        after = measure(con, mart, relation, k, pop if not mart.cell_count else None)
+        after = measure(con, mart, relation, k, pop if mart.key else None)  # population: people, by token
         failures = []
         if after.k is not None and after.k < k:
             failures.append(f"k = {after.k} < {k}")
