@@ -82,20 +82,40 @@ def _frame_sql(table: Table, as_of: date) -> str:
         )
     if table.name == "certificates":
         extra.append("(r.coverage_end >= r.coverage_start) AS _coverage_ordered")
+    if "id_number" in table.column_names:
+        extra.append(f"CASE WHEN r.id_type = '{RESIDENT_ID}' THEN idp.problem END AS _id_problem")
+        joins.append("LEFT JOIN id_problems AS idp ON idp.id_number = r.id_number")
     cols = ", ".join(["r.* EXCLUDE (_extracted_at)", *extra])
     held = (f"WHERE r.{table.primary_key} NOT IN (SELECT source_key FROM vault.ops.legal_hold "
             f"WHERE source_table = '{table.name}')")  # held rows are withheld, not validated
     return f"SELECT {cols} FROM vault.raw.{table.name} r {' '.join(joins)} {held}"
 
 
-def _add_id_problems(df, as_of: date, regions: set[str]) -> None:
-    """``_id_problem``: why a resident ID is unusable (python-stdnum checksum and date, our region list)."""
-    def problem(id_type, value):
-        if id_type != RESIDENT_ID or not isinstance(value, str):
-            return None  # a missing number is its own rule (missing_required_field)
-        return resident_id_problem(value, as_of, regions)
+def check_id_numbers(con: duckdb.DuckDBPyConnection, as_of: date, regions: set[str]) -> int:
+    """TEMP ``id_problems(id_number, problem)``: every unusable resident ID in the vault, and why.
 
-    df["_id_problem"] = [problem(t, v) for t, v in zip(df["id_type"], df["id_number"], strict=True)]
+    python-stdnum (checksum, calendar) and our region list judge each distinct
+    number once, although people's numbers recur on certificates; only the
+    problems are kept, and the frames join them in.  A NULL number is its own
+    rule (missing_required_field).
+    """
+    import pyarrow as pa
+
+    cur = con.execute(
+        f"SELECT DISTINCT id_number FROM (SELECT id_type, id_number FROM vault.raw.insured_persons UNION ALL "
+        f"SELECT id_type, id_number FROM vault.raw.certificates) WHERE id_type = '{RESIDENT_ID}' "
+        "AND id_number IS NOT NULL")
+    found: dict[str, str] = {}
+    while batch := cur.fetchmany(100_000):
+        for (value,) in batch:
+            problem = resident_id_problem(value, as_of, regions)
+            if problem:
+                found[value] = problem
+    con.register("_id_problems", pa.table({"id_number": list(found), "problem": list(found.values())},
+                                          schema=pa.schema([("id_number", pa.string()), ("problem", pa.string())])))
+    con.execute("CREATE OR REPLACE TEMP TABLE id_problems AS SELECT * FROM _id_problems")
+    con.unregister("_id_problems")
+    return len(found)
 
 
 def _context(settings: Settings):
@@ -156,13 +176,12 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
     quarantine.create_landing_views(con)
     regions = {r[0] for r in con.execute(
         f"SELECT region_code FROM read_csv('{SEEDS_DIR / 'regions.csv'}', all_varchar = true)").fetchall()}
+    check_id_numbers(con, as_of, regions)
     result = ValidationResult()
     critical: list[str] = []
     validated = []  # this run's validation result ids: the Data Docs render these, not every past run again
     for table in INGESTED:
         df = con.execute(_frame_sql(table, as_of)).df()
-        if "id_number" in df.columns:
-            _add_id_problems(df, as_of, regions)
         checkpoint = _checkpoint(gx, ctx, table)
         outcome = checkpoint.run(batch_parameters={"dataframe": df})
         flagged: list[tuple[int, str, str]] = []
