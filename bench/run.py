@@ -444,6 +444,13 @@ def city_end_to_end(ctx: Context) -> dict:
     return city.city_end_to_end(ctx.workdir, ctx.scale)
 
 
+@benchmark("risk_metrics", "Re-identification metrics and attacks at city size vs pycanon and anonymeter (seconds)")
+def risk_metrics(ctx: Context) -> dict:
+    from bench import risk_peers
+
+    return risk_peers.risk_metrics(ctx.workdir, ctx.n(2_300_000))
+
+
 def _fmt(v: float) -> str:
     if v >= 1e6:
         return f"{v / 1e6:.2f}M"
@@ -514,6 +521,15 @@ def _highlights(name: str, r: dict) -> list[str]:
                 + ", ".join(f"{s} {t:.0f} s" for s, t in v["stages"].items())
                 for k, v in d.items() if isinstance(v, dict) and "stages" in v] + [
                 f"incremental touched: {d['incremental_touched_rows']}"]
+    if name == "risk_metrics":
+        o, c, m = d["ours"], d["pycanon"], d["anonymeter"]
+        return [f"{d['rows']:,} people, QIs age band, sex, city, district; secret acquisition channel",
+                (f"ours: measure {o['measure_seconds']:.2f} s (k={o['k']}, l={o['l']}), attacks "
+                 f"{o['attacks_seconds']:.2f} s (singling out {o['singling_out_risk']:.3f}, inference "
+                 f"{o['inference_risk']:.3f})"),
+                f"pycanon: k {c['k_seconds']:.2f} s (k={c['k']}), l-diversity {c['l_seconds']:.2f} s (l={c['l']})",
+                (f"anonymeter: singling out {m['singling_out_seconds']:.1f} s (risk {m['singling_out_risk']:.3f}), "
+                 f"inference {m['inference_seconds']:.1f} s (risk {m['inference_risk']:.3f})")]
     if name == "redact_notes":
         o, p = d["ours_quality"], d["peer_quality"]
         recall = ", ".join(f"{k} {o['recall'][k]:.3f}/{p['recall'][k]:.3f}" for k in o["recall"])
