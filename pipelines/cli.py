@@ -25,23 +25,21 @@ from pipelines.settings import BY_NAME, Settings, resolve
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_show_locals=False,  # locals may hold personal data or keys
                   help="医惠锡城 privacy-first analytics warehouse.")
-keys_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, help="Manage the master key.")
-app.add_typer(keys_app, name="keys")
-audit_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
-                        help="Prove that nothing identifying left the vault.")
-app.add_typer(audit_app, name="audit")
-segment_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
-                          help="Opt-in marketing segments: refresh, inspect, export, activate.")
-app.add_typer(segment_app, name="segment")
-subject_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
-                          help="Data-subject requests (§八): access, correction, erasure.")
-app.add_typer(subject_app, name="subject")
-retention_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
-                            help="Retention periods (§四.(二)), from seeds/retention_policy.csv.")
-app.add_typer(retention_app, name="retention")
-risk_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
-                       help="Re-identification risk of the published marts.")
-app.add_typer(risk_app, name="risk")
+
+
+def _group(name: str, help_: str) -> typer.Typer:
+    """A sub-command group (``yihui <name> …``), locals hidden from tracebacks like the main app."""
+    group = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, help=help_)
+    app.add_typer(group, name=name)
+    return group
+
+
+keys_app = _group("keys", "Manage the master key.")
+audit_app = _group("audit", "Prove that nothing identifying left the vault.")
+segment_app = _group("segment", "Opt-in marketing segments: refresh, inspect, export, activate.")
+subject_app = _group("subject", "Data-subject requests (§八): access, correction, erasure.")
+retention_app = _group("retention", "Retention periods (§四.(二)), from seeds/retention_policy.csv.")
+risk_app = _group("risk", "Re-identification risk of the published marts.")
 IdNumber = Annotated[str | None, typer.Option("--id-number", help="The person's ID number (any ID type).")]
 Mobile = Annotated[str | None, typer.Option("--mobile", help="The account's mobile number.")]
 OpenId = Annotated[str | None, typer.Option("--openid", help="The account's WeChat OpenID.")]

@@ -24,10 +24,6 @@ class RiskResult:
     html_path: Path
     population: int
 
-    @property
-    def passed(self) -> bool:
-        return not any(r.failures for r in self.reports)
-
 
 def report_dir(settings: Settings) -> Path:
     return settings.data_dir / "reports" / "risk"
