@@ -59,8 +59,11 @@ def full_run(source: Path, data_dir: Path) -> dict:
     line = next((ln for ln in out.splitlines() if ln.startswith("stages: ")), "")
     stages = {name.strip(): float(s) for name, s in STAGES.findall(line.removeprefix("stages: "))}
     rows = sum(int(n.replace(",", "")) for n in re.findall(r"extract \w+: ([0-9,]+) read", out))
+    checks = re.search(r"^validation: ([0-9.]+) s, .*?\((.*)\)$", out, re.M)
+    validation = {name.strip(): float(s) for name, s in STAGES.findall(checks.group(2))} if checks else {}
     return {"seconds": round(seconds, 1), "peak_rss_mb": rss, "stages": stages, "source_rows": rows,
-            "rows_per_s": round(rows / seconds)}
+            "rows_per_s": round(rows / seconds), "validation": validation,
+            "validation_seconds": float(checks.group(1)) if checks else None}
 
 
 def touch_one_percent(source: Path) -> dict[str, int]:
@@ -101,6 +104,8 @@ def city_end_to_end(workdir: Path, scale: float) -> dict:
          "limit": 4.5},
         {"name": "incremental (1 % touched) / full run", "unit": "x",
          "value": round(incremental["seconds"] / first["seconds"], 3), "limit": 0.10},
+        {"name": f"validation (GX + dbt tests + volume gate) / {big} run", "unit": "x",
+         "value": round((city["validation_seconds"] or 0) / city["seconds"], 3), "limit": 0.20},
     ]
     for t in targets:
         t["met"] = t["value"] <= t["limit"]

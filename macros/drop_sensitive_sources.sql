@@ -10,8 +10,9 @@
 {% macro drop_sensitive_sources(results) %}
   {% if execute and flags.WHICH in ('build', 'run') %}
     {% set failed = results | selectattr('status', 'in', ['error', 'fail', 'runtime error']) | list %}
-    {% if not failed %}
-      {% set persons = source('ops', 'insured_persons') %}
+    {% set persons = source('ops', 'insured_persons') %}
+    {#- a selective build on a database without the pseudonymised sources has nothing to remove -#}
+    {% if not failed and adapter.get_relation(persons.database, persons.schema, persons.identifier) %}
       {% set children = 'select person_key from ' ~ persons ~ ' where age < ' ~ var('min_individual_age') %}
       {% for src in graph.sources.values() if src.source_name == 'ops' %}
         {% set rel = source('ops', src.name) %}

@@ -14,7 +14,7 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -53,6 +53,21 @@ class BuildResult:
     failed: int
     warned: int
     failures: list[str]
+    # dbt's wall time split by node kind (model, test, unit_test, seed...): dbt runs nodes on
+    # several threads, so each kind gets the wall time in proportion to its busy time
+    seconds_by_kind: dict[str, float] = field(default_factory=dict)
+
+
+def attribute_wall_time(run_results: dict) -> dict[str, float]:
+    """Why proportional: with threads, tests overlap models, and their interval unions overlap too;
+    the validation-cost target needs one figure per kind that adds up to dbt's elapsed time."""
+    busy: dict[str, float] = {}
+    for r in run_results.get("results", []):
+        kind = r["unique_id"].split(".", 1)[0]
+        busy[kind] = busy.get(kind, 0.0) + float(r.get("execution_time") or 0.0)
+    total = sum(busy.values())
+    elapsed = float(run_results.get("elapsed_time") or 0.0)
+    return {k: elapsed * b / total for k, b in busy.items()} if total else {}
 
 
 def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str]) -> BuildResult:
@@ -62,8 +77,11 @@ def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str]) -
     results_file = settings.data_dir / "dbt" / "target" / "run_results.json"
     passed = failed = warned = 0
     failures: list[str] = []
+    seconds: dict[str, float] = {}
     if results_file.exists():
-        for r in json.loads(results_file.read_text())["results"]:
+        run_results = json.loads(results_file.read_text())
+        seconds = attribute_wall_time(run_results)
+        for r in run_results["results"]:
             status = r["status"]
             if status in ("success", "pass"):
                 passed += 1
@@ -76,7 +94,7 @@ def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str]) -
         tail = "; ".join(failures[:5]) or _last_error(proc.stdout + proc.stderr)
         raise BuildFailed(f"dbt {args[0]} failed ({failed} failing): {tail}. "
                           f"Full log: {settings.data_dir / 'dbt' / 'logs' / 'dbt.log'}")
-    return BuildResult(passed, failed, warned, failures)
+    return BuildResult(passed, failed, warned, failures, seconds)
 
 
 def _last_error(output: str) -> str:

@@ -505,6 +505,11 @@ def _print_summary(summary, settings: Settings) -> None:
         out.print(f"dbt: {summary.build.passed} passed, {summary.build.warned} warned")
     if summary.stage_seconds:
         out.print("stages: " + " · ".join(f"{name} {s:.1f} s" for name, s in summary.stage_seconds.items()))
+        checks = summary.validation_seconds()
+        total = sum(summary.stage_seconds.values())
+        if checks and total:
+            out.print(f"validation: {sum(checks.values()):.1f} s, {sum(checks.values()) / total:.0%} of the run ("
+                      + " · ".join(f"{name} {s:.1f} s" for name, s in checks.items()) + ")")
     out.print(f"warehouse: {summary.warehouse}")
     if summary.data_docs:
         out.print(f"data docs: {summary.data_docs}")

@@ -46,6 +46,15 @@ class RunSummary:
     risk_report: Path | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage, in run order
 
+    def validation_seconds(self) -> dict[str, float]:
+        """What checking the data cost in this run: the GX landing checkpoints, dbt's data and unit
+        tests (their share of the dbt build) and the volume gate (issue 8 budgets it at 20 %)."""
+        dbt = self.build.seconds_by_kind if self.build else {}
+        parts = {"landing checks": self.stage_seconds.get("validate", 0.0),
+                 "dbt tests": dbt.get("test", 0.0) + dbt.get("unit_test", 0.0),
+                 "volume gate": self.stage_seconds.get("volume gate", 0.0)}
+        return {k: v for k, v in parts.items() if v}
+
 
 @contextmanager
 def timed(seconds: dict[str, float], name: str) -> Iterator[None]:

@@ -62,3 +62,50 @@ def test_an_individual_level_mart_declaring_a_sensitive_column_fails_the_build(t
     )
     with pytest.raises(BuildFailed, match="assert_no_sensitive_column_in_an_individual_level_mart"):
         _run_test(tmp_path, monkeypatch, project, "assert_no_sensitive_column_in_an_individual_level_mart")
+
+
+LEAKY_MART = """\
+select 'ac_0123456789abcdef0123456789abcdef' as account_key, '请回电 13912345678' as note, 'ok' as plain
+union all
+select 'ac_12345', '身份证 32021119900101123X', 'ok'
+union all
+select 'ac_0123456789abcdef0123456789abcdef', 'mail: zhang.san@example.com', 'from 10.2.3.4 today'
+"""
+
+
+def test_a_mart_holding_raw_identifiers_or_malformed_tokens_fails_the_build(tmp_path, monkeypatch):
+    project = _project_with(
+        tmp_path, "models/marts/profile/dim_leaky.sql", LEAKY_MART,
+        "version: 2\nmodels:\n  - name: dim_leaky\n    data_tests: [no_raw_identifiers]\n",
+    )
+    monkeypatch.setenv("YIHUI_PROJECT_DIR", str(project))
+    settings = make_settings(tmp_path / "data")
+    with pytest.raises(BuildFailed, match="no_raw_identifiers_dim_leaky"):
+        run_dbt(settings, tmp_path / "empty.duckdb", date(2026, 11, 20), ["build", "--select", "dim_leaky"])
+    failures = (settings.data_dir / "dbt" / "target" / "run_results.json").read_text()
+    assert '"failures": 3' in failures  # account_key (shape), note (mobile, ID, e-mail), plain (IPv4)
+
+
+def test_tokens_dates_and_digit_runs_that_are_not_identifiers_pass_the_raw_identifier_scan(tmp_path, monkeypatch):
+    project = _project_with(
+        tmp_path, "models/marts/profile/dim_clean.sql",
+        "select 'ac_0123456789abcdef0123456789abcdef' as account_key, '2026-11-20' as day, "
+        "'订单 2026112000001' as note, '40-49' as age_band\n",
+        "version: 2\nmodels:\n  - name: dim_clean\n    data_tests: [no_raw_identifiers]\n",
+    )
+    monkeypatch.setenv("YIHUI_PROJECT_DIR", str(project))
+    run_dbt(make_settings(tmp_path / "data"), tmp_path / "empty.duckdb", date(2026, 11, 20),
+            ["build", "--select", "dim_clean"])
+
+
+def test_every_pseudonymised_source_and_every_mart_is_scanned_for_raw_identifiers():
+    import yaml
+
+    undeclared = []
+    for path in [*(PROJECT / "models" / "marts").rglob("*.yml"), PROJECT / "models/staging/ops/_ops__sources.yml"]:
+        doc = yaml.safe_load(path.read_text()) or {}
+        relations = doc.get("models", []) + [t for s in doc.get("sources", []) if s["name"] == "ops" for t in s["tables"]]
+        for rel in relations:
+            if "no_raw_identifiers" not in [t if isinstance(t, str) else next(iter(t)) for t in rel.get("data_tests", [])]:
+                undeclared.append(rel["name"])
+    assert not undeclared

@@ -1,0 +1,42 @@
+{#- Fails with one row per text column of `model` that holds something looking
+    like a raw identifier: a resident ID, a mobile number, an e-mail or an IPv4
+    address; and per token column (`*_key`) whose values are not exactly
+    `<prefix>_<32 hex>` (hex may contain digit runs, so keys are checked by shape).
+
+    A generic test, declared on every pseudonymised source and every mart, so
+    that it runs after the relation it reads is built (a singular test over the
+    whole graph has no parents and ran before the marts existed).  Staging and
+    intermediate models are views over the checked sources and are not scanned
+    again.  One pass over the relation for all its columns, one regular
+    expression per value (measured on city: 4x faster than four). -#}
+{% test no_raw_identifiers(model) %}
+  {%- set columns = [] -%}
+  {%- if execute -%}
+    {%- for col in adapter.get_columns_in_relation(model) if col.is_string() -%}
+      {%- do columns.append(col.name) -%}
+    {%- endfor -%}
+  {%- endif -%}
+  {%- set raw_identifier = '[0-9]{17}[0-9Xx]'
+      ~ '|(^|[^0-9])1[3-9][0-9]{9}([^0-9]|$)'
+      ~ '|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}'
+      ~ '|(^|[^0-9])[0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}([^0-9/]|$)' -%}
+  {%- if columns %}
+    with hits as (
+      select
+      {%- for col in columns %}
+        sum(case when {% if col.endswith('_key') -%}
+          not {{ yihui.regex_matches(adapter.quote(col), '^[a-z]{2,3}_[0-9a-f]{32}$') }}
+        {%- else -%}
+          {{ yihui.regex_matches(adapter.quote(col), raw_identifier) }}
+        {%- endif %} then 1 else 0 end) as hits_{{ loop.index }}{{ ',' if not loop.last }}
+      {%- endfor %}
+      from {{ model }}
+    )
+    {%- for col in columns %}
+    select '{{ col }}' as column_name, hits_{{ loop.index }} as hits from hits where hits_{{ loop.index }} > 0
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+  {%- else %}
+    select cast(null as {{ dbt.type_string() }}) as column_name, 0 as hits from (select 1 as one) as nothing where 1 = 0
+  {%- endif %}
+{% endtest %}
