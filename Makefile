@@ -16,7 +16,7 @@ help: ## List the targets
 $(BIN)/yihui: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,spark]'
 	@touch $@
 
 install: $(BIN)/yihui ## Create .venv and install the project and its tools
@@ -45,7 +45,7 @@ lint: install ## Lint Python (ruff) and the dbt SQL (sqlfluff)
 	$(BIN)/sqlfluff lint models tests/dbt --processes 2 --disable-progress-bar
 
 $(VENV)/.bench-deps: $(BIN)/yihui pyproject.toml
-	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/pip install -q -e '.[dev,spark,bench]'
 	@touch $@
 
 bench: $(VENV)/.bench-deps ## Measure pseudonymisation and redaction beside their peers (bench/results.json)

@@ -587,14 +587,35 @@ def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
 
 
 @app.command()
-def build(data_dir: DataDir = None, as_of: AsOf = None) -> None:
-    """Run dbt build on the staging warehouse and publish it when every test passes."""
+def build(data_dir: DataDir = None, as_of: AsOf = None, threads: Threads = None,
+          engine: Annotated[str, typer.Option(
+              "--engine", help="duckdb: build, gate and publish the warehouse. spark: build the same marts on "
+              "a local Spark session from the staging warehouse's sources exported as Parquet (not published).",
+          )] = "duckdb") -> None:
+    """Run dbt build on the staging warehouse; on DuckDB, publish it when every test and gate passes."""
     from pipelines import build as build_mod
+    from pipelines import run as run_mod
 
-    s = _settings(data_dir, as_of=as_of)
-    res = build_mod.build(s, s.as_of)
-    path = build_mod.publish(s)
-    out.print(f"dbt: {res.passed} passed, {res.warned} warned; published {path}")
+    s = _settings(data_dir, as_of=as_of, threads=threads)
+    if engine == "spark":
+        from pipelines import spark
+
+        res = spark.build(s, s.as_of)
+        t = Table(title=f"marts built on Spark ({spark.state_dir(s) / 'warehouse'})")
+        for column in ("mart", "rows", "checksum"):
+            t.add_column(column, justify="right" if column == "rows" else "left")
+        for name, (rows, digest) in res.marts.items():
+            t.add_row(name, f"{rows:,}", digest)
+        out.print(t)
+        out.print(f"dbt (spark): {res.result.passed} passed, {res.result.warned} warned; "
+                  + " · ".join(f"{k} {v:.1f} s" for k, v in res.seconds.items()))
+        return
+    if engine != "duckdb":
+        raise typer.BadParameter(f"unknown engine {engine!r}: duckdb or spark", param_hint="--engine")
+    # the same gates as `yihui run` (risk, volume) stand between a build and the analysts
+    summary = run_mod.RunSummary(run_mod.new_run_id(), build_mod.staged_as_of(s))
+    run_mod.finish(s, summary, log=lambda m: console.print(f"[dim]{m}[/]"))
+    out.print(f"dbt: {summary.build.passed} passed, {summary.build.warned} warned; published {summary.warehouse}")
 
 
 @app.command()

@@ -32,10 +32,11 @@ device as (
 
     select
         account_key,
-        device_class
+        device_class,
+        count(*) as page_views
     from logs
     group by account_key, device_class
-    qualify row_number() over (partition by account_key order by count(*) desc, device_class) = 1
+    qualify row_number() over (partition by account_key order by page_views desc, device_class asc) = 1
 
 ),
 

@@ -36,14 +36,8 @@ final as (
         count(*) filter (where is_covered_this_year) as members_covered,
         count(*) filter (where not is_covered_this_year) as members_not_covered,
         count(*) filter (where is_minor) as minors,
-        coalesce(
-            string_agg(distinct relationship, ',' order by relationship)
-            filter (where is_covered_this_year), ''
-        ) as covered_relationships,
-        coalesce(
-            string_agg(distinct relationship, ',' order by relationship)
-            filter (where not is_covered_this_year), ''
-        ) as uncovered_relationships,
+        {{ distinct_sorted_list('relationship', 'is_covered_this_year') }} as covered_relationships,
+        {{ distinct_sorted_list('relationship', 'not is_covered_this_year') }} as uncovered_relationships,
         bool_or(relationship = '配偶' and not is_covered_this_year) as has_uncovered_spouse,
         bool_or(relationship = '子女' and not is_covered_this_year) as has_uncovered_children,
         bool_or(relationship = '父母' and not is_covered_this_year) as has_uncovered_parents

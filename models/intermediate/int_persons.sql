@@ -27,7 +27,7 @@ ranked as (
         count(*) over (partition by persons.person_key) as n_accounts,
         row_number() over (
             partition by persons.person_key
-            order by (persons.relationship = '本人') desc, persons.created_on, persons.account_key asc
+            order by (persons.relationship = '本人') desc, persons.created_on asc nulls last, persons.account_key asc
         ) as rn
     from persons
     inner join accounts on persons.account_key = accounts.account_key
@@ -36,7 +36,32 @@ ranked as (
 
 final as (
 
-    select * exclude (rn) from ranked
+    select
+        person_key,
+        account_key,
+        relationship,
+        id_type,
+        sex,
+        declared_sex_matches,
+        declared_birthday_matches,
+        age,
+        age_band,
+        is_minor,
+        district_code,
+        district_name,
+        city_code,
+        city_name,
+        province_code,
+        province_name,
+        created_on,
+        updated_at,
+        registered_on,
+        acquisition_channel,
+        account_status,
+        is_staff_or_test,
+        is_policyholder,
+        n_accounts
+    from ranked
     where rn = 1
 
 )

@@ -2,5 +2,5 @@
 select *
 from {{ ref('fct_lottery_winners') }}
 where
-    not regexp_matches(mobile_masked, '^1[3-9][0-9]\*{4}[0-9]{4}$')
-    or not regexp_matches(login_name_masked, '^.(\*{1,2}|\*\*\*.)$')
+    not {{ regex_matches('mobile_masked', '^1[3-9][0-9][*]{4}[0-9]{4}$') }}
+    or not {{ regex_matches('login_name_masked', '^.([*]{1,2}|[*]{3}.)$') }}

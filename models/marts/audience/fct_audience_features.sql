@@ -41,7 +41,7 @@ as_of as (
 
     select
         date '{{ var("as_of") }}' as as_of_date,
-        year(date '{{ var("as_of") }}') as this_year
+        cast(year(date '{{ var("as_of") }}') as bigint) as this_year
 
 ),
 

@@ -18,7 +18,9 @@ final as (
         verified_at,
         responded_at,
         cast(coalesce(verified_at, received_at) as date) + {{ var('subject_request_sla_days') }} as due_on,
-        date_diff('day', coalesce(verified_at, received_at), responded_at) as days_to_respond,
+        cast(
+            {{ dbt.datediff('coalesce(verified_at, received_at)', 'responded_at', 'day') }} as bigint
+        ) as days_to_respond,
         case
             when responded_at is not null
                 then

@@ -49,7 +49,9 @@ final as (
         end as customer_role,
         persons.relationship,
         persons.acquisition_channel,
-        date_diff('day', persons.registered_on, date '{{ var("as_of") }}') as tenure_days,
+        cast(
+            {{ dbt.datediff('persons.registered_on', "date '" ~ var('as_of') ~ "'", 'day') }} as bigint
+        ) as tenure_days,
 
         -- coverage
         coverage.first_coverage_year,

@@ -46,12 +46,12 @@ history as (
 
     select
         certificates.*,
-        year(certificates.coverage_start) as coverage_year,
-        lag(year(certificates.coverage_start)) over (
-            partition by certificates.person_key order by certificates.coverage_start
+        cast(year(certificates.coverage_start) as bigint) as coverage_year,
+        lag(cast(year(certificates.coverage_start) as bigint)) over (
+            partition by certificates.person_key order by certificates.coverage_start asc nulls last
         ) as previous_year,
-        lead(year(certificates.coverage_start)) over (
-            partition by certificates.person_key order by certificates.coverage_start
+        lead(cast(year(certificates.coverage_start) as bigint)) over (
+            partition by certificates.person_key order by certificates.coverage_start asc nulls last
         ) as next_year
     from certificates
 

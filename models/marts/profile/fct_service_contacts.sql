@@ -18,7 +18,7 @@ final as (
         contact_status,
         opened_at,
         closed_at,
-        round(date_diff('minute', opened_at, closed_at) / 60.0, 1) as hours_to_close,
+        round({{ hours_between('opened_at', 'closed_at') }}, 1) as hours_to_close,
         note_chars
     from records
 
