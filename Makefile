@@ -16,7 +16,7 @@ help: ## List the targets
 $(BIN)/yihui: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,spark]'
+	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 
 install: $(BIN)/yihui ## Create .venv and install the project and its tools
@@ -30,12 +30,21 @@ run: install ## Generate the default source if absent and run the whole pipeline
 		$(BIN)/yihui generate --preset $(PRESET) --data-dir $(DATA); fi
 	$(BIN)/yihui run --data-dir $(DATA)
 
+SPARK_VENV := .venv-spark
+$(SPARK_VENV)/bin/dbt: requirements-spark.txt
+	$(PY) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install -q --upgrade pip
+	$(SPARK_VENV)/bin/pip install -q -r requirements-spark.txt
+	@touch $@
+
+spark: $(SPARK_VENV)/bin/dbt ## Install dbt-spark and PySpark (own virtualenv) for `yihui build --engine spark`
+
 browser: ## Install Debian's chromium (headless) for the HTML report tests, if it is missing
 	@command -v chromium >/dev/null || { echo "installing Debian chromium for the HTML report tests"; \
 		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); export DEBIAN_FRONTEND=noninteractive; \
 		$$SUDO apt-get install -y -q chromium >/dev/null || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium >/dev/null; }; }
 
-test: install browser ## Run the whole test suite: lint (Python, SQL), pytest (unit, integration, PostgreSQL) and the dbt tests
+test: install browser spark ## Run the whole test suite: lint (Python, SQL), pytest (unit, integration, PostgreSQL) and the dbt tests
 	$(BIN)/ruff check pipelines anonymizer audiences tests
 	$(BIN)/sqlfluff lint models tests/dbt --processes 2 --disable-progress-bar
 	$(BIN)/pytest -n 2 --dist loadgroup
@@ -45,7 +54,7 @@ lint: install ## Lint Python (ruff) and the dbt SQL (sqlfluff)
 	$(BIN)/sqlfluff lint models tests/dbt --processes 2 --disable-progress-bar
 
 $(VENV)/.bench-deps: $(BIN)/yihui pyproject.toml
-	$(BIN)/pip install -q -e '.[dev,spark,bench]'
+	$(BIN)/pip install -q -e '.[dev,bench]'
 	@touch $@
 
 bench: $(VENV)/.bench-deps ## Measure pseudonymisation and redaction beside their peers (bench/results.json)
@@ -56,4 +65,4 @@ bench: $(VENV)/.bench-deps ## Measure pseudonymisation and redaction beside thei
 clean: ## Remove the data folder (vault, warehouse, keys!) and build output
 	rm -rf $(DATA) target logs
 
-.PHONY: help install browser run test lint clean
+.PHONY: help install spark browser run test lint clean

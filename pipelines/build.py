@@ -71,8 +71,8 @@ def attribute_wall_time(run_results: dict) -> dict[str, float]:
 
 
 def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str],
-            env: dict[str, str] | None = None) -> BuildResult:
-    cmd = [dbt_executable(), *args, "--vars", json.dumps({"as_of": as_of.isoformat()})]
+            env: dict[str, str] | None = None, executable: str | None = None) -> BuildResult:
+    cmd = [executable or dbt_executable(), *args, "--vars", json.dumps({"as_of": as_of.isoformat()})]
     proc = subprocess.run(cmd, cwd=settings.project_dir, env={**dbt_env(settings, warehouse), **(env or {})},
                           capture_output=True, text=True, check=False)
     results_file = settings.data_dir / "dbt" / "target" / "run_results.json"

@@ -41,6 +41,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("threads", 2, "DuckDB worker threads.", int),
     Setting("memory_limit", "4GB", "DuckDB memory limit before it spills (encrypted) to <data_dir>/tmp."),
     Setting("project_dir", str(PROJECT_DIR), "The dbt project (where dbt_project.yml is)."),
+    Setting("spark_dbt", str(PROJECT_DIR / ".venv-spark" / "bin" / "dbt"),
+            "dbt with dbt-spark and PySpark, in their own virtualenv (`make spark`), for `yihui build --engine spark`."),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -61,6 +63,7 @@ class Settings:
     threads: int
     memory_limit: str
     project_dir: Path
+    spark_dbt: Path = PROJECT_DIR / ".venv-spark" / "bin" / "dbt"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -113,4 +116,5 @@ def resolve(**flags: Any) -> Settings:
         threads=values["threads"],
         memory_limit=values["memory_limit"],
         project_dir=Path(values["project_dir"]).resolve(),
+        spark_dbt=Path(values["spark_dbt"]),
     )

@@ -6,7 +6,9 @@ as Parquet, which Spark registers as external tables
 (``macros/register_landing_parquet.sql``).  Only those files cross over: the
 vault, the key and raw data stay with the pipeline; dbt gets no key either way.
 
-Locally this is a PySpark session (``profiles/profiles.yml``), its metastore and
+dbt-spark and PySpark live in their own virtualenv (``make spark``,
+``requirements-spark.txt``): Great Expectations imports pyspark whenever it is
+importable.  Locally this is a PySpark session (``profiles/profiles.yml``), its metastore and
 table files under ``<data>/build/spark``, started afresh for each build so a
 build never depends on an earlier one.  The Spark build is not published: the
 DuckDB warehouse stays the analysts' release (with its risk and volume gates).
@@ -87,6 +89,9 @@ def build(settings: Settings, as_of: date | None = None) -> SparkBuild:
     staged = build_mod.staged_as_of(settings)
     if as_of is not None and as_of != staged:
         raise BuildFailed(f"the staging warehouse was pseudonymised as of {staged}, not {as_of}")
+    if not settings.spark_dbt.exists():
+        raise BuildFailed(f"no dbt for Spark at {settings.spark_dbt}: `make spark` installs dbt-spark and PySpark "
+                          "in their own virtualenv (YIHUI_SPARK_DBT names another)")
     if shutil.which("java") is None:
         raise BuildFailed("the spark target needs Java 17 on the PATH (`java -version`)")
     state = state_dir(settings)
@@ -97,6 +102,7 @@ def build(settings: Settings, as_of: date | None = None) -> SparkBuild:
     seconds["export Parquet"] = time.perf_counter() - start
     start = time.perf_counter()
     result = build_mod.run_dbt(settings, build_mod.staging_path(settings), staged, ["build", "--target", "spark"],
-                               env={"YIHUI_LANDING_PARQUET": str(state / "landing"), "SPARK_STATE_DIR": str(state)})
+                               env={"YIHUI_LANDING_PARQUET": str(state / "landing"), "SPARK_STATE_DIR": str(state)},
+                               executable=str(settings.spark_dbt))
     seconds["dbt build (spark)"] = time.perf_counter() - start
     return SparkBuild(result, landing, spark_marts(state / "warehouse"), seconds)
