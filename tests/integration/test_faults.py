@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.checksum import warehouse_checksums
 from pipelines.faults import ENV, POINTS
 from tests.conftest import TEST_KEY
 
@@ -37,17 +38,9 @@ def _yihui(data_dir: Path, *args: str, fault: str | None = None) -> subprocess.C
                           check=False, capture_output=True, text=True, env=env, timeout=600)
 
 
-def mart_checksums(warehouse: Path) -> dict[str, str]:
-    """Content checksum per mart: order-independent, over every column."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        tables = con.execute(
-            "SELECT table_schema || '.' || table_name FROM information_schema.tables "
-            "WHERE table_schema IN ('profile', 'audience', 'governance', 'publication') ORDER BY 1").fetchall()
-        return {t: con.execute(f"SELECT count(*) || ':' || coalesce(bit_xor(hash(t::VARCHAR)), 0) FROM {t} AS t")
-                .fetchone()[0] for (t,) in tables if t not in RUN_SPECIFIC}
-    finally:
-        con.close()
+def mart_checksums(warehouse: Path) -> dict[str, tuple[int, str]]:
+    """Content checksum per mart (order-independent, every column), run metadata aside."""
+    return {t: c for t, c in warehouse_checksums(warehouse).items() if t not in RUN_SPECIFIC}
 
 
 def _fresh(tiny_run, tmp_path: Path) -> Path:

@@ -9,9 +9,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from pipelines.checksum import warehouse_checksums
 from tests.conftest import TEST_KEY, make_settings
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -48,19 +48,6 @@ def postgres_url():
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _mart_checksums(warehouse: Path) -> dict[str, tuple[int, str]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    out = {}
-    for schema, table in con.execute(
-        "SELECT table_schema, table_name FROM information_schema.tables "
-        "WHERE table_schema IN ('profile', 'audience') ORDER BY ALL"
-    ).fetchall():
-        out[f"{schema}.{table}"] = con.execute(
-            f'SELECT count(*), md5(string_agg(t::VARCHAR, \'|\' ORDER BY t::VARCHAR)) FROM "{schema}"."{table}" t'
-        ).fetchone()
-    return out
-
-
 def test_postgres_source_gives_the_same_marts_as_sqlite(postgres_url, tmp_path, monkeypatch):
     from pipelines.generate import generate
     from pipelines.run import run
@@ -74,7 +61,7 @@ def test_postgres_source_gives_the_same_marts_as_sqlite(postgres_url, tmp_path, 
         summary = run(settings, log=lambda m: None)
         # clean data: an empty quarantine is the right answer
         assert summary.marts and all(n > 0 for m, n in summary.marts.items() if m != "governance.fct_quarantine")
-        results[name] = _mart_checksums(settings.warehouse_path)
+        results[name] = warehouse_checksums(settings.warehouse_path, ("profile", "audience"))
     assert results["postgres"] == results["sqlite"]
     assert len(results["sqlite"]) >= 3
 
