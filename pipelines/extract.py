@@ -6,6 +6,9 @@ again; they replace their earlier versions by primary key.  Rows deleted in the
 source (erasures, retention) are found by comparing keys whenever the row counts
 disagree, and removed from landing, so landing always mirrors the source.
 
+Rows move set-based: the source is attached to DuckDB (``Source.reader``) and
+read with one INSERT … SELECT per table.
+
 Never ingested: tables marked ``ingest=False`` (SMS verification codes).
 Each table is landed in its own transaction: a crash leaves every table either
 at its previous or its new state, and the next run simply continues.
@@ -20,7 +23,7 @@ import duckdb
 
 from pipelines import faults
 from pipelines.schema import INGESTED, TYPES, Table
-from pipelines.source import Source
+from pipelines.source import Reader, Source
 
 
 @dataclass
@@ -43,7 +46,7 @@ def _cast_select(table: Table, relation: str) -> str:
     return f"SELECT {casts}, now()::TIMESTAMP AS _extracted_at FROM {relation}"
 
 
-def extract_table(con: duckdb.DuckDBPyConnection, reader, table: Table) -> TableExtract:
+def extract_table(con: duckdb.DuckDBPyConnection, reader: Reader, table: Table) -> TableExtract:
     ensure_landing(con, table)
     pk = table.primary_key
     # A source row stamped in the future (clock skew) must not hide later changes
@@ -51,47 +54,35 @@ def extract_table(con: duckdb.DuckDBPyConnection, reader, table: Table) -> Table
     since = con.execute(
         f"SELECT max(updated_at) FROM vault.raw.{table.name} WHERE updated_at <= now()::TIMESTAMP"
     ).fetchone()[0]
+    incoming = _cast_select(table, f"({reader.relation(table, since)})")
     con.execute("BEGIN")
     try:
-        read = 0
-        for batch in reader.batches(table, since):
-            con.register("_incoming", batch)
+        if since is None:  # first load: straight in
+            read = con.execute(f"INSERT INTO vault.raw.{table.name} {incoming}").fetchone()[0]
+        else:  # changed rows replace their earlier versions
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS {incoming}")
             con.execute(f"DELETE FROM vault.raw.{table.name} WHERE {pk} IN (SELECT {pk} FROM _incoming)")
-            con.execute(f"INSERT INTO vault.raw.{table.name} {_cast_select(table, '_incoming')}")
-            con.unregister("_incoming")
-            read += batch.num_rows
+            read = con.execute(f"INSERT INTO vault.raw.{table.name} SELECT * FROM _incoming").fetchone()[0]
+            con.execute("DROP TABLE _incoming")
         source_rows = reader.count(table)
         landed = con.execute(f"SELECT count(*) FROM vault.raw.{table.name}").fetchone()[0]
         deleted = 0
         if landed != source_rows:
-            deleted = _propagate_deletes(con, reader, table)
+            deleted = con.execute(f"DELETE FROM vault.raw.{table.name} WHERE {pk} NOT IN ({reader.keys(table)})"
+                                  ).fetchone()[0]
             landed -= deleted
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return TableExtract(table.name, None if since is None else str(since), read, deleted, landed, source_rows)
-
-
-def _propagate_deletes(con: duckdb.DuckDBPyConnection, reader, table: Table) -> int:
-    import pyarrow as pa
-
-    cur = reader.conn.cursor()
-    cur.execute(f"SELECT {table.primary_key} FROM {table.name}")
-    keys = pa.table({"k": pa.array([r[0] for r in cur.fetchall()], type=pa.int64())})
-    con.register("_source_keys", keys)
-    n = con.execute(
-        f"SELECT count(*) FROM vault.raw.{table.name} WHERE {table.primary_key} NOT IN (SELECT k FROM _source_keys)"
-    ).fetchone()[0]
-    con.execute(f"DELETE FROM vault.raw.{table.name} WHERE {table.primary_key} NOT IN (SELECT k FROM _source_keys)")
-    con.unregister("_source_keys")
-    return int(n)
+    return TableExtract(table.name, None if since is None else str(since), int(read), int(deleted), landed,
+                        source_rows)
 
 
 def extract(con: duckdb.DuckDBPyConnection, source: Source,
             on_table: Callable[[TableExtract], None] | None = None) -> list[TableExtract]:
     results = []
-    with source.reader() as reader:
+    with source.reader(con) as reader:
         for table in INGESTED:
             r = extract_table(con, reader, table)
             results.append(r)

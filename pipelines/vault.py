@@ -26,13 +26,15 @@ VAULT_FILE = "vault.duckdb"
 SCHEMAS = ("raw", "tokens", "quarantine", "ops")
 
 
-def httpfs_extension() -> str:
-    import duckdb_extension_httpfs
+def extension_file(name: str) -> str:
+    """The signed extension binary a ``duckdb-extension-<name>`` wheel ships, to LOAD by path (no download)."""
+    import importlib
 
-    base = Path(duckdb_extension_httpfs.__file__).parent
-    found = sorted(base.rglob("httpfs.duckdb_extension"))
+    package = f"duckdb_extension_{name}"
+    base = Path(importlib.import_module(package).__file__).parent
+    found = sorted(base.rglob(f"{name}.duckdb_extension"))
     if not found:
-        raise VaultError("the httpfs extension file is missing from duckdb-extension-httpfs: reinstall it")
+        raise VaultError(f"the {name} extension file is missing from {package.replace('_', '-')}: reinstall it")
     return str(found[-1])
 
 
@@ -41,7 +43,7 @@ def new_connection(data_dir: Path, threads: int | None = None, memory_limit: str
     tmp = data_dir / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    con.execute(f"LOAD '{httpfs_extension()}'")
+    con.execute(f"LOAD '{extension_file('httpfs')}'")
     con.execute(f"SET temp_directory = '{tmp}'")
     con.execute("SET temp_file_encryption = true")
     if threads:

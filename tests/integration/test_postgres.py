@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipelines.checksum import warehouse_checksums
@@ -71,6 +72,6 @@ def test_unreachable_server_is_a_clear_error(tmp_path, monkeypatch):
     from pipelines.source import Source
 
     url = f"postgresql://postgres:secret@127.0.0.1:{_free_port()}/postgres"
-    with pytest.raises(SourceUnavailable) as info, Source.parse(url).reader():
+    with pytest.raises(SourceUnavailable) as info, Source.parse(url).reader(duckdb.connect()):
         pass
     assert "secret" not in str(info.value) and "***" in str(info.value)
