@@ -5,9 +5,26 @@
 CREATE OR REPLACE TEMP MACRO age_at(b, d) AS
     (year(d) - year(b)) - CASE WHEN strftime(d, '%m%d') < strftime(b, '%m%d') THEN 1 ELSE 0 END;
 
--- Birth date embedded in an 18-digit resident ID (NULL if not a date).
+-- Birth date embedded in an 18-digit resident ID (NULL if not a date; year 0000 is none).
 CREATE OR REPLACE TEMP MACRO id_birth_date(id) AS
-    TRY_STRPTIME(substr(id, 7, 8), '%Y%m%d')::DATE;
+    CASE WHEN substr(id, 7, 4) > '0000' THEN TRY_STRPTIME(substr(id, 7, 8), '%Y%m%d')::DATE END;
+
+-- GB 11643 check character (ISO 7064 MOD 11-2) of the first 17 digits.
+CREATE OR REPLACE TEMP MACRO resident_id_check_char(id) AS
+    substr('10X98765432', 1 + (list_sum(list_transform(range(17), lambda i: (ascii(substr(id, i + 1, 1)) - 48)
+        * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i + 1])) % 11)::INTEGER, 1);
+
+-- Why a resident ID is unusable, NULL when it is usable: the SQL twin of
+-- pipelines.idnumbers.resident_id_problem (held equal by tests/unit/test_macros.py),
+-- without the region check, which the caller joins against seeds/regions.csv.
+CREATE OR REPLACE TEMP MACRO resident_id_problem(raw, as_of) AS
+    CASE
+        WHEN raw IS NULL OR raw = '' THEN 'missing'
+        WHEN NOT regexp_full_match(upper(raw), '[0-9]{17}[0-9X]') THEN 'bad_format'
+        WHEN resident_id_check_char(upper(raw)) <> substr(upper(raw), 18, 1) THEN 'bad_checksum'
+        WHEN id_birth_date(raw) IS NULL THEN 'bad_birth_date'
+        WHEN id_birth_date(raw) > as_of THEN 'future_birth_date'
+    END;
 
 -- Sex embedded in an 18-digit resident ID: odd 17th digit = 男.
 CREATE OR REPLACE TEMP MACRO id_sex(id) AS
