@@ -3,8 +3,9 @@
     that gets published must not hold it individually.
     * sources marked `meta: {sensitive: true}` (health answers) are emptied and dropped;
     * rows of children under var('min_individual_age') (PIPL Art. 28) are
-      deleted from every source that carries a person_key (their certificates
-      and guardian consents too), and last from insured_persons itself.
+      deleted from every source and every intermediate table that carries a
+      person_key (their certificates and guardian consents too), and last from
+      insured_persons itself.
     After a failed build nothing is removed, so `yihui build` can retry (a
     failed build is never published). -#}
 {% macro drop_sensitive_sources(results) %}
@@ -20,6 +21,14 @@
           {% do yihui.keep_only(rel, '1 = 0') %}
           {% do run_query('drop table if exists ' ~ rel) %}
         {% elif src.name != 'insured_persons'
+              and adapter.get_columns_in_relation(rel) | selectattr('name', 'equalto', 'person_key') | list %}
+          {% do yihui.keep_only(rel, 'person_key is null or person_key not in (' ~ children ~ ')') %}
+        {% endif %}
+      {% endfor %}
+      {#- intermediate models are tables (read by several marts): they held children for the aggregates too -#}
+      {% for node in graph.nodes.values() if node.resource_type == 'model' and 'intermediate' in node.fqn %}
+        {% set rel = adapter.get_relation(node.database, node.schema, node.alias) %}
+        {% if rel and rel.is_table
               and adapter.get_columns_in_relation(rel) | selectattr('name', 'equalto', 'person_key') | list %}
           {% do yihui.keep_only(rel, 'person_key is null or person_key not in (' ~ children ~ ')') %}
         {% endif %}

@@ -200,9 +200,21 @@ def test_children_under_14_are_nowhere_in_the_warehouse_but_the_aggregate(tiny_r
         dangling = con.execute("SELECT count(*) FROM pseudo.certificates WHERE person_key NOT IN "
                                "(SELECT person_key FROM pseudo.insured_persons)").fetchone()[0]
         counted = con.execute("SELECT sum(children) FROM profile.agg_children_coverage").fetchone()[0]
+        # every other relation holding people: no one under 14 by age, no person the purge removed
+        relations = con.execute(
+            "SELECT table_schema || '.' || table_name, list(column_name) FROM information_schema.columns "
+            "WHERE column_name IN ('age', 'person_key') AND table_name <> 'agg_children_coverage' "
+            "GROUP BY ALL").fetchall()
+        leftovers = {}
+        for relation, columns in relations:
+            where = ["person_key NOT IN (SELECT person_key FROM pseudo.insured_persons)"] * ("person_key" in columns)
+            where += ["age < 14"] * ("age" in columns)
+            leftovers[relation] = con.execute(
+                f"SELECT count(*) FROM {relation} WHERE {' OR '.join(where)}").fetchone()[0]
     finally:
         con.close()
     assert rows == staged == dangling == 0 and counted > 0
+    assert "intermediate.int_persons" in leftovers and not any(leftovers.values()), leftovers
 
 
 def test_gx_data_docs_of_the_run_open_in_headless_chromium_with_every_landing_suite(tiny_run, tmp_path):
