@@ -38,6 +38,7 @@ def dbt_env(settings: Settings, warehouse: Path) -> dict[str, str]:
         DBT_LOG_PATH=str(settings.data_dir / "dbt" / "logs"),
         YIHUI_WAREHOUSE_PATH=str(warehouse),
         YIHUI_THREADS=str(settings.threads),
+        YIHUI_MEMORY_LIMIT=settings.memory_limit,
     )
     return env
 

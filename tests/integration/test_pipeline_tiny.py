@@ -82,6 +82,27 @@ def test_each_bad_row_class_is_quarantined_with_its_reason(tiny_run):
     assert len(got) == len(matrix()), "only the bad rows are quarantined"
 
 
+def test_validation_in_small_frames_quarantines_and_warns_exactly_as_whole_tables_do(tiny_copy, monkeypatch):
+    """City tables are validated in primary-key chunks; keys duplicated across chunks must still be caught."""
+    from pipelines import validate as validate_mod
+    from pipelines.run import new_run_id, open_session, resolve_as_of
+
+    def quarantine_and_warnings(frame_rows: int) -> tuple[set, list]:
+        monkeypatch.setattr(validate_mod, "FRAME_ROWS", frame_rows)
+        _, con = open_session(tiny_copy)
+        try:
+            result = validate_mod.validate(con, tiny_copy, new_run_id(), resolve_as_of(con, tiny_copy), {})
+            return set(con.execute("SELECT source_table, source_key, reason_code FROM vault.quarantine.current"
+                                   ).fetchall()), sorted(result.warnings)
+        finally:
+            con.close()
+
+    whole, chunked = quarantine_and_warnings(10_000_000), quarantine_and_warnings(37)
+    assert chunked == whole
+    assert {(t, r) for t, _, r in whole[0]} >= {("accounts", "duplicate_key"), ("orders", "orphan_foreign_key")}
+    assert len({(t, k) for t, k, _ in whole[0]}) == len(matrix())
+
+
 def test_source_rows_reconcile_exactly_with_loaded_plus_quarantined(tiny_run):
     settings, gen, summary = tiny_run
     wh = duckdb.connect(str(settings.warehouse_path), read_only=True)
