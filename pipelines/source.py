@@ -108,7 +108,7 @@ class Source:
         """The source attached read-only to ``con`` as catalog ``src``, after a probe that retries."""
         self._connect().close()  # exists, reachable, not locked, a database: or a clear error after retries
         kind = "sqlite" if self.kind == "sqlite" else "postgres"
-        target = str(self.path) if self.kind == "sqlite" else self.url
+        target = (str(self.path) if self.kind == "sqlite" else self.url).replace("'", "''")
         try:
             con.execute(f"LOAD '{extension_file(kind + '_scanner')}'")
             con.execute(f"ATTACH '{target}' AS src (TYPE {kind}, READ_ONLY)")

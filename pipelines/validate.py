@@ -125,7 +125,7 @@ def check_id_numbers(con: duckdb.DuckDBPyConnection, as_of: date) -> int:
     Each distinct number is judged once (people's numbers recur on
     certificates), in SQL: the ``resident_id_problem`` macro is the twin of
     ``pipelines.idnumbers.resident_id_problem`` (python-stdnum's checksum and
-    calendar), held equal by tests; set-based it took 2 s on city where
+    calendar), held equal by tests; set-based it takes about 4 s on city where
     python-stdnum one number at a time took 14 s.  Only the problems are kept,
     and the frames join them in.  A NULL number is its own rule
     (missing_required_field).
