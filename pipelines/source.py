@@ -3,8 +3,8 @@
 Both speak the schema of ``pipelines.schema``; this module hides their
 differences (parameter style, bulk load, typing) behind a writer used by the
 generator and a reader used by the extractor, which attaches the source to
-DuckDB with the scanner extensions shipped on PyPI (loaded by path).  Connection failures are retried a
-bounded number of times, then become ``SourceUnavailable`` with a message that
+DuckDB with the scanner extensions shipped on PyPI (loaded by path).
+Connection failures are retried a bounded number of times, then become ``SourceUnavailable`` with a message that
 never shows a password.
 """
 
@@ -119,6 +119,7 @@ class Source:
             yield Reader(self, con)
         finally:
             con.execute("DETACH src")
+
 
 class Writer:
     """Bulk writes for the generator (COPY on PostgreSQL, executemany on SQLite)."""
