@@ -29,3 +29,16 @@
 {% macro spark__hours_between(start, end) -%}
   timestampdiff(minute, date_trunc('minute', {{ start }}), date_trunc('minute', {{ end }})) / 60e0
 {%- endmacro %}
+
+{#- How many ASCII digits `expr` holds. -#}
+{% macro digit_count(expr) -%}
+  {{ return(adapter.dispatch('digit_count', 'yihui')(expr)) }}
+{%- endmacro %}
+
+{% macro default__digit_count(expr) -%}
+  length(regexp_replace({{ expr }}, '[^0-9]', '', 'g'))
+{%- endmacro %}
+
+{% macro spark__digit_count(expr) -%}
+  length(regexp_replace({{ expr }}, '[^0-9]', ''))
+{%- endmacro %}

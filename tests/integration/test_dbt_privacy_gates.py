@@ -65,11 +65,14 @@ def test_an_individual_level_mart_declaring_a_sensitive_column_fails_the_build(t
 
 
 LEAKY_MART = """\
-select 'ac_0123456789abcdef0123456789abcdef' as account_key, '请回电 13912345678' as note, 'ok' as plain
+select 'ac_0123456789abcdef0123456789abcdef' as account_key, '请回电 13912345678' as note, 'ok' as plain,
+  'ok' as short_mail, 'ok' as bare_ip
 union all
-select 'ac_12345', '身份证 32021119900101123X', 'ok'
+select 'ac_12345', '身份证 32021119900101123X', 'ok', 'ok', 'ok'
 union all
-select 'ac_0123456789abcdef0123456789abcdef', 'mail: zhang.san@example.com', 'from 10.2.3.4 today'
+select 'ac_0123456789abcdef0123456789abcdef', 'mail: zhang.san@example.com', 'from 10.2.3.4 today', 'ok', 'ok'
+union all
+select 'ac_0123456789abcdef0123456789abcdef', 'ok', 'ok', 'a@b.cc', '1.2.3.4'
 """
 
 
@@ -83,7 +86,9 @@ def test_a_mart_holding_raw_identifiers_or_malformed_tokens_fails_the_build(tmp_
     with pytest.raises(BuildFailed, match="no_raw_identifiers_dim_leaky"):
         run_dbt(settings, tmp_path / "empty.duckdb", date(2026, 11, 20), ["build", "--select", "dim_leaky"])
     failures = (settings.data_dir / "dbt" / "target" / "run_results.json").read_text()
-    assert '"failures": 3' in failures  # account_key (shape), note (mobile, ID, e-mail), plain (IPv4)
+    # account_key (shape), note (mobile, ID, e-mail), plain (IPv4), and the shortest e-mail and address
+    # the scan's cheap prefilter (6 characters, an '@' or 4 digits) must still let through
+    assert '"failures": 5' in failures
 
 
 def test_tokens_dates_and_digit_runs_that_are_not_identifiers_pass_the_raw_identifier_scan(tmp_path, monkeypatch):

@@ -249,6 +249,19 @@ def test_gx_data_docs_of_the_run_open_in_headless_chromium_with_every_landing_su
         assert f"landing__{table.name}" in dom, table.name
 
 
+def test_gx_results_name_the_run_and_frame_and_hold_no_data_fingerprint(tiny_run):
+    """The fingerprint GX computes for pandas batches cost 11 s on city (switched off in validate)."""
+    import json
+
+    settings, _, summary = tiny_run
+    results = list((settings.data_dir / "gx" / "gx" / "uncommitted" / "validations").rglob("*.json"))
+    ours = [json.loads(p.read_text()) for p in results if summary.run_id in str(p)]
+    assert len(ours) >= 13
+    for result in ours:
+        assert result["meta"]["run_id"]["run_name"].startswith(summary.run_id)
+        assert "pandas_data_fingerprint" not in result["meta"]["batch_markers"]
+
+
 def test_a_quarantined_row_is_retried_and_loaded_once_the_source_corrects_it(tiny_copy):
     """The bad-checksum ID is fixed in the source; the next run loads the person and the counts still hold."""
     from datetime import date
