@@ -132,11 +132,12 @@ def copy_run_metadata(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
 
 
 def run(settings: Settings, log: Log = print, accept_volume_change: bool = False) -> RunSummary:
-    from pipelines.validate import validate
+    from pipelines.validate import preload, validate
 
     source = Source.parse(settings.source)
     seconds: dict[str, float] = {}
     key, con = open_session(settings, log)  # fails on a missing or wrong key before any write
+    preload()
     try:
         run_id = new_run_id()
         started = con.execute("SELECT now()::TIMESTAMP").fetchone()[0]  # the clock extraction stamps with

@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from pipelines import faults, quarantine
 from pipelines.errors import ValidationFailed
@@ -48,6 +50,8 @@ class ValidationResult:
     quarantined: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     data_docs: Path | None = None
+    critical: list[str] = field(default_factory=list)  # failed table-level gates: the run stops
+    validated: list = field(default_factory=list)  # this run's GX result ids: Data Docs render these only
 
 
 def _suite(table: Table) -> dict:
@@ -150,8 +154,108 @@ def check_id_numbers(con: duckdb.DuckDBPyConnection, as_of: date) -> int:
     return con.execute("SELECT count(*) FROM id_problems").fetchone()[0]
 
 
+class _Frames:
+    """The landing frames, read by a second thread one frame ahead of GX.
+
+    GX is pure Python on one core, while reading a frame (the helper joins in
+    DuckDB, Arrow to pandas) mostly runs with the GIL released.  So a thread on
+    its own cursor prepares the next frame while GX checks the current one.
+    At most two frames exist at a time (``_alive``).  A table's frames wait
+    until its foreign-key parents are finished (``finished``), because
+    ``_parent_quarantined_*`` reads their fresh quarantine verdicts.
+    """
+
+    _END = object()
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, as_of: date):
+        import queue
+        import threading
+
+        self._cursor = con.cursor()  # its own session (TEMP lookups and macros) on the same vault
+        self._as_of = as_of
+        self._queue: queue.Queue = queue.Queue()
+        self._alive = threading.Semaphore(2)
+        self._stop = threading.Event()
+        self._finished = {t.name: threading.Event() for t in INGESTED}
+        self._thread = threading.Thread(target=self._produce, name="landing-frames", daemon=True)
+        self._thread.start()
+
+    def _produce(self) -> None:
+        from anonymizer.pseudonymise import install_shared_macros
+
+        cur = self._cursor
+        try:
+            install_shared_macros(cur)  # age_at, id_birth_date: the same derivations the pseudonymiser uses
+            check_id_numbers(cur, self._as_of)
+            for table in INGESTED:
+                for target in table.foreign_keys.values():
+                    self._wait(self._finished[target.split(".")[0]].wait)
+                lookups, frame = _frame_sql(table, self._as_of)
+                for name, sql in lookups.items():  # once per table, not once per frame
+                    cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+                for bounds in _chunks(cur, table):
+                    self._wait(self._alive.acquire)
+                    sql = frame + (f" AND r.{table.primary_key} BETWEEN {bounds[0]} AND {bounds[1]}" if bounds else "")
+                    # Through Arrow: DuckDB's own .df() took 2-3x longer on city (11.6 s vs 4.7 s for certificates)
+                    self._queue.put((bounds, cur.execute(sql).to_arrow_table().to_pandas(date_as_object=False)))
+                for name in lookups:
+                    cur.execute(f"DROP TABLE {name}")
+                self._queue.put((None, self._END))
+        except _Stopped:
+            pass
+        except BaseException as exc:  # noqa: BLE001 (any failure, raised again by the consumer in the main thread)
+            self._queue.put((None, exc))
+
+    def _wait(self, wait) -> None:
+        while not wait(timeout=0.2):
+            if self._stop.is_set():
+                raise _Stopped
+
+    def of(self, table: Table) -> Iterator[tuple[tuple[int, int] | None, pd.DataFrame]]:
+        """(key range, frame) for each frame of ``table``, in key order; the caller holds one at a time."""
+        while True:
+            bounds, item = self._queue.get()
+            if item is self._END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield bounds, item
+            self._alive.release()
+
+    def finished(self, table: Table) -> None:
+        """``table``'s quarantine verdicts are written: its children may be read."""
+        self._finished[table.name].set()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._cursor.close()
+
+
+class _Stopped(Exception):
+    pass
+
+
+_preloading: list = []
+
+
+def preload() -> None:
+    """Start importing GX (4-5 s of Python) on a thread: ``yihui run`` calls this before the extract,
+    which waits on DuckDB with the GIL released, so validation does not pay for the import."""
+    import importlib
+    import threading
+
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    if not _preloading:
+        thread = threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True)
+        thread.start()
+        _preloading.append(thread)
+
+
 def _context(settings: Settings):
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    for thread in _preloading:
+        thread.join()  # finished (or failed: the import below then says why), never imported twice at once
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
@@ -204,33 +308,37 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
     import logging
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    from anonymizer.pseudonymise import install_shared_macros
-
     gx, ctx = _context(settings)
-    from great_expectations.core.run_identifier import RunIdentifier
-
-    install_shared_macros(con)  # age_at, id_birth_date: the same derivations the pseudonymiser uses
     quarantine.ensure_tables(con)
     con.execute("DELETE FROM vault.quarantine.current")
     quarantine.create_landing_views(con)
-    check_id_numbers(con, as_of)
+    frames = _Frames(con, as_of)
+    try:
+        result = _validate_tables(con, gx, ctx, frames, run_id, source_rows)
+    finally:
+        frames.close()
+    result.quarantined = quarantine.counts_by_reason(con)
+    ctx.build_data_docs(resource_identifiers=result.validated)
+    docs = settings.data_dir / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    result.data_docs = docs if docs.exists() else None
+    if result.critical:
+        raise ValidationFailed("critical expectations failed, nothing published: " + "; ".join(result.critical))
+    return result
+
+
+def _validate_tables(con: duckdb.DuckDBPyConnection, gx, ctx, frames: _Frames, run_id: str,
+                     source_rows: dict[str, int]) -> ValidationResult:
+    from great_expectations.core.run_identifier import RunIdentifier
+
     result = ValidationResult()
-    critical: list[str] = []
-    validated = []  # this run's validation result ids: the Data Docs render these, not every past run again
     for table in INGESTED:
         checkpoint = _checkpoint(gx, ctx, table)
         flagged: list[tuple[int, str, str]] = []
         failures: dict[tuple[str, str], list] = {}  # (rule, kind) -> unexpected counts of each chunk
-        lookups, frame = _frame_sql(table, as_of)
-        for name, sql in lookups.items():  # once per table, not once per frame
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
-        for bounds in _chunks(con, table):
-            sql = frame + (f" AND r.{table.primary_key} BETWEEN {bounds[0]} AND {bounds[1]}" if bounds else "")
-            # Through Arrow: DuckDB's own .df() took 2-3x longer on city (11.6 s vs 4.7 s for certificates)
-            df = con.execute(sql).to_arrow_table().to_pandas(date_as_object=False)
+        for bounds, df in frames.of(table):
             frame_name = run_id + (f"__{table.primary_key}_{bounds[0]}-{bounds[1]}" if bounds else "")
             outcome = checkpoint.run(batch_parameters={"dataframe": df}, run_id=RunIdentifier(run_name=frame_name))
-            validated.extend(outcome.run_results)
+            result.validated.extend(outcome.run_results)
             for suite_result in outcome.run_results.values():
                 for er in suite_result.results:
                     if er.success:
@@ -246,18 +354,14 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
                         kind = "warning" if "warning" in str(cfg.severity).lower() else "critical"
                         failures.setdefault((rule, kind), []).append(
                             er.result.get("unexpected_count", er.result.get("observed_value")))
-            del df, outcome  # one frame in memory at a time
-        for name in lookups:
-            con.execute(f"DROP TABLE {name}")
+            del df, outcome  # GX holds one frame at a time, the reader one more
         for (rule, kind), counts in failures.items():
             count = sum(counts) if all(isinstance(c, int) for c in counts) else counts[0]
             if kind == "warning":
                 result.warnings.append(f"landing__{table.name}: {rule} — {count} rows")
             else:
-                critical.append(f"suite landing__{table.name}, expectation {rule}: {count}")
+                result.critical.append(f"suite landing__{table.name}, expectation {rule}: {count}")
         if flagged:
-            import pandas as pd
-
             con.register("_flagged", pd.DataFrame(flagged, columns=["source_key", "reason_code", "rule"]))
             con.execute(
                 f"INSERT INTO vault.quarantine.current SELECT '{run_id}', '{table.name}', source_key, reason_code, "
@@ -269,6 +373,7 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
                 f"JOIN vault.raw.{table.name} r ON r.{table.primary_key} = f.source_key"
             )
             con.unregister("_flagged")
+        frames.finished(table)
         faults.point("validate")  # (tests) one table's quarantine refreshed, the others not
         quarantined = con.execute(
             f"SELECT count(DISTINCT source_key) FROM vault.quarantine.current WHERE source_table = '{table.name}'"
@@ -278,10 +383,4 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
         con.execute("INSERT INTO vault.ops.reconciliation VALUES (?, ?, ?, ?, ?, ?)",
                     [run_id, table.name, source_rows.get(table.name, loaded + quarantined + withheld), loaded,
                      quarantined, withheld])
-    result.quarantined = quarantine.counts_by_reason(con)
-    ctx.build_data_docs(resource_identifiers=validated)
-    docs = settings.data_dir / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-    result.data_docs = docs if docs.exists() else None
-    if critical:
-        raise ValidationFailed("critical expectations failed, nothing published: " + "; ".join(critical))
     return result
