@@ -103,6 +103,33 @@ def test_validation_in_small_frames_quarantines_and_warns_exactly_as_whole_table
     assert len({(t, k) for t, k, _ in whole[0]}) == len(matrix())
 
 
+def test_a_frame_reader_failure_stops_validation_with_that_error_and_leaves_no_thread(tiny_copy, monkeypatch):
+    """Frames are read on a second thread: its failure must reach the caller, not hang or vanish."""
+    import threading
+
+    from pipelines import validate as validate_mod
+    from pipelines.run import new_run_id, open_session, resolve_as_of
+
+    frame_sql = validate_mod._frame_sql
+
+    def broken_for_orders(table, as_of):
+        lookups, select = frame_sql(table, as_of)
+        return lookups, select.replace("FROM vault.raw.orders", "FROM vault.raw.no_such_table")
+
+    monkeypatch.setattr(validate_mod, "_frame_sql", broken_for_orders)
+    _, con = open_session(tiny_copy)
+    run_id = new_run_id()
+    try:
+        with pytest.raises(duckdb.CatalogException, match="no_such_table"):
+            validate_mod.validate(con, tiny_copy, run_id, resolve_as_of(con, tiny_copy), {})
+        done = {r[0] for r in con.execute("SELECT source_table FROM vault.ops.reconciliation WHERE run_id = ?",
+                                          [run_id]).fetchall()}
+    finally:
+        con.close()
+    assert "landing-frames" not in {t.name for t in threading.enumerate()}
+    assert "accounts" in done and "orders" not in done  # tables before the failure were validated
+
+
 def test_source_rows_reconcile_exactly_with_loaded_plus_quarantined(tiny_run):
     settings, gen, summary = tiny_run
     wh = duckdb.connect(str(settings.warehouse_path), read_only=True)
