@@ -267,7 +267,7 @@ def _context(settings: Settings):
 
     # GX fingerprints every pandas batch below this size (MD5 over pandas' hash of every cell) only to
     # write it into the result's batch markers; nothing reads it back.  On city it was 11 s of the 25 s
-    # spent inside GX.  A frame is named by its table and key range instead (tests hold it off).
+    # spent inside GX.  Results name their run and key range instead; a test checks this stays off.
     pandas_execution_engine.HASH_THRESHOLD = 0
 
     root = settings.data_dir / "gx"
