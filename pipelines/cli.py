@@ -508,7 +508,7 @@ def _print_summary(summary, settings: Settings) -> None:
         checks = summary.validation_seconds()
         total = sum(summary.stage_seconds.values())
         if checks and total:
-            out.print(f"validation: {sum(checks.values()):.1f} s, {sum(checks.values()) / total:.0%} of the run ("
+            out.print(f"validation: {sum(checks.values()):.1f} s, {sum(checks.values()) / total:.1%} of the run ("
                       + " · ".join(f"{name} {s:.1f} s" for name, s in checks.items()) + ")")
     out.print(f"warehouse: {summary.warehouse}")
     if summary.data_docs:
