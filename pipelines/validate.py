@@ -132,7 +132,7 @@ def _frame_sql(table: Table, as_of: date) -> tuple[dict[str, str], str]:
     return lookups, f"SELECT {cols} FROM vault.raw.{table.name} r {' '.join(joins)} WHERE r.{held}"
 
 
-def check_id_numbers(con: duckdb.DuckDBPyConnection, as_of: date) -> int:
+def check_id_numbers(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     """TEMP ``id_problems(id_number, problem)``: every unusable resident ID in the vault, and why.
 
     Each distinct number is judged once (people's numbers recur on
@@ -153,7 +153,6 @@ def check_id_numbers(con: duckdb.DuckDBPyConnection, as_of: date) -> int:
         "CASE WHEN substr(id_number, 1, 6) NOT IN (SELECT region_code FROM regions) THEN 'unknown_region' END) "
         "AS problem FROM ids) "
         "SELECT * FROM judged WHERE problem IS NOT NULL", [as_of])
-    return con.execute("SELECT count(*) FROM id_problems").fetchone()[0]
 
 
 class _Frames:
@@ -188,11 +187,10 @@ class _Frames:
         cur = self._cursor
         try:
             install_shared_macros(cur)  # age_at, id_birth_date: the same derivations the pseudonymiser uses
-            ids_checked = False
+            first_with_ids = next(t for t in INGESTED if "id_number" in t.column_names)
             for table in INGESTED:
-                if "id_number" in table.column_names and not ids_checked:
-                    check_id_numbers(cur, self._as_of)  # 4 s on city, while GX checks the accounts
-                    ids_checked = True
+                if table is first_with_ids:
+                    check_id_numbers(cur, self._as_of)  # 4 s on city, while GX checks the tables before
                 for target in table.foreign_keys.values():
                     self._wait(self._finished[target.split(".")[0]].wait)
                 lookups, frame = _frame_sql(table, self._as_of)
