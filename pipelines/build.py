@@ -1,11 +1,16 @@
-"""Build: dbt models and tests over the pseudonymised warehouse, then publish.
+"""Build: dbt models and tests over the pseudonymised build database, then publish the release.
 
-dbt runs as a subprocess against the *staging* copy of the warehouse
-(``<data>/build/warehouse.duckdb``); only when every model and test passed is
-that file moved over ``<data>/warehouse.duckdb`` with an atomic rename, so
-analysts never see a half-built or failing warehouse, and a reader holding the
-old file open keeps reading it.  dbt gets no key and no vault path: the
-warehouse holds tokens only.  Its target/ and logs go under the data folder.
+dbt runs as a subprocess on two files under ``<data>/build/next/``: the build
+database (pseudonymised sources, staging, intermediate, the audience base:
+individual-level, never published) and, attached as ``release``, the release
+file that holds only what analysts receive (models configured
+``+database: release``).  Only when every model, test and gate passed is the
+release moved over ``<data>/warehouse.duckdb`` with an atomic rename, so
+analysts never see a half-built, failing or unassessed release, and a reader
+holding the old file open keeps reading it.  The build database then becomes
+``<data>/build/internal.duckdb`` (0600) for marketing and subject requests.
+dbt gets no key and no vault path, and runs under umask 077.  Its target/ and
+logs go under the data folder.
 """
 
 from __future__ import annotations
@@ -23,11 +28,17 @@ from pipelines.errors import BuildFailed
 from pipelines.settings import Settings
 
 
-def staging_path(settings: Settings) -> Path:
-    return settings.data_dir / "build" / "warehouse.duckdb"
+def prepare_next(settings: Settings) -> None:
+    """An empty ``build/next`` (owner-only) for a new build pair."""
+    for path in (settings.staging_path, settings.release_staging_path):
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    for folder in (settings.build_dir, settings.next_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
 
 
-def dbt_env(settings: Settings, warehouse: Path) -> dict[str, str]:
+def dbt_env(settings: Settings, warehouse: Path, release: Path | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "YIHUI_MASTER_KEY"}  # dbt never needs the key
     env.update(
         DO_NOT_TRACK="1",
@@ -37,6 +48,7 @@ def dbt_env(settings: Settings, warehouse: Path) -> dict[str, str]:
         DBT_TARGET_PATH=str(settings.data_dir / "dbt" / "target"),
         DBT_LOG_PATH=str(settings.data_dir / "dbt" / "logs"),
         YIHUI_WAREHOUSE_PATH=str(warehouse),
+        YIHUI_RELEASE_PATH=str(release or settings.release_staging_path),
         YIHUI_THREADS=str(settings.threads),
         YIHUI_MEMORY_LIMIT=settings.memory_limit,
     )
@@ -72,10 +84,12 @@ def attribute_wall_time(run_results: dict) -> dict[str, float]:
 
 
 def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str],
-            env: dict[str, str] | None = None, executable: str | None = None) -> BuildResult:
+            env: dict[str, str] | None = None, executable: str | None = None,
+            release: Path | None = None) -> BuildResult:
     cmd = [executable or dbt_executable(), *args, "--vars", json.dumps({"as_of": as_of.isoformat()})]
-    proc = subprocess.run(cmd, cwd=settings.project_dir, env={**dbt_env(settings, warehouse), **(env or {})},
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(cmd, cwd=settings.project_dir,
+                          env={**dbt_env(settings, warehouse, release), **(env or {})},
+                          capture_output=True, text=True, check=False, umask=0o077)
     results_file = settings.data_dir / "dbt" / "target" / "run_results.json"
     passed = failed = warned = 0
     failures: list[str] = []
@@ -105,10 +119,10 @@ def _last_error(output: str) -> str:
 
 
 def staged_as_of(settings: Settings) -> date:
-    """The reference date the staging warehouse was pseudonymised at (ages are computed at it)."""
+    """The reference date the next build database was pseudonymised at (ages are computed at it)."""
     import duckdb
 
-    warehouse = staging_path(settings)
+    warehouse = settings.staging_path
     if not warehouse.exists():
         raise BuildFailed(f"no pseudonymised warehouse at {warehouse}: run `yihui pseudonymise` first")
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -119,29 +133,47 @@ def staged_as_of(settings: Settings) -> date:
 
 
 def build(settings: Settings, as_of: date | None = None) -> BuildResult:
-    """``dbt build`` (seeds, models, tests, unit tests) on the staging warehouse."""
+    """``dbt build`` (seeds, models, tests, unit tests) into the next build database and release.
+
+    Every released column must declare its privacy class first (``anonymizer.release``):
+    an unclassified column stops the build before dbt runs."""
+    from anonymizer.release import check_classes
+
     staged = staged_as_of(settings)
     if as_of is not None and as_of != staged:
-        raise BuildFailed(f"the staging warehouse was pseudonymised as of {staged}, not {as_of}: "
+        raise BuildFailed(f"the next build database was pseudonymised as of {staged}, not {as_of}: "
                           "run `yihui pseudonymise` with the same --as-of")
-    return run_dbt(settings, staging_path(settings), staged, ["build"])
+    check_classes(settings.project_dir)
+    settings.release_staging_path.unlink(missing_ok=True)
+    return run_dbt(settings, settings.staging_path, staged, ["build"])
+
+
+def release_as_of(warehouse: Path) -> date:
+    """The reference date of a published release (its ``governance.release_info``)."""
+    import duckdb
+
+    if not warehouse.exists():
+        raise BuildFailed(f"no warehouse at {warehouse}: run `yihui run` first")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("SELECT as_of_date FROM governance.release_info").fetchone()[0]
+    finally:
+        con.close()
 
 
 def docs(settings: Settings) -> Path:
-    """dbt's model and column docs for the published warehouse, as one static HTML page."""
+    """dbt's model and column docs, catalogued from the published release only, as one static page.
+
+    dbt opens a throw-away copy of the release and an empty build database, never the real
+    build database: the docs describe what analysts receive."""
     import shutil
+    import tempfile
 
-    warehouse = settings.warehouse_path
-    if not warehouse.exists():
-        raise BuildFailed(f"no warehouse at {warehouse}: run `yihui run` first")
-    import duckdb
-
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        as_of = con.execute("SELECT as_of_date FROM meta.build_info").fetchone()[0]
-    finally:
-        con.close()
-    run_dbt(settings, warehouse, as_of, ["docs", "generate", "--static"])
+    as_of = release_as_of(settings.warehouse_path)
+    with tempfile.TemporaryDirectory(dir=settings.data_dir) as tmp:
+        release = Path(tmp) / "release.duckdb"
+        shutil.copyfile(settings.warehouse_path, release)
+        run_dbt(settings, Path(tmp) / "empty.duckdb", as_of, ["docs", "generate", "--static"], release=release)
     out = settings.data_dir / "docs" / "index.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(settings.data_dir / "dbt" / "target" / "static_index.html", out)
@@ -149,8 +181,11 @@ def docs(settings: Settings) -> Path:
 
 
 def publish(settings: Settings) -> Path:
-    """Atomically replace the analysts' warehouse with the staging copy."""
-    src, dst = staging_path(settings), settings.warehouse_path
+    """Atomically replace the analysts' warehouse with the next release, then keep the next build
+    database as the internal one (owner-only) for marketing and subject requests."""
+    release, dst = settings.release_staging_path, settings.warehouse_path
     faults.point("publish")  # (tests) every gate passed, the rename not done
-    os.replace(src, dst)
+    os.replace(release, dst)
+    settings.staging_path.chmod(0o600)
+    os.replace(settings.staging_path, settings.internal_path)
     return dst

@@ -583,7 +583,7 @@ def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
         con.close()
     for table, n in summary.pseudonymised.items():
         out.print(f"pseudo.{table}: {n:,} rows")
-    out.print(f"staging warehouse: {build_mod.staging_path(s)} (publish with `yihui build`)")
+    out.print(f"next build database: {s.staging_path} (build, gate and publish with `yihui build`)")
 
 
 @app.command()
@@ -639,7 +639,7 @@ def sql(
     s = _settings(data_dir)
     if not s.warehouse_path.exists():
         raise YihuiError(f"no warehouse at {s.warehouse_path}: run `yihui run` first")
-    con = duckdb.connect(str(s.warehouse_path), read_only=True)
+    con = connect_release(s.warehouse_path)
 
     def show(q: str) -> None:
         try:
@@ -684,6 +684,17 @@ def sql(
             except YihuiError as exc:
                 console.print(f"[red]Error:[/] {exc}")
             buf = ""
+
+
+def connect_release(warehouse: Path):
+    """The release, read-only, with no way out to the file system: no query reads a key file,
+    attaches the build database or writes a copy, and the setting cannot be turned back on."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
 
 
 def _disk_full(exc: BaseException) -> DiskFull | None:

@@ -180,10 +180,9 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
     from anonymizer.pseudonymise import pseudonymise
 
     quarantine.create_landing_views(con)
-    staging = build_mod.staging_path(settings)
-    staging.parent.mkdir(parents=True, exist_ok=True)
-    staging.unlink(missing_ok=True)
-    log(f"pseudonymising into the staging warehouse (key version {key.version})")
+    build_mod.prepare_next(settings)
+    staging = settings.staging_path
+    log(f"pseudonymising into the next build database (key version {key.version})")
     with timed(summary.stage_seconds, "pseudonymise"):
         p = pseudonymise(con, key, summary.as_of, summary.run_id, staging)
     summary.pseudonymised, summary.tokens_added = p.rows, p.tokens_added
@@ -202,8 +201,7 @@ def finish(settings: Settings, summary: RunSummary, log: Log, check_volume: bool
     faults.point("build")  # (tests) marts built in staging, not yet gated or published
     log("release gate: re-identification risk (generalise, suppress, attack)")
     with timed(summary.stage_seconds, "risk gate"):
-        risk = release_risk.assess(settings, build_mod.staging_path(settings), summary.run_id, summary.as_of,
-                                   treat=True)
+        risk = release_risk.assess(settings, summary.run_id, summary.as_of, treat=True)
     summary.risk_report = risk.html_path
     for r in risk.reports:
         for action in r.actions:
@@ -211,7 +209,7 @@ def finish(settings: Settings, summary: RunSummary, log: Log, check_volume: bool
     gate(risk.reports)
     if check_volume:
         with timed(summary.stage_seconds, "volume gate"):
-            findings = volume.check(build_mod.staging_path(settings), settings.warehouse_path)
+            findings = volume.check(settings.release_staging_path, settings.warehouse_path)
         if findings:
             raise volume.VolumeCheckFailed(
                 "the new marts differ from the published release beyond expectations/volume.yml, nothing was "
@@ -226,7 +224,7 @@ def mart_counts(warehouse: Path) -> dict[str, int]:
     try:
         tables = con.execute(
             "SELECT table_schema, table_name FROM information_schema.tables "
-            "WHERE table_schema IN ('profile', 'audience', 'governance') ORDER BY 1, 2"
+            "WHERE table_schema IN ('profile', 'governance', 'publication') ORDER BY 1, 2"
         ).fetchall()
         return {f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0] for s, t in tables}
     finally:

@@ -69,7 +69,34 @@ class Settings:
 
     @property
     def warehouse_path(self) -> Path:
+        """The release analysts receive: assessed marts, reference seeds, governance aggregates."""
         return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def build_dir(self) -> Path:
+        """Individual-level build output (mode 0700): never published, never opened by `yihui sql`."""
+        return self.data_dir / "build"
+
+    @property
+    def internal_path(self) -> Path:
+        """The build database of the published release: tokens, the audience base, the gate's truth.
+        Read by marketing (`yihui segment`), subject requests and the leak audit."""
+        return self.build_dir / "internal.duckdb"
+
+    @property
+    def next_dir(self) -> Path:
+        """Where a run builds the next release pair before the publish renames it into place."""
+        return self.build_dir / "next"
+
+    @property
+    def staging_path(self) -> Path:
+        """The next build database (pseudonymised sources and every dbt model outside the release)."""
+        return self.next_dir / "internal.duckdb"
+
+    @property
+    def release_staging_path(self) -> Path:
+        """The next release, written by dbt through the attached `release` database."""
+        return self.next_dir / "release.duckdb"
 
     @property
     def exports_dir(self) -> Path:

@@ -1,13 +1,15 @@
 -- Sensitive columns (var('sensitive_columns'), PIPL Art. 28) appear only in
 -- aggregated marts: any individual-level mart (meta.individual_level) that has
--- one, in its built relation or in its declared meta.sensitive, fails.
+-- one, in its built relation or as a column declared `privacy: sensitive`, fails.
 {% set offenders = [] %}
 {% if execute %}
   {% set sensitive = var('sensitive_columns') %}
   {% for node in graph.nodes.values() if node.resource_type == 'model' and node.fqn[1] == 'marts' %}
     {% set meta = node.config.meta %}
     {% if meta.get('individual_level', true) %}
-      {% for c in meta.get('sensitive', []) %}{% do offenders.append((node.name, c)) %}{% endfor %}
+      {% for c in node.columns.values() if c.meta.get('privacy') == 'sensitive' %}
+        {% do offenders.append((node.name, c.name)) %}
+      {% endfor %}
       {% set rel = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) %}
       {% if rel is not none %}
         {% for col in adapter.get_columns_in_relation(rel) if col.name in sensitive %}

@@ -1,82 +1,37 @@
--- 用户画像: one row per pseudonymous insured person.
+-- 用户画像 as released: one row per person aged 14+, no token.  dbt builds it at the
+-- finest level; the re-identification gate (anonymizer/risk.py) then rewrites it from
+-- int_customer_profile generalised and suppressed so that every class holds k people.
 with
 
-persons as (
+profile as (
 
-    -- children under 14 are sensitive (PIPL Art. 28): only in agg_children_coverage
-    select * from {{ ref('int_persons') }}
-    where age >= {{ var('min_individual_age') }}
-
-),
-
-coverage as (
-
-    select * from {{ ref('int_person_coverage') }}
-
-),
-
-engagement as (
-
-    select * from {{ ref('int_account_engagement') }}
-
-),
-
-service as (
-
-    select * from {{ ref('int_account_service') }}
+    select * from {{ ref('int_customer_profile') }}
 
 ),
 
 final as (
 
     select
-        -- ids
-        persons.person_key,
-        persons.account_key,
-
-        -- attributes (quasi-identifiers, generalised)
-        persons.age_band,
-        persons.sex,
-        coalesce(persons.city_name, '未知') as city_name,
-        coalesce(persons.district_name, '未知') as district_name,
-        persons.id_type,
-
-        -- relationship to the platform
-        case
-            when persons.is_policyholder and persons.acquisition_channel = '企业团单' then 'group_member'
-            when persons.is_policyholder then 'policyholder'
-            else 'family_member'
-        end as customer_role,
-        persons.relationship,
-        persons.acquisition_channel,
-        cast(
-            {{ dbt.datediff('persons.registered_on', "date '" ~ var('as_of') ~ "'", 'day') }} as bigint
-        ) as tenure_days,
-
-        -- coverage
-        coverage.first_coverage_year,
-        coverage.last_coverage_year,
-        coalesce(coverage.coverage_years, 0) as coverage_years,
-        coalesce(coverage.is_covered_this_year, false) as is_covered_this_year,
-        coalesce(coverage.is_covered_next_year, false) as is_covered_next_year,
-
-        -- engagement and service (of the account that insures the person)
-        coalesce(engagement.active_days_30d, 0) as active_days_30d,
-        coalesce(engagement.active_days_90d, 0) as active_days_90d,
-        engagement.last_active_on,
-        coalesce(engagement.main_device_class, 'unknown') as main_device_class,
-        coalesce(service.consultations, 0) as consultations,
-        coalesce(service.complaints, 0) as complaints,
-        coalesce(service.has_open_complaint, false) as has_open_complaint,
-
-        -- flags
-        persons.is_minor,
-        persons.is_staff_or_test
-
-    from persons
-    left join coverage on persons.person_key = coverage.person_key
-    left join engagement on persons.account_key = engagement.account_key
-    left join service on persons.account_key = service.account_key
+        age_band,
+        sex,
+        city_name,
+        district_name,
+        id_type,
+        registered_period,
+        customer_role,
+        relationship,
+        coverage_years,
+        is_covered_this_year,
+        is_covered_next_year,
+        consultations,
+        complaints,
+        acquisition_channel,
+        active_days_30d,
+        active_days_90d,
+        main_device_class,
+        has_open_complaint,
+        is_staff_or_test
+    from profile
 
 )
 

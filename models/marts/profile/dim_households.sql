@@ -1,35 +1,26 @@
--- Family coverage: one row per account (household), who is covered this year
--- and which relationships are not yet.
+-- Family coverage as released: one row per household, no token.  The
+-- re-identification gate rewrites it from int_household_profile generalised and suppressed.
 with
 
-households as (
+profile as (
 
-    select * from {{ ref('int_household_coverage') }}
-
-),
-
-accounts as (
-
-    select * from {{ ref('stg_ops__accounts') }}
+    select * from {{ ref('int_household_profile') }}
 
 ),
 
 final as (
 
     select
-        households.account_key,
-        households.household_size,
-        households.members_covered,
-        households.members_not_covered,
-        households.minors,
-        households.covered_relationships,
-        households.uncovered_relationships,
-        households.has_uncovered_spouse,
-        households.has_uncovered_children,
-        households.has_uncovered_parents,
-        accounts.account_status
-    from households
-    inner join accounts on households.account_key = accounts.account_key
+        city_name,
+        district_name,
+        household_size,
+        members_covered,
+        minors,
+        has_uncovered_spouse,
+        has_uncovered_children,
+        has_uncovered_parents,
+        account_status
+    from profile
 
 )
 

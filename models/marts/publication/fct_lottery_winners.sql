@@ -1,5 +1,6 @@
--- The lottery winners list as it may be published (§三.(三)): masked login
--- name and mobile only, no token, win date without the time.
+-- The lottery winners list as it may be published (§三.(三)): the campaign, the prize
+-- and the masked login name and mobile, nothing else: no token and no date, so no
+-- other released relation joins it.
 with
 
 winners as (
@@ -13,7 +14,6 @@ final as (
     select
         campaign,
         prize,
-        cast(won_at as date) as won_date,
         login_name_masked,
         mobile_masked
     from winners

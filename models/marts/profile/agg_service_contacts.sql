@@ -1,0 +1,50 @@
+-- Service contacts as released (consultations, customer service, complaints): counted
+-- by ISO week opened, kind, channel and status.  A contact is a dated event the
+-- adversary may know, so no row is one contact: a cell of fewer than k accounts shows
+-- no figures.  The redacted notes stay in staging.
+with
+
+records as (
+
+    select * from {{ ref('stg_ops__service_records') }}
+
+),
+
+calendar as (
+
+    select * from {{ ref('calendar') }}
+
+),
+
+cells as (
+
+    select
+        calendar.iso_week as opened_week,
+        records.contact_kind,
+        records.contact_channel,
+        records.contact_status,
+        count(*) as contacts,
+        count(distinct records.account_key) as accounts,
+        avg({{ hours_between('records.opened_at', 'records.closed_at') }}) as avg_hours_to_close
+    from records
+    left join calendar on cast(records.opened_at as date) = calendar.day
+    group by all
+
+),
+
+final as (
+
+    select
+        opened_week,
+        contact_kind,
+        contact_channel,
+        contact_status,
+        {{ unless_small_cell('accounts', 'accounts', k_analysts()) }} as accounts,
+        {{ unless_small_cell('contacts', 'accounts', k_analysts()) }} as contacts,
+        {{ unless_small_cell('round(avg_hours_to_close, 1)', 'accounts', k_analysts()) }} as avg_hours_to_close,
+        accounts < {{ k_analysts() }} as is_suppressed
+    from cells
+
+)
+
+select * from final
