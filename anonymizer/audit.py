@@ -198,9 +198,11 @@ def binary_key_hits(path: Path, label: str, key: MasterKey) -> list[Hit]:
     return [Hit(label, "key", n)] if n else []
 
 
-def default_targets(data_dir: Path, warehouse: Path) -> tuple[list[Path], list[Path]]:
-    """The published and staging warehouses; exports, dbt target/logs, the GX folder, the docs and reports."""
-    return ([warehouse, data_dir / "build" / "warehouse.duckdb"],
+def default_targets(settings) -> tuple[list[Path], list[Path]]:
+    """The published release and every build database (tokens only, never a raw value); exports,
+    dbt target/logs, the GX folder, the docs and reports."""
+    data_dir = settings.data_dir
+    return ([settings.warehouse_path, settings.internal_path, settings.staging_path, settings.release_staging_path],
             [data_dir / "exports", data_dir / "dbt", data_dir / "gx", data_dir / "docs", data_dir / "reports"])
 
 

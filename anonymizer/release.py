@@ -8,7 +8,9 @@ in its YAML ``meta.privacy`` one class:
 * ``key`` — a join token.  The release carries none: a key would join relations
   into one profile per person, so the build refuses it;
 * ``quasi_identifier`` — something the README's adversary may know (dates and
-  durations included); the gate generalises and suppresses these;
+  durations included); the gate generalises and suppresses these, the ones with
+  a higher ``weight`` (default 1: how much analysts lose when it is generalised)
+  last;
 * ``sensitive`` — PIPL Art. 28 data, only in aggregates (a dbt test holds that);
 * ``attribute`` — not identifying, with ``reason`` saying why in one line.
 
@@ -39,6 +41,7 @@ class ReleasedModel:
     name: str
     columns: dict[str, str]  # column -> privacy class, in YAML order
     meta: dict
+    weights: dict[str, float]  # quasi-identifier -> utility weight (meta.weight, default 1)
 
     @property
     def relation(self) -> str:
@@ -76,7 +79,9 @@ def _raw_models(project_dir: Path) -> list[tuple[str, dict]]:
 def released_models(project_dir: Path) -> list[ReleasedModel]:
     return [ReleasedModel(folder, m["name"],
                           {c["name"]: (c.get("meta") or {}).get("privacy") for c in m.get("columns", [])},
-                          m.get("config", {}).get("meta", {}))
+                          m.get("config", {}).get("meta", {}),
+                          {c["name"]: float((c.get("meta") or {}).get("weight", 1)) for c in m.get("columns", [])
+                           if (c.get("meta") or {}).get("privacy") == "quasi_identifier"})
             for folder, m in _raw_models(project_dir)]
 
 

@@ -27,21 +27,24 @@ th:first-child, td:first-child {{ text-align: left; }}
 ul {{ margin: .2em 0; }}
 </style></head>
 <body>
-<h1>Re-identification risk <small>run {run_id}, as of {as_of}</small></h1>
+<h1>Re-identification risk <small>{title}</small></h1>
 <p id="verdict" class="{verdict_class}">{verdict}</p>
+<h2>The adversary</h2>
+<p id="adversary">{adversary}</p>
 <p>Thresholds: k ≥ {k_analysts} for marts analysts use, k ≥ {k_shared} (and small cells suppressed)
-for anything shared beyond them, at most {max_suppression} of a mart's rows suppressed, linkage attack
-correct-unique rate below {linkage_max_rate}.</p>
-<h2>Risk per mart</h2>
-<div class="legend" id="risk-legend"></div>
-<svg id="risk-chart" class="chart" role="img" aria-label="risk per mart"></svg>
-<h2>Equivalence-class sizes, before and after treatment</h2>
+for anything shared beyond them, at most {max_suppression} of a mart's people suppressed, and every
+attack below re-identifying fewer than {linkage_max_rate} of its targets.</p>
+<h2>Attacks: share of targets re-identified, untreated and released</h2>
+<div class="legend" id="attack-legend"></div>
+<svg id="attack-chart" class="chart" role="img" aria-label="attack rates"></svg>
+<table id="attacks"><thead><tr><th>mart</th><th>the attacker knows</th><th>columns used</th><th>targets</th>
+<th>untreated</th><th>released</th></tr></thead><tbody></tbody></table>
+<h2>Equivalence-class sizes (people), before and after treatment</h2>
 <div id="histograms"></div>
-<h2>Figures</h2>
-<table id="figures"><thead><tr><th>mart</th><th>release</th><th>QIs</th><th>k (required)</th>
-<th>classes</th><th>sample-unique</th><th>prosecutor max / avg</th><th>journalist max</th><th>marketer</th>
-<th>suppressed</th><th>l-diversity</th><th>linkage correct-unique</th><th>singling out</th><th>inference</th></tr></thead>
-<tbody></tbody></table>
+<h2>Figures and information lost</h2>
+<table id="figures"><thead><tr><th>mart</th><th>release</th><th>k (required)</th><th>classes</th>
+<th>sample-unique</th><th>prosecutor max / avg</th><th>suppressed</th><th>released levels</th>
+<th>generalisation loss</th><th>suppression loss</th></tr></thead><tbody></tbody></table>
 <h2>What the release gate did</h2>
 <div id="actions"></div>
 <script id="summary" type="application/json">{summary}</script>
@@ -73,39 +76,45 @@ function bars(svg, groups, series, max) {{
 function legend(div, series) {{
   div.innerHTML = series.map(s => `<span><i class="sw" style="background:${{s.color}}"></i>${{s.name}}</span>`).join('');
 }}
-const marts = S.marts.map(m => m.mart);
-const riskSeries = [
-  {{name: 'prosecutor max (1/k)', color: '#b3261e', values: S.marts.map(m => m.after.prosecutor_max), format: pct}},
-  {{name: 'records in classes < k', color: '#e8a33d', values: S.marts.map(m => m.after.records_at_risk), format: pct}},
-  {{name: 'linkage correct-unique', color: '#3b6fb6', values: S.marts.map(m => m.attacks ? m.attacks.linkage_rate : 0), format: pct}},
+const individual = S.marts.filter(m => m.kind === 'individual');
+const attacks = individual.flatMap(m => m.attacks.map(a => Object.assign({{mart: m.mart}}, a)));
+const attackSeries = [
+  {{name: 'untreated', color: '#c9c9c9', values: attacks.map(a => a.before), format: pct}},
+  {{name: 'released', color: '#b3261e', values: attacks.map(a => a.after), format: pct}},
 ];
-legend(document.getElementById('risk-legend'), riskSeries);
-bars(document.getElementById('risk-chart'), marts, riskSeries, 1);
+legend(document.getElementById('attack-legend'), attackSeries);
+bars(document.getElementById('attack-chart'), attacks.map((a, i) => String(i + 1)), attackSeries, 1);
+const abody = document.querySelector('#attacks tbody');
+attacks.forEach((a, i) => {{
+  const tr = document.createElement('tr');
+  for (const c of [`${{i + 1}}. ${{a.mart}}`, a.knowledge, a.columns.join(', '), a.targets, pct(a.before), pct(a.after)]) {{
+    const td = document.createElement('td'); td.textContent = c; tr.appendChild(td);
+  }}
+  abody.appendChild(tr);
+}});
 const hist = document.getElementById('histograms');
-for (const m of S.marts) {{
+for (const m of individual) {{
   const h = document.createElement('div');
   h.innerHTML = `<h3>${{m.mart}}</h3><div class="legend"></div>`;
   const svg = el('svg', {{class: 'chart histogram', role: 'img', 'aria-label': 'class sizes of ' + m.mart}}, h);
   hist.appendChild(h);
   const buckets = Object.keys(m.after.histogram);
-  const series = [];
-  if (m.before) series.push({{name: 'records, before', color: '#c9c9c9', values: buckets.map(b => m.before.histogram[b])}});
-  series.push({{name: 'records, after', color: '#176b2c', values: buckets.map(b => m.after.histogram[b])}});
+  const series = [{{name: 'people, untreated', color: '#c9c9c9', values: buckets.map(b => m.before.histogram[b])}},
+                  {{name: 'people, released', color: '#176b2c', values: buckets.map(b => m.after.histogram[b])}}];
   legend(h.querySelector('.legend'), series);
   bars(svg, buckets.map(b => 'class size ' + b), series, Math.max(1, ...series.flatMap(s => s.values)));
 }}
 const tbody = document.querySelector('#figures tbody');
 for (const m of S.marts) {{
-  const a = m.after, t = m.attacks, tr = document.createElement('tr');
+  const a = m.after, c = m.cells, tr = document.createElement('tr');
   if (m.failures.length) tr.className = 'fail';
-  const cells = [m.mart, m.release, m.quasi_identifiers.join(', '), `${{a.k ?? '–'}} (${{m.k_required}})`, a.classes,
-    pct(a.sample_unique_share), `${{pct(a.prosecutor_max)}} / ${{pct(a.prosecutor_avg)}}`, pct(a.journalist_max),
-    pct(a.marketer), `${{a.suppressed}} of ${{a.rows}}`,
-    Object.entries(a.l_diversity).map(([k, v]) => `${{k}}: ${{v}}`).join(', ') || '–',
-    t ? `${{t.linkage_correct_unique}} / ${{t.linkage_targets}} (${{pct(t.linkage_rate)}})` : '–',
-    t && t.singling_out_risk != null ? pct(t.singling_out_risk) : '–',
-    t && t.inference_risk != null ? `${{pct(t.inference_risk)}} (${{t.inference_secret}})` : '–'];
-  for (const c of cells) {{ const td = document.createElement('td'); td.textContent = c; tr.appendChild(td); }}
+  const cells = a ? [m.mart, m.release, `${{a.k ?? '–'}} (${{m.k_required}})`, a.classes, pct(a.sample_unique_share),
+      `${{pct(a.prosecutor_max)}} / ${{pct(a.prosecutor_avg)}}`, `${{a.suppressed}} of ${{a.people}} people`,
+      Object.entries(m.released_levels).map(([q, l]) => `${{q}}: ${{l}}`).join(', '),
+      pct(m.information_loss.generalisation), pct(m.information_loss.suppression)]
+    : [m.mart, m.release, `${{c.smallest ?? '–'}} (${{m.k_required}})`, c.cells, '–', '–',
+       `${{c.suppressed}} of ${{c.cells}} cells`, 'aggregate', '–', pct(m.information_loss.suppression)];
+  for (const x of cells) {{ const td = document.createElement('td'); td.textContent = x; tr.appendChild(td); }}
   tbody.appendChild(tr);
 }}
 document.getElementById('actions').innerHTML = S.marts.map(m =>
@@ -124,8 +133,10 @@ def render(summary: dict[str, Any]) -> str:
     verdict = ("every mart meets its thresholds" if not failing
                else "FAILS: " + ", ".join(failing) + " (the release was not published)")
     data = json.dumps(summary, ensure_ascii=False).replace("</", "<\\/")
+    title = (f"measured {summary['as_of']} (release of run {summary['run_id']}), nothing treated"
+             if summary.get("measured_only") else f"run {summary['run_id']}, as of {summary['as_of']}")
     return PAGE.format(
-        run_id=html.escape(summary["run_id"]), as_of=html.escape(summary["as_of"]),
+        title=html.escape(title), run_id=html.escape(summary["run_id"]), adversary=html.escape(summary["adversary"]),
         verdict=html.escape(verdict), verdict_class="fail" if failing else "pass",
         k_analysts=p["k_analysts"], k_shared=p["k_shared"], max_suppression=f"{p['max_suppression']:.0%}",
         linkage_max_rate=f"{p['linkage_max_rate']:.0%}", summary=data)

@@ -160,7 +160,7 @@ def audit_leaks(data_dir: DataDir = None) -> None:
     s = _settings(data_dir)
     key, con = open_session(s)
     try:
-        databases, roots = default_targets(s.data_dir, s.warehouse_path)
+        databases, roots = default_targets(s)
         result = audit(con, key, s.data_dir, databases, roots, vocabulary_files(s.project_dir))
     finally:
         con.close()
@@ -183,38 +183,38 @@ def audit_leaks(data_dir: DataDir = None) -> None:
 
 @risk_app.command("report")
 def risk_report(data_dir: DataDir = None) -> None:
-    """k-anonymity, l-diversity, ARX's prosecutor/journalist/marketer risk and three attacks, per mart.
+    """Measure the published release against the README's adversary: k, suppression, every attack.
 
-    Measures the published warehouse as it is (the run's gate already treated it)
-    and writes reports/risk/risk.json and risk.html; exits 1 if a mart fails.
+    Reads the release as it is (the run's gate treated it) with the build database
+    it was built from as ground truth, and writes reports/risk/measured.{json,html}:
+    the run's own risk.{json,html} stay as the gate wrote them.  Exits 1 if a mart fails.
     """
-    import duckdb
-
     from anonymizer.risk import gate
     from pipelines import release_risk
+    from pipelines.build import release_as_of
 
     s = _settings(data_dir)
-    if not s.warehouse_path.exists():
-        raise YihuiError(f"no published warehouse at {s.warehouse_path}: run `yihui run` first")
-    with duckdb.connect(str(s.warehouse_path), read_only=True) as wh:
-        as_of = wh.execute("SELECT as_of_date FROM meta.build_info").fetchone()[0]
-    res = release_risk.assess(s, s.warehouse_path, f"report-{as_of}", as_of, treat=False)
-    t = Table(title=f"re-identification risk (as of {as_of}; population {res.population:,} people aged 14+)")
-    for col in ("mart", "release", "k (required)", "sample-unique", "prosecutor max", "journalist max",
-                "marketer", "suppressed", "linkage", "singling out", "inference"):
+    as_of = release_as_of(s.warehouse_path)
+    if not s.internal_path.exists():
+        raise YihuiError(f"no build database at {s.internal_path}: run `yihui run` first")
+    res = release_risk.assess(s, f"report-{as_of}", as_of, treat=False)
+    t = Table(title=f"re-identification risk of the published release (as of {as_of})")
+    for col in ("mart", "release", "k (required)", "suppressed", "information lost", "attacks: worst released rate"):
         t.add_column(col, justify="left" if col in ("mart", "release") else "right")
-    def pct(x: float | None) -> str:
-        return "–" if x is None else f"{x:.2%}"
 
     for r in res.reports:
-        a, at = r.after, r.attacks
-        t.add_row(("[red]" if r.failures else "") + r.mart, r.release, f"{a.k if a.k is not None else '–'} ({r.k_required})",
-                  pct(a.sample_unique_share), pct(a.prosecutor_max), pct(a.journalist_max), pct(a.marketer),
-                  f"{a.suppressed:,}/{a.rows:,}",
-                  f"{at.linkage_correct_unique}/{at.linkage_targets}" if at else "–",
-                  pct(at.singling_out_risk) if at else "–", pct(at.inference_risk) if at else "–")
+        if r.kind == "aggregate":
+            c = r.cells or {}
+            k, supp = c.get("smallest"), f"{c.get('suppressed', 0):,}/{c.get('cells', 0):,} cells"
+        else:
+            k, supp = r.after.k, f"{r.after.suppressed:,}/{r.after.people:,} people"
+        worst = max(r.attacks, key=lambda a: a["after"], default=None)
+        t.add_row(("[red]" if r.failures else "") + r.mart, r.release,
+                  f"{k if k is not None else '–'} ({r.k_required})", supp,
+                  f"{r.information_loss['generalisation']:.0%} gen · {r.information_loss['suppression']:.1%} supp",
+                  f"{worst['after']:.2%} ({worst['knowledge']})" if worst else "–")
     out.print(t)
-    out.print(f"report: {res.html_path} (and {res.json_path.name})")
+    out.print(f"report: {res.html_path} (and {res.json_path.name}; the run's risk.html is unchanged)")
     gate(res.reports)
     out.print("[green]every mart meets its thresholds[/]")
 
@@ -225,7 +225,7 @@ def segment_refresh(data_dir: DataDir = None) -> None:
     from audiences.segments import refresh
 
     s = _settings(data_dir)
-    segments = refresh(s.data_dir, s.warehouse_path)
+    segments = refresh(s.data_dir, s.internal_path)
     _segment_table(segments)
 
 
@@ -301,7 +301,7 @@ def segment_export(
 
     s = _settings(data_dir)
     a = get(name)
-    seg = status(s.data_dir, [a])[0] if dry_run else next(x for x in refresh(s.data_dir, s.warehouse_path)
+    seg = status(s.data_dir, [a])[0] if dry_run else next(x for x in refresh(s.data_dir, s.internal_path)
                                                             if x.audience.name == name)
     res = export(s.data_dir, seg, fmt, dry_run)
     m = res.manifest
@@ -367,7 +367,7 @@ def subject_access(id_number: IdNumber = None, mobile: Mobile = None, openid: Op
     _key, con = open_session(s)
     try:
         subject = subjects.find(con, id_number, mobile, openid)
-        report = subjects.access(con, subject, s.warehouse_path, s.data_dir)
+        report = subjects.access(con, subject, s.internal_path, s.data_dir)
         request_id = new_run_id()
         subjects.log_request(con, "access", _identifier_kind(id_number, mobile, openid), request_id, subject.total)
     finally:

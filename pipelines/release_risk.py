@@ -1,10 +1,12 @@
 """The re-identification release gate: between the dbt build and the publish.
 
-It needs the vault (the attacker's population and the ground truth of who is
-who come from the raw rows and token maps) and the warehouse being released.
-Within ``yihui run`` it treats the staging warehouse (generalise, suppress),
-writes the report, and stops the release when a mart still fails; ``yihui
-risk report`` measures the published warehouse as it is.
+It needs the build database (the truth models the individual-level marts are
+released from, with their tokens) and the release file; no vault and no key.
+Within ``yihui run`` it treats the next release (generalise, suppress, rewrite),
+writes ``risk.{json,html}``, and stops the release when a mart still fails;
+``yihui risk report`` measures the published release as it is, against the
+internal build database it was built with, and writes ``measured.{json,html}``
+beside the run's report without touching it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from anonymizer import risk, tokens
+import duckdb
+
+from anonymizer import attacks, risk
 from pipelines.settings import Settings
 
 
@@ -22,28 +26,27 @@ class RiskResult:
     reports: list[risk.MartReport]
     json_path: Path
     html_path: Path
-    population: int
 
 
 def report_dir(settings: Settings) -> Path:
     return settings.data_dir / "reports" / "risk"
 
 
-def assess(settings: Settings, warehouse: Path, run_id: str, as_of: date, treat: bool,
+def assess(settings: Settings, run_id: str, as_of: date, treat: bool,
            marts: list[risk.Mart] | None = None) -> RiskResult:
-    """Measure (and treat) ``warehouse``'s marts, attack them, write risk.json and risk.html."""
-    from pipelines.run import open_session
-
+    """Treat (or only measure) the release and attack it; write the report."""
+    build, release = ((settings.staging_path, settings.release_staging_path) if treat
+                      else (settings.internal_path, settings.warehouse_path))
     policy = risk.load_policy(settings.project_dir)
-    key, con = open_session(settings)
+    adversary = attacks.load_adversary()
+    con = duckdb.connect(str(build), read_only=not treat)
     try:
-        tokens.install_macros(con, key)
-        con.execute(f"ATTACH '{warehouse}' AS wh{'' if treat else ' (READ_ONLY)'}")
-        population = risk.create_population(con, as_of)
+        con.execute(f"SET memory_limit = '{settings.memory_limit}'")
+        con.execute(f"ATTACH '{release}' AS rel{'' if treat else ' (READ_ONLY)'}")
         reports = risk.assess(con, marts if marts is not None else risk.load_marts(settings.project_dir),
-                              policy, treat_marts=treat)
-        con.execute("DETACH wh")
+                              policy, adversary, treat=treat)
     finally:
         con.close()
-    js, html = risk.write_report(risk.summary_json(reports, run_id, as_of, policy), report_dir(settings))
-    return RiskResult(reports, js, html, population)
+    summary = risk.summary_json(reports, run_id, as_of, policy, adversary, measured_only=not treat)
+    js, html = risk.write_report(summary, report_dir(settings), "risk" if treat else "measured")
+    return RiskResult(reports, js, html)

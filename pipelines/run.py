@@ -185,6 +185,7 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
     log(f"pseudonymising into the next build database (key version {key.version})")
     with timed(summary.stage_seconds, "pseudonymise"):
         p = pseudonymise(con, key, summary.as_of, summary.run_id, staging)
+    staging.chmod(0o600)
     summary.pseudonymised, summary.tokens_added = p.rows, p.tokens_added
     record_run(con, summary, key, source_kind, status)
     copy_run_metadata(con, staging)
@@ -206,6 +207,9 @@ def finish(settings: Settings, summary: RunSummary, log: Log, check_volume: bool
     for r in risk.reports:
         for action in r.actions:
             log(f"  {r.mart}: {action}")
+    rates = [a["after"] for r in risk.reports for a in r.attacks]
+    if rates:
+        log(f"  {len(rates)} attacks on the release: at most {max(rates):.2%} of targets re-identified")
     gate(risk.reports)
     if check_volume:
         with timed(summary.stage_seconds, "volume gate"):

@@ -39,8 +39,10 @@ final as (
         -- what the adversary knows (quasi-identifiers, generalised by the gate)
         persons.age_band,
         persons.sex,
-        coalesce(persons.city_name, '未知') as city_name,
-        coalesce(persons.district_name, '未知') as district_name,
+        {{ released_region('city', "coalesce(persons.district_name, '未知')", "coalesce(persons.city_name, '未知')",
+            'persons.province_name') }} as city_name,
+        {{ released_region('district', "coalesce(persons.district_name, '未知')", "coalesce(persons.city_name, '未知')",
+            'persons.province_name') }} as district_name,
         persons.id_type,
         cast(persons.registered_on as {{ dbt.type_string() }}) as registered_period,
         case
@@ -48,12 +50,8 @@ final as (
             when persons.is_policyholder then 'policyholder'
             else 'family_member'
         end as customer_role,
-        persons.relationship,
-        coalesce(coverage.coverage_years, 0) as coverage_years,
         coalesce(coverage.is_covered_this_year, false) as is_covered_this_year,
         coalesce(coverage.is_covered_next_year, false) as is_covered_next_year,
-        coalesce(service.consultations, 0) as consultations,
-        coalesce(service.complaints, 0) as complaints,
 
         -- attributes the adversary does not know
         persons.acquisition_channel,

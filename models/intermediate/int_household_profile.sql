@@ -22,7 +22,8 @@ applicants as (
         account_key,
         age_band,
         coalesce(city_name, '未知') as city_name,
-        coalesce(district_name, '未知') as district_name
+        coalesce(district_name, '未知') as district_name,
+        province_name
     from {{ ref('stg_ops__insured_persons') }}
     where relationship = '本人'
     qualify row_number() over (partition by account_key order by person_key) = 1
@@ -35,8 +36,10 @@ final as (
         -- ground truth: never released
         households.account_key,
         -- what the adversary knows: the applicant's ID-card region and the household's composition
-        coalesce(applicants.city_name, '未知') as city_name,
-        coalesce(applicants.district_name, '未知') as district_name,
+        {{ released_region('city', "coalesce(applicants.district_name, '未知')",
+            "coalesce(applicants.city_name, '未知')", 'applicants.province_name') }} as city_name,
+        {{ released_region('district', "coalesce(applicants.district_name, '未知')",
+            "coalesce(applicants.city_name, '未知')", 'applicants.province_name') }} as district_name,
         households.household_size,
         households.members_covered,
         households.minors,

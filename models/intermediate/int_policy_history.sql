@@ -12,7 +12,8 @@ certificates as (
         certificates.*,
         persons.age_band,
         persons.sex,
-        coalesce(persons.city_name, '未知') as city_name
+        {{ released_region('city', "coalesce(persons.district_name, '未知')", "coalesce(persons.city_name, '未知')",
+            'persons.province_name') }} as city_name
     from {{ ref('stg_ops__certificates') }} as certificates
     inner join {{ ref('int_persons') }} as persons on certificates.person_key = persons.person_key
     where persons.age >= {{ var('min_individual_age') }}

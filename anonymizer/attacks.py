@@ -1,0 +1,144 @@
+"""The attack suite: the README's adversary against what will be published, scored with the truth.
+
+For each knowledge set of ``adversary.yml`` and each individual-level released
+mart, the attacker takes ``linkage_sample`` targets (one row each of people in
+the mart) and knows, of each, the facts of the set at their finest level (the
+truth model's values: the birth date gives the age band, the ID region the
+district, and so on).  Like an attacker holding the seeds, they generalise each
+fact to the finest level of its hierarchy that the published values show, then
+count the published rows consistent with it (a ``*`` or NULL matches anything).  A target is re-identified when exactly one row is:
+that row is necessarily theirs, since their own row is always consistent.  The
+same attack on the mart untreated (its finest level, nothing suppressed) is the
+"before" figure.
+
+Counting is set-based: published rows are grouped into classes on the known
+columns; classes without a wildcard are matched by a hash join, the few with
+one (suppressed rows) by a small nested-loop join.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from anonymizer import risk
+
+ADVERSARY = Path(__file__).with_name("adversary.yml")
+
+
+@dataclass(frozen=True)
+class Adversary:
+    description: str
+    facts: dict[str, tuple[str, tuple[str, ...]]]  # fact -> (what is known, released columns it shows in)
+    attacks: tuple[tuple[str, ...], ...]
+
+    def columns(self, knowledge: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c for f in knowledge for c in self.facts[f][1]))
+
+    @property
+    def known_columns(self) -> set[str]:
+        return {c for _, cols in self.facts.values() for c in cols}
+
+
+def load_adversary(path: Path = ADVERSARY) -> Adversary:
+    raw = yaml.safe_load(path.read_text())
+    facts = {name: (f["knows"], tuple(f["columns"])) for name, f in raw["facts"].items()}
+    return Adversary(" ".join(raw["description"].split()), facts, tuple(tuple(a) for a in raw["attacks"]))
+
+
+def _q(col: str) -> str:
+    return risk._q(col)
+
+
+def infer_levels(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], released: str) -> dict[str, int]:
+    """The hierarchy level each quasi-identifier of ``released`` is at, read off its values
+    (against the levels of ``risk_base``): the finest level holding every published value."""
+    levels = {}
+    for qi in qis:
+        values = (f"SELECT DISTINCT {_q(qi)}::VARCHAR AS v FROM {released} "
+                  f"WHERE {_q(qi)} IS NOT NULL AND {_q(qi)}::VARCHAR <> '{risk.STAR}'")
+        levels[qi] = risk.depth(qi)
+        if not con.execute(f"SELECT count(*) FROM ({values})").fetchone()[0]:
+            continue
+        for i in range(risk.depth(qi)):
+            outside = con.execute(f"SELECT count(*) FROM ({values}) WHERE v NOT IN "
+                                  f"(SELECT {_q(f'{qi}__{i}')} FROM risk_base WHERE {_q(f'{qi}__{i}')} IS NOT NULL)"
+                                  ).fetchone()[0]
+            if outside == 0:
+                levels[qi] = i
+                break
+        else:
+            levels[qi] = 0  # values of no level: matched as they are
+    return levels
+
+
+def _known(col: str, qis: tuple[str, ...], released_values: dict[str, str] | None) -> str:
+    """What the attacker knows of ``col`` for a target: untreated, its finest value; released, the
+    finest level of its hierarchy whose value the release shows (regions are recoded per value, so
+    levels differ between targets); NULL when none shows, which only starred rows then fit."""
+    if col not in qis:
+        return f"t.{_q(col)}::VARCHAR"
+    if released_values is None:
+        return f"t.{_q(f'{col}__0')}"
+    arms = " ".join(f"WHEN t.{_q(f'{col}__{i}')} IN (SELECT v FROM {released_values[col]}) "
+                    f"THEN t.{_q(f'{col}__{i}')}" for i in range(risk.depth(col)))
+    return f"CASE {arms} END"
+
+
+def reidentified(con: duckdb.DuckDBPyConnection, released: str, cols: tuple[str, ...], qis: tuple[str, ...],
+                 released_values: dict[str, str] | None = None) -> int:
+    """Targets (``attack_targets``) consistent with exactly one row of ``released`` on ``cols``.
+    ``released_values``: per quasi-identifier, a relation of the values the release shows (None:
+    the attacker knows the finest level, as against the untreated mart)."""
+    known = ", ".join(f"{_known(c, qis, released_values)} AS {_q(c)}" for c in cols)
+    star = " OR ".join(f"{_q(c)} IS NULL OR {_q(c)}::VARCHAR = '{risk.STAR}'" for c in cols)
+    exact_on = " AND ".join(f"c.{_q(c)} = a.{_q(c)}" for c in cols)
+    wild_on = " AND ".join(f"(c.{_q(c)} IS NULL OR c.{_q(c)} = '{risk.STAR}' OR c.{_q(c)} = a.{_q(c)})"
+                           for c in cols)
+    return con.execute(
+        f"""WITH a AS (SELECT t.__unit AS target, {known} FROM attack_targets AS t),
+            classes AS (SELECT {', '.join(f'{_q(c)}::VARCHAR AS {_q(c)}' for c in cols)}, count(*) AS n,
+                               bool_or({star}) AS wild FROM {released} GROUP BY ALL),
+            hits AS (SELECT a.target, c.n FROM a JOIN (SELECT * FROM classes WHERE NOT wild) AS c ON {exact_on}
+                     UNION ALL
+                     SELECT a.target, c.n FROM a JOIN (SELECT * FROM classes WHERE wild) AS c ON {wild_on})
+        SELECT count(*) FROM (SELECT target FROM hits GROUP BY target HAVING sum(n) = 1)""").fetchone()[0]
+
+
+def released_value_sets(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], released: str) -> dict[str, str]:
+    """TEMP tables of the values each quasi-identifier shows in the release (what an attacker reads)."""
+    tables = {}
+    for i, qi in enumerate(qis):
+        tables[qi] = f"attack_values_{i}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {tables[qi]} AS SELECT DISTINCT {_q(qi)}::VARCHAR AS v "
+                    f"FROM {released} WHERE {_q(qi)} IS NOT NULL AND {_q(qi)}::VARCHAR <> '{risk.STAR}'")
+    return tables
+
+
+def run_suite(con: duckdb.DuckDBPyConnection, mart: risk.Mart, released: str, adversary: Adversary,
+              sample: int, ref: str) -> list[dict[str, Any]]:
+    """Every knowledge set against ``released`` (after) and the untreated ``risk_base`` (before)."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE attack_targets AS
+        SELECT * FROM risk_base QUALIFY row_number() OVER (PARTITION BY __unit ORDER BY hash(__rid)) = 1
+        ORDER BY hash(__unit::VARCHAR || '|attack') LIMIT {sample}""")
+    targets = con.execute("SELECT count(*) FROM attack_targets").fetchone()[0]
+    qis = mart.quasi_identifiers
+    values = released_value_sets(con, qis, released)
+    shown = {q for q in qis if con.execute(f"SELECT count(*) FROM {values[q]}").fetchone()[0]}
+    untreated = f"(SELECT {', '.join(f'{_q(c)}' for c in mart.columns)} FROM risk_base)"
+    results = []
+    for knowledge in adversary.attacks:
+        cols = tuple(c for c in adversary.columns(knowledge) if c in mart.columns)
+        if not cols or not targets:
+            continue
+        before = reidentified(con, untreated, cols, qis)
+        # a column released as `*` throughout tells the attacker nothing
+        after = reidentified(con, released, tuple(c for c in cols if c not in qis or c in shown) or cols, qis, values)
+        results.append({"knowledge": " + ".join(knowledge), "columns": list(cols), "targets": int(targets),
+                        "before": before / targets, "after": after / targets,
+                        "reidentified_before": int(before), "reidentified_after": int(after)})
+    return results
