@@ -61,7 +61,7 @@ LOOKUPS = {
     "ab": "LEFT JOIN {ref}.age_bands AS ab ON ab.age_band = b.age_band",
     "cp": ("LEFT JOIN (SELECT city_name, any_value(province_name) AS province_name FROM {ref}.regions "
            "WHERE city_name IS NOT NULL GROUP BY 1) AS cp ON cp.city_name = b.city_name"),
-    "cal": "LEFT JOIN {ref}.calendar AS cal ON cal.day = try_cast(b.registered_period AS DATE)",
+    "cal": "LEFT JOIN {ref}.calendar AS cal ON cal.date_day = try_cast(b.registered_period AS DATE)",
 }
 
 

@@ -571,7 +571,6 @@ def validate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
 @app.command()
 def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
     """Tokenise and generalise the validated landing data into the staging warehouse."""
-    from pipelines import build as build_mod
     from pipelines.run import RunSummary, new_run_id, open_session, resolve_as_of, stage
 
     s = _settings(data_dir, as_of=as_of)

@@ -27,7 +27,7 @@ def main() -> None:
     out = Path(__file__).resolve().parent.parent / "seeds" / "calendar.csv"
     with out.open("w", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(("day", "iso_week", "month", "quarter", "year"))
+        w.writerow(("date_day", "iso_week", "month", "quarter", "year"))
         w.writerows(rows())
 
 

@@ -35,7 +35,7 @@ cells as (
             {{ dbt.datediff('coalesce(requests.verified_at, requests.received_at)', 'requests.responded_at', 'day') }}
         ) as avg_days_to_respond
     from requests
-    left join calendar on cast(requests.received_at as date) = calendar.day
+    left join calendar on cast(requests.received_at as date) = calendar.date_day
     group by all
 
 ),

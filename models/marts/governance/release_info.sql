@@ -11,7 +11,7 @@ build as (
 final as (
 
     select
-        cast(run_id as {{ dbt.type_string() }}) as run_id,
+        run_id,
         cast(as_of_date as date) as as_of_date
     from build
 

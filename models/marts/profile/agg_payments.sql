@@ -29,11 +29,11 @@ cells as (
         payments.payment_method,
         payments.payment_status,
         count(*) as attempts,
-        count(distinct orders.account_key) as accounts,
+        count(distinct orders.account_key) as payers,
         cast(sum(payments.amount_yuan) as decimal(18, 2)) as amount_yuan
     from payments
     inner join orders on payments.order_key = orders.order_key
-    left join calendar on cast(payments.paid_at as date) = calendar.day
+    left join calendar on cast(payments.paid_at as date) = calendar.date_day
     group by all
 
 ),
@@ -45,10 +45,10 @@ final as (
         coverage_year,
         payment_method,
         payment_status,
-        {{ unless_small_cell('accounts', 'accounts', k_analysts()) }} as accounts,
-        {{ unless_small_cell('attempts', 'accounts', k_analysts()) }} as attempts,
-        {{ unless_small_cell('amount_yuan', 'accounts', k_analysts()) }} as amount_yuan,
-        accounts < {{ k_analysts() }} as is_suppressed
+        {{ unless_small_cell('payers', 'payers', k_analysts()) }} as payers,
+        {{ unless_small_cell('attempts', 'payers', k_analysts()) }} as attempts,
+        {{ unless_small_cell('amount_yuan', 'payers', k_analysts()) }} as amount_yuan,
+        payers < {{ k_analysts() }} as is_suppressed
     from cells
 
 )

@@ -24,10 +24,10 @@ cells as (
         records.contact_channel,
         records.contact_status,
         count(*) as contacts,
-        count(distinct records.account_key) as accounts,
+        count(distinct records.account_key) as contacting_accounts,
         avg({{ hours_between('records.opened_at', 'records.closed_at') }}) as avg_hours_to_close
     from records
-    left join calendar on cast(records.opened_at as date) = calendar.day
+    left join calendar on cast(records.opened_at as date) = calendar.date_day
     group by all
 
 ),
@@ -39,10 +39,11 @@ final as (
         contact_kind,
         contact_channel,
         contact_status,
-        {{ unless_small_cell('accounts', 'accounts', k_analysts()) }} as accounts,
-        {{ unless_small_cell('contacts', 'accounts', k_analysts()) }} as contacts,
-        {{ unless_small_cell('round(avg_hours_to_close, 1)', 'accounts', k_analysts()) }} as avg_hours_to_close,
-        accounts < {{ k_analysts() }} as is_suppressed
+        {{ unless_small_cell('contacting_accounts', 'contacting_accounts', k_analysts()) }} as contacting_accounts,
+        {{ unless_small_cell('contacts', 'contacting_accounts', k_analysts()) }} as contacts,
+        {{ unless_small_cell('round(avg_hours_to_close, 1)', 'contacting_accounts', k_analysts()) }}
+            as avg_hours_to_close,
+        contacting_accounts < {{ k_analysts() }} as is_suppressed
     from cells
 
 )
