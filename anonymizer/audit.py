@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from anonymizer import tokens
-from anonymizer.domains import DOMAINS
+from anonymizer.domains import DOMAINS, RELEASE_DOMAINS
 from anonymizer.keys import MasterKey
 from pipelines.schema import INGESTED
 
@@ -56,7 +56,7 @@ class AuditResult:
 def key_material(key: MasterKey) -> list[str]:
     """Every secret this data folder's key yields, as the hex that could end up in a file."""
     secrets_ = [key.secret.hex(), key.vault_key]
-    for d in DOMAINS:
+    for d in DOMAINS + RELEASE_DOMAINS:
         tk = key.token_key(d.name)
         secrets_.append(tk.hex())
         secrets_.extend(tokens.hmac_pads(tk))

@@ -57,3 +57,12 @@ DOMAINS: tuple[Domain, ...] = (
 )
 BY_NAME = {d.name: d for d in DOMAINS}
 TOKEN_HEX = 32  # 128 bits of the HMAC: no collisions at any realistic scale
+
+# Release domains: tokens that leave the warehouse's reach (segment exports, activation delivery files).
+# Not in DOMAINS: they have no occurrences in the landing data and no token map; each release (an
+# export, an activation) gets a key of its own, derived from the domain key and the release id, so a
+# release cannot be joined to the warehouse, to another release, or across key versions.  The vault
+# remembers every release token it issued (``vault.ops.release_tokens``): see ``anonymizer.tokens``.
+EXPORT = Domain("export", "exp", "x", (), "a segment export's member: the account, keyed by the export id")
+ACTIVATION = Domain("activation", "act", "x", (), "an activation's recipient: the account, keyed by the activation id")
+RELEASE_DOMAINS: tuple[Domain, ...] = (EXPORT, ACTIVATION)

@@ -20,7 +20,7 @@ import hmac
 
 import duckdb
 
-from anonymizer.domains import DOMAINS, TOKEN_HEX, Domain
+from anonymizer.domains import DOMAINS, RELEASE_DOMAINS, TOKEN_HEX, Domain
 from anonymizer.errors import AnonymizerError
 from anonymizer.keys import MasterKey
 
@@ -29,6 +29,51 @@ def token(key: MasterKey, domain: Domain, value: str) -> str:
     """The reference implementation (Python); the SQL macro must agree with it."""
     digest = hmac.new(key.token_key(domain.name), value.encode("utf-8"), hashlib.sha256).hexdigest()
     return f"{domain.prefix}_{digest[:TOKEN_HEX]}"
+
+
+def release_key(key: MasterKey, domain: Domain, release_id: str) -> bytes:
+    """The key of one release (an export, an activation): HMAC(domain key, release id).
+
+    Why a key per release, rather than HMAC(domain key, release id | value): the two are equally
+    unlinkable (without the domain key neither can be recomputed, and two release ids give unrelated
+    tokens), but a per-release key has no delimiter to get wrong and lets one SQL macro, built from
+    its pads like ``tok_<domain>``, tokenise a whole release in DuckDB.  The value hashed is the
+    account's raw identity (the OpenID, the ``account`` map's value), never a warehouse token, so
+    a release token says nothing about warehouse tokens either.
+    """
+    if domain not in RELEASE_DOMAINS:
+        raise AnonymizerError(f"{domain.name!r} is not a release domain")
+    return hmac.new(key.token_key(domain.name), release_id.encode("utf-8"), hashlib.sha256).digest()
+
+
+def release_token(key: MasterKey, domain: Domain, release_id: str, value: str) -> str:
+    """The reference implementation of a release token (Python); ``install_release_macro`` must agree."""
+    digest = hmac.new(release_key(key, domain, release_id), value.encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"{domain.prefix}_{digest[:TOKEN_HEX]}"
+
+
+def install_release_macro(con: duckdb.DuckDBPyConnection, key: MasterKey, domain: Domain, release_id: str) -> None:
+    """``tok_release(value)`` for this session only: the tokens of one release."""
+    ipad, opad = hmac_pads(release_key(key, domain, release_id))
+    con.execute(
+        f"CREATE OR REPLACE TEMP MACRO tok_release(v) AS '{domain.prefix}_' || substr("
+        f"sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || encode(v)))), 1, {TOKEN_HEX})"
+    )
+
+
+def ensure_release_log(con: duckdb.DuckDBPyConnection) -> None:
+    """The vault's record of every release and of every token it issued (the only way back).
+
+    Kept, not recomputed: the release key depends on the master key's version, and after a
+    rotation the vault must still map an earlier export back (to activate it, or to find and
+    erase a person in it).
+    """
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS vault.ops.releases (release_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL,
+            audience VARCHAR, as_of_date DATE, definition_version VARCHAR, file VARCHAR, row_count BIGINT,
+            key_version INTEGER, created_at TIMESTAMP, by_user VARCHAR);
+        CREATE TABLE IF NOT EXISTS vault.ops.release_tokens (release_id VARCHAR NOT NULL, token VARCHAR NOT NULL,
+            value VARCHAR NOT NULL, split_group VARCHAR)""")
 
 
 def hmac_pads(secret: bytes) -> tuple[str, str]:

@@ -1,7 +1,10 @@
 """Activation: the only path from a segment back to people, inside the vault.
 
 Between a segment's refresh and its send, people unsubscribe, close accounts
-or turn 18 the other way round (never): so activation first pulls the newest
+or turn 18 the other way round (never): so activation takes the members of
+the segment's export (the newest one, or the one named), maps their export
+tokens back to accounts with the vault's record of that export
+(``ops.release_tokens``; the tokens mean nothing elsewhere), pulls the newest
 source rows into the vault, then re-checks every treatment member *as of
 now* with the consent rule of ``int_marketing_consent`` /
 ``fct_contactable_adults`` (the dbt models are the definition; this is their
@@ -11,8 +14,11 @@ answer at the same date).  Holdout members and anyone at the frequency cap
 remaining tokens are resolved to the channel handle (OpenID for WeChat,
 mobile for SMS) in the vault, the delivery file goes to the restricted
 folder (0700/0600), and the re-identification is logged: who, when, which
-audience, how many.  Activating the same segment for the same as-of again
-rewrites the same file and replaces its deliveries (idempotent).
+audience, which export, how many.  Each activation is a release of its own:
+the delivery file names recipients by activation tokens (``act_…``, keyed by
+the activation id, kept in the vault), never by warehouse or export tokens.
+Activating the same segment for the same as-of again rewrites the file (with
+a new activation id and tokens) and replaces its deliveries.
 """
 
 from __future__ import annotations
@@ -25,9 +31,12 @@ from pathlib import Path
 
 import duckdb
 
+from anonymizer import tokens
+from anonymizer.domains import ACTIVATION
+from anonymizer.keys import MasterKey
 from audiences.errors import AudienceError
-from audiences.export import _user
-from audiences.segments import Segment, store_path
+from audiences.export import _user, new_release_id
+from audiences.segments import Segment
 
 HANDLE = {"wechat": "openid", "sms": "mobile"}
 
@@ -42,6 +51,8 @@ class Activation:
     dropped_cap: int
     delivered: int
     path: Path
+    export_id: str
+    activation_id: str
 
 
 def restricted_dir(data_dir: Path) -> Path:
@@ -57,18 +68,21 @@ def ensure_log(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TABLE IF NOT EXISTS vault.ops.reidentifications (logged_at TIMESTAMP, by_user VARCHAR, audience VARCHAR,
             as_of_date DATE, members BIGINT, dropped_holdout BIGINT, dropped_consent BIGINT, dropped_cap BIGINT,
             delivered BIGINT, file VARCHAR);
+        ALTER TABLE vault.ops.reidentifications ADD COLUMN IF NOT EXISTS export_id VARCHAR;
+        ALTER TABLE vault.ops.reidentifications ADD COLUMN IF NOT EXISTS activation_id VARCHAR;
         CREATE TABLE IF NOT EXISTS vault.ops.deliveries (audience VARCHAR, as_of_date DATE, account_id BIGINT,
             channel VARCHAR, delivered_at TIMESTAMP)""")
+    tokens.ensure_release_log(con)
 
 
 # Why a member may not be contacted now; NULL when they may.  Mirrors
 # fct_contactable_adults (same order of reasons) over the vault's raw rows.
 CHECK_SQL = """
 WITH members AS (
-    SELECT m.member_key, m.split_group, a.account_id, a.status, a.is_staff_or_test, a.openid, a.mobile
+    SELECT m.member_key, m.split_group, m.account_value, a.account_id, a.status, a.is_staff_or_test, a.openid,
+           a.mobile
     FROM seg_members AS m
-    LEFT JOIN vault.tokens.account AS t ON t.token = m.member_key
-    LEFT JOIN vault.raw.accounts AS a ON a.openid = t.value
+    LEFT JOIN vault.raw.accounts AS a ON a.openid = m.account_value
 ),
 holder AS (
     SELECT account_id,
@@ -89,7 +103,7 @@ personalised AS (
 complaints AS (
     SELECT DISTINCT account_id FROM vault.raw.service_records WHERE kind = 'complaint' AND status = 'open'
 )
-SELECT m.member_key, m.split_group, m.account_id, m.openid, m.mobile,
+SELECT m.member_key, m.split_group, m.account_value, m.account_id, m.openid, m.mobile,
     CASE
         WHEN m.account_id IS NULL THEN 'erased'
         WHEN m.status <> 'active' THEN 'account_closed'
@@ -110,23 +124,36 @@ LEFT JOIN complaints AS c USING (account_id)
 
 
 def recheck(con: duckdb.DuckDBPyConnection, channel: str, now: datetime) -> None:
-    """``checked``: every row of ``seg_members`` with the reason it may not be contacted at ``now``."""
+    """``checked``: every row of ``seg_members`` (member_key, split_group, account_value: the account's
+    OpenID, as the vault maps a release token back) with the reason it may not be contacted at ``now``."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {CHECK_SQL}", {"now": now, "channel": channel})
 
 
-def activate(con: duckdb.DuckDBPyConnection, data_dir: Path, segment: Segment, now: datetime) -> Activation:
-    """``con`` has the (freshly extracted) vault attached and the shared macros installed."""
+def export_of(con: duckdb.DuckDBPyConnection, segment: Segment, export_id: str | None = None) -> str:
+    """The export to activate: the one named, else the newest export of the segment's wave."""
+    a = segment.audience
+    tokens.ensure_release_log(con)
+    row = con.execute(
+        "SELECT release_id FROM vault.ops.releases WHERE kind = 'export' AND audience = ? AND "
+        "(release_id = ? OR (? IS NULL AND as_of_date = ?)) ORDER BY created_at DESC, release_id DESC LIMIT 1",
+        [a.name, export_id, export_id, segment.as_of]).fetchone()
+    if row is None:
+        raise AudienceError(f"no export {export_id} of {a.name}" if export_id else
+                            f"{a.name} as of {segment.as_of} was never exported: run `yihui segment export {a.name}`")
+    return row[0]
+
+
+def activate(con: duckdb.DuckDBPyConnection, key: MasterKey, data_dir: Path, segment: Segment, now: datetime,
+             export_id: str | None = None) -> Activation:
+    """``con`` has the (freshly extracted) vault attached, opened with ``key``, and the shared macros installed."""
     a = segment.audience
     if segment.as_of is None:
         raise AudienceError(f"{a.name} has never been refreshed: run `yihui segment refresh`")
     if not segment.exportable:
         raise AudienceError(f"{a.name} is below its minimum size ({segment.members} < {a.minimum_size}): not activated")
-    con.execute(f"ATTACH '{store_path(data_dir)}' AS seg (READ_ONLY)")
-    try:
-        con.execute("CREATE OR REPLACE TEMP TABLE seg_members AS SELECT member_key, split_group FROM seg.membership "
-                    "WHERE as_of_date = ? AND audience = ?", [segment.as_of, a.name])
-    finally:
-        con.execute("DETACH seg")
+    export_id = export_of(con, segment, export_id)
+    con.execute("CREATE OR REPLACE TEMP TABLE seg_members AS SELECT token AS member_key, split_group, "
+                "value AS account_value FROM vault.ops.release_tokens WHERE release_id = ?", [export_id])
     ensure_log(con)
     recheck(con, a.channel, now)
     since = now.timestamp() - a.frequency_cap.days * 86400
@@ -146,25 +173,38 @@ def activate(con: duckdb.DuckDBPyConnection, data_dir: Path, segment: Segment, n
     consent = dict(con.execute("SELECT reason, count(*) FROM checked WHERE split_group = 'treatment' "
                                "AND reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC").fetchall())
     handle = HANDLE[a.channel]
+    activation_id = new_release_id()
+    tokens.install_release_macro(con, key, ACTIVATION, activation_id)
     rows = con.execute(
-        f"""SELECT c.account_id, c.{handle}, coalesce(s.n, 0) >= {a.frequency_cap.messages} AS capped
+        f"""SELECT c.account_id, c.{handle}, coalesce(s.n, 0) >= {a.frequency_cap.messages} AS capped,
+                   tok_release(c.account_value) AS recipient, c.account_value
             FROM checked AS c LEFT JOIN sent AS s USING (account_id)
             WHERE c.split_group = 'treatment' AND c.reason IS NULL ORDER BY c.{handle}""").fetchall()
-    deliver = [(acc, h) for acc, h, capped in rows if not capped and h]
-    capped = sum(1 for _, _, c in rows if c)
+    deliver = [(acc, h, tok, value) for acc, h, capped, tok, value in rows if not capped and h]
+    capped = sum(1 for r in rows if r[2])
     path = restricted_dir(data_dir) / f"{a.name}-{segment.as_of.isoformat()}.csv"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["channel", handle, "audience", "definition_version", "as_of_date"])
-        w.writerows([a.channel, h, a.name, a.version, segment.as_of.isoformat()] for _, h in deliver)
+        w.writerow(["channel", handle, "recipient", "audience", "definition_version", "as_of_date", "activation_id"])
+        w.writerows([a.channel, h, tok, a.name, a.version, segment.as_of.isoformat(), activation_id]
+                    for _, h, tok, _ in deliver)
     os.chmod(path, 0o600)
+    logged_at = datetime.now(UTC).replace(tzinfo=None)
     con.execute("BEGIN")
     con.execute("DELETE FROM vault.ops.deliveries WHERE audience = ? AND as_of_date = ?", [a.name, segment.as_of])
     con.executemany("INSERT INTO vault.ops.deliveries VALUES (?, ?, ?, ?, ?)",
-                    [[a.name, segment.as_of, acc, a.channel, now] for acc, _ in deliver])
-    con.execute("INSERT INTO vault.ops.reidentifications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [datetime.now(UTC).replace(tzinfo=None), _user(), a.name, segment.as_of, members, holdout,
-                 sum(consent.values()), capped, len(deliver), str(path.relative_to(data_dir))])
+                    [[a.name, segment.as_of, acc, a.channel, now] for acc, _, _, _ in deliver])
+    con.executemany("INSERT INTO vault.ops.release_tokens VALUES (?, ?, ?, 'treatment')",
+                    [[activation_id, tok, value] for _, _, tok, value in deliver])
+    con.execute("INSERT INTO vault.ops.releases VALUES (?, 'activation', ?, ?, ?, ?, ?, ?, ?, ?)",
+                [activation_id, a.name, segment.as_of, a.version, str(path.relative_to(data_dir)), len(deliver),
+                 key.version, logged_at, _user()])
+    con.execute("INSERT INTO vault.ops.reidentifications (logged_at, by_user, audience, as_of_date, members, "
+                "dropped_holdout, dropped_consent, dropped_cap, delivered, file, export_id, activation_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [logged_at, _user(), a.name, segment.as_of, members, holdout, sum(consent.values()), capped,
+                 len(deliver), str(path.relative_to(data_dir)), export_id, activation_id])
     con.execute("COMMIT")
-    return Activation(a.name, segment.as_of.isoformat(), members, holdout, consent, capped, len(deliver), path)
+    return Activation(a.name, segment.as_of.isoformat(), members, holdout, consent, capped, len(deliver), path,
+                      export_id, activation_id)

@@ -10,20 +10,26 @@ warehouse is replaced by every publish, but membership history must survive
 to measure lift (who entered, who left, who was held out).  The store holds
 pseudonymous tokens only; the way back to a person is ``activate`` alone.
 
-Holdouts are a hash of the member token and the audience name: the same
-person stays in the same group across refreshes, and no table of holdout
-assignments has to be kept in step.
+Holdouts are a keyed hash (HMAC) of the account's raw identity (its OpenID)
+and the audience name, under a random holdout secret kept in the vault: the
+same person stays in the same group across refreshes, exports *and* key
+rotations (the secret is neither a token nor derived from the master key, and
+the rotated vault copies it), no table of holdout assignments has to be kept
+in step, and nothing rotation-invariant leaves the vault but the split group.
+So a refresh opens the vault (it needs the master key) to draw the groups.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
+from anonymizer.tokens import hmac_pads
 from audiences.definitions import Audience, load_all
 from audiences.errors import AudienceError
 
@@ -92,10 +98,36 @@ def connect_store(data_dir: Path, read_only: bool = False) -> duckdb.DuckDBPyCon
     return con
 
 
-def holdout_sql(audience_name: str, share: float) -> str:
-    """True for members in the holdout: the first 32 bits of sha256(token|audience) as a fraction."""
-    return (f"(('0x' || substr(sha256(member_key || '|{audience_name}'), 1, 8))::UBIGINT / 4294967296.0 "
+def install_holdout_macro(con: duckdb.DuckDBPyConnection, secret: bytes) -> None:
+    """``holdout_draw(v)``: HMAC-SHA256 of ``v`` under the holdout secret, for this session only."""
+    ipad, opad = hmac_pads(secret)
+    con.execute(f"CREATE OR REPLACE TEMP MACRO holdout_draw(v) AS "
+                f"sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || encode(v))))")
+
+
+def ensure_holdout_secret(con: duckdb.DuckDBPyConnection) -> None:
+    """The holdout secret (random, created once, kept in the encrypted vault) and its macro."""
+    con.execute("CREATE TABLE IF NOT EXISTS vault.ops.holdout_key (secret BLOB NOT NULL)")
+    if con.execute("SELECT count(*) FROM vault.ops.holdout_key").fetchone()[0] == 0:
+        con.execute("INSERT INTO vault.ops.holdout_key VALUES (?)", [secrets.token_bytes(32)])
+    install_holdout_macro(con, bytes(con.execute("SELECT secret FROM vault.ops.holdout_key").fetchone()[0]))
+
+
+def holdout_sql(audience_name: str, share: float, identity: str = "account_value") -> str:
+    """True for members in the holdout: the first 32 bits of HMAC(holdout secret, identity|audience)
+    as a fraction; ``identity`` is the column holding the account's raw identity (vault side only)."""
+    return (f"(('0x' || substr(holdout_draw({identity} || '|{audience_name}'), 1, 8))::UBIGINT / 4294967296.0 "
             f"< {share!r})")
+
+
+def open_vault_session(data_dir: Path) -> duckdb.DuckDBPyConnection:
+    """A session with the vault attached (the master key is needed), as ``pipelines.run.open_session``."""
+    from anonymizer.keys import load_key
+    from pipelines.rotate import recover
+    from pipelines.vault import open_vault
+
+    recover(data_dir)
+    return open_vault(data_dir, load_key(data_dir))
 
 
 def _candidates_sql(audiences: list[Audience]) -> str:
@@ -115,11 +147,19 @@ def refresh(data_dir: Path, warehouse: Path, audiences: list[Audience] | None = 
     audiences = audiences if audiences is not None else load_all()
     if not warehouse.exists():
         raise AudienceError(f"no warehouse at {warehouse}: run `yihui run` first")
-    con = connect_store(data_dir)
+    connect_store(data_dir).close()  # the store's tables exist
+    con = open_vault_session(data_dir)  # holdouts are drawn in the vault
     try:
+        ensure_holdout_secret(con)
+        con.execute(f"ATTACH '{store_path(data_dir)}' AS seg")
+        con.execute("USE seg")  # unqualified tables below are the store's
         con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
         as_of, run_id = con.execute("SELECT as_of_date, run_id FROM wh.meta.build_info").fetchone()
-        con.execute(f"CREATE OR REPLACE TEMP TABLE candidates AS {_candidates_sql(audiences)}")
+        # the raw identity of each account, from the vault's token map: a token the vault no longer
+        # knows (a person erased since the warehouse was built) is in no segment
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE candidates AS
+            SELECT c.*, t.value AS account_value FROM ({_candidates_sql(audiences)}) AS c
+            JOIN vault.tokens.account AS t ON t.token = c.member_key""")
         con.execute("""
             CREATE OR REPLACE TEMP TABLE winners AS
             SELECT * FROM candidates WHERE is_contactable
@@ -148,6 +188,7 @@ def refresh(data_dir: Path, warehouse: Path, audiences: list[Audience] | None = 
                         [as_of, a.name, a.version, eligible, members, holdout, won_elsewhere, json.dumps(excluded)])
         con.execute("INSERT OR REPLACE INTO waves VALUES (?, ?, ?)", [as_of, run_id, datetime.now(UTC).replace(tzinfo=None)])
         con.execute("COMMIT")
+        con.execute("USE memory")
     finally:
         con.close()
     return status(data_dir, audiences)

@@ -221,7 +221,10 @@ def risk_report(data_dir: DataDir = None) -> None:
 
 @segment_app.command("refresh")
 def segment_refresh(data_dir: DataDir = None) -> None:
-    """Evaluate every audience (audiences/definitions) over the published warehouse as one wave."""
+    """Evaluate every audience (audiences/definitions) over the published warehouse as one wave.
+
+    Needs the master key: holdouts are drawn in the vault, so they survive key rotations.
+    """
     from audiences.segments import refresh
 
     s = _settings(data_dir)
@@ -294,26 +297,39 @@ def segment_export(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; print the counts.")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Pseudonymous member keys with split group, plus a manifest and an audit row."""
+    """Member tokens of this export only (keyed by a new export id) with split group, a manifest and an audit row.
+
+    Needs the master key: the vault issues the export's tokens and keeps the way back.
+    """
     from audiences.definitions import get
     from audiences.export import export
     from audiences.segments import refresh, status
+    from pipelines.run import open_session
 
     s = _settings(data_dir)
     a = get(name)
-    seg = status(s.data_dir, [a])[0] if dry_run else next(x for x in refresh(s.data_dir, s.internal_path)
-                                                            if x.audience.name == name)
-    res = export(s.data_dir, seg, fmt, dry_run)
+    if dry_run:
+        res = export(None, None, s.data_dir, status(s.data_dir, [a])[0], fmt, dry_run=True)
+    else:
+        seg = next(x for x in refresh(s.data_dir, s.internal_path) if x.audience.name == name)
+        key, con = open_session(s)
+        try:
+            res = export(con, key, s.data_dir, seg, fmt)
+        finally:
+            con.close()
     m = res.manifest
     out.print(f"{name} as of {m['as_of']}: {m['row_count']:,} members ({m['treatment']:,} treatment, "
               f"{m['holdout']:,} holdout), definition {m['definition_version']}")
-    out.print("dry run: nothing written" if dry_run else f"wrote {res.path} (sha256 {m['sha256'][:16]}…) and its manifest")
+    out.print("dry run: nothing written" if dry_run else
+              f"export {m['export_id']}: wrote {res.path} (sha256 {m['sha256'][:16]}…) and its manifest")
 
 
 @segment_app.command("activate")
 def segment_activate(name: Annotated[str, typer.Argument(help="Audience name.")], source: SourceUrl = None,
+                     export_id: Annotated[str | None, typer.Option(
+                         "--export-id", help="The export to activate (default: the newest of the latest wave).")] = None,
                      data_dir: DataDir = None) -> None:
-    """Re-check consent now, drop holdout and capped members, resolve handles in the vault, log it."""
+    """Map an export back in the vault, re-check consent now, drop holdout and capped members, log it."""
     from datetime import datetime
 
     from anonymizer.pseudonymise import install_shared_macros
@@ -328,20 +344,21 @@ def segment_activate(name: Annotated[str, typer.Argument(help="Audience name.")]
     s = _settings(data_dir, source)
     a = get(name)
     seg = status(s.data_dir, [a])[0]
-    _key, con = open_session(s)  # the vault key is required: no key, no way back to people
+    key, con = open_session(s)  # the vault key is required: no key, no way back to people
     try:
         extracted_from = con.execute("SELECT now()::TIMESTAMP").fetchone()[0]
         do_extract(con, Source.parse(s.source))  # the newest consent and account state
         subjects.enforce(con, "activation", extracted_from)  # erased people stay erased
         install_shared_macros(con)
-        r = activate(con, s.data_dir, seg, datetime.now())
+        r = activate(con, key, s.data_dir, seg, datetime.now(), export_id)
     finally:
         con.close()
-    out.print(f"{r.audience} as of {r.as_of}: {r.members:,} members, {r.dropped_holdout:,} holdout dropped, "
+    out.print(f"{r.audience} as of {r.as_of} (export {r.export_id}): {r.members:,} members, {r.dropped_holdout:,} holdout dropped, "
               f"{sum(r.dropped_consent.values()):,} no longer contactable, {r.dropped_cap:,} at the frequency cap")
     for reason, n in r.dropped_consent.items():
         out.print(f"  {reason}: {n:,}")
-    out.print(f"delivered {r.delivered:,} → {r.path} (restricted; the re-identification is logged in the vault)")
+    out.print(f"delivered {r.delivered:,} → {r.path} (restricted; activation {r.activation_id}; "
+              "the re-identification is logged in the vault)")
 
 
 def _identifier_kind(id_number, mobile, openid) -> str:
@@ -412,7 +429,7 @@ def subject_erase(id_number: IdNumber = None, mobile: Mobile = None, openid: Ope
         subjects.log_request(con, "erase", _identifier_kind(id_number, mobile, openid), request_id, subject.total)
     finally:
         con.close()
-    downstream = subjects.purge_downstream(s.data_dir, erased.account_tokens, erased.handles)
+    downstream = subjects.purge_downstream(s.data_dir, erased.account_tokens, erased.handles, erased.release_tokens)
     out.print("vault: " + ", ".join(f"{t} {n:,}" for t, n in erased.removed.items())
               + f" (of which {', '.join(t for t in erased.removed if t in subjects.HELD) or 'none'} under legal hold)")
     out.print("downstream: " + ", ".join(f"{k} {n:,}" for k, n in downstream.items()))

@@ -271,6 +271,7 @@ class Erasure:
     removed: dict[str, int]  # raw rows per table (deleted, or moved under legal hold)
     account_tokens: list[str]  # the subject's former tokens, to purge downstream
     handles: list[str]  # their OpenIDs and mobiles, to purge delivery files
+    release_tokens: list[str] = field(default_factory=list)  # their export and activation tokens, to purge files
 
 
 def erase(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> Erasure:
@@ -282,6 +283,7 @@ def erase(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> 
         "WHERE a.account_id IN (SELECT unnest(?::BIGINT[]))", [subject.accounts]).fetchall()]
     handles = [v for r in con.execute("SELECT openid, mobile FROM vault.raw.accounts WHERE account_id IN "
                                       "(SELECT unnest(?::BIGINT[]))", [subject.accounts]).fetchall() for v in r if v]
+    release = [t for _, t in subject_release_tokens(con)]
     now = datetime.now(UTC).replace(tzinfo=None)
     con.execute("BEGIN")
     try:
@@ -299,11 +301,13 @@ def erase(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> 
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return Erasure(removed, account_tokens, handles)
+    return Erasure(removed, account_tokens, handles, release)
 
 
 def _forget_tokens(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:
-    """Token-map entries whose value belongs to the subject only."""
+    """Token-map entries whose value belongs to the subject only, and their export and activation tokens."""
+    con.execute("DELETE FROM vault.ops.release_tokens WHERE value IN (SELECT openid FROM vault.raw.accounts "
+                "WHERE account_id IN (SELECT id FROM s_accounts))")
     con.execute("DELETE FROM vault.tokens.account WHERE value IN (SELECT openid FROM vault.raw.accounts "
                 "WHERE account_id IN (SELECT id FROM s_accounts))")
     con.execute("DELETE FROM vault.tokens.mobile WHERE value IN (SELECT regexp_replace(mobile, '[^0-9]', '', 'g') "
@@ -314,8 +318,13 @@ def _forget_tokens(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:
 
 # --- downstream of the vault ---------------------------------------------------------------------
 
-def purge_downstream(data_dir, account_tokens: list[str], handles: list[str]) -> dict[str, int]:
-    """Membership history, exports and delivery files: drop every row of the subject; return counts."""
+def purge_downstream(data_dir, account_tokens: list[str], handles: list[str],
+                     release_tokens: list[str] = ()) -> dict[str, int]:
+    """Membership history, exports and delivery files: drop every row of the subject; return counts.
+
+    Exports name members by tokens of that export only (``release_tokens``), read as data (CSV or
+    Parquet) and rewritten without them; delivery files by handle and activation token.
+    """
     import csv
     import hashlib
     import json
@@ -331,30 +340,23 @@ def purge_downstream(data_dir, account_tokens: list[str], handles: list[str]) ->
             ).fetchone()[0]
         finally:
             seg.close()
-    drop = set(account_tokens) | set(handles)
-    for path in sorted((data_dir / "exports").rglob("members.*")) + sorted((data_dir / "restricted").rglob("*.csv")):
-        if path.name.endswith(".manifest.json"):
+    drop = sorted(set(account_tokens) | set(handles) | set(release_tokens))
+    for path in sorted((data_dir / "exports").rglob("members.*")):
+        if path.name.endswith(".manifest.json") or not drop:
             continue
-        kind = "export rows" if "exports" in path.parts else "delivery rows"
-        if path.suffix == ".parquet":
-            con = duckdb.connect()
-            n = con.execute(f"SELECT count(*) FROM read_parquet('{path}') WHERE member_key IN "
-                            "(SELECT unnest(?::VARCHAR[]))", [list(drop)]).fetchone()[0]
+        con = duckdb.connect()
+        try:
+            source = _read_export(path)
+            n = con.execute(f"SELECT count(*) FROM {source} WHERE member_key IN (SELECT unnest(?::VARCHAR[]))",
+                            [drop]).fetchone()[0]
             if n:
-                con.execute(f"COPY (SELECT * FROM read_parquet('{path}') WHERE member_key NOT IN "
-                            f"(SELECT unnest(?::VARCHAR[])) ORDER BY member_key) TO '{path}.tmp' (FORMAT parquet)",
-                            [list(drop)])
+                options = "(FORMAT parquet)" if path.suffix == ".parquet" else "(FORMAT csv, HEADER true)"
+                con.execute(f"COPY (SELECT * FROM {source} WHERE member_key NOT IN (SELECT unnest(?::VARCHAR[])) "
+                            f"ORDER BY member_key) TO '{path}.tmp' {options}", [drop])
                 Path(f"{path}.tmp").replace(path)
+        finally:
             con.close()
-        else:
-            with path.open(newline="") as fh:
-                rows = list(csv.reader(fh))
-            kept = [rows[0]] + [r for r in rows[1:] if not (set(r) & drop)]
-            n = len(rows) - len(kept)
-            if n:
-                with path.open("w", newline="") as fh:
-                    csv.writer(fh).writerows(kept)
-        removed[kind] += n
+        removed["export rows"] += n
         manifest = path.with_name(path.name + ".manifest.json")
         if n and manifest.exists():
             m = json.loads(manifest.read_text())
@@ -362,7 +364,23 @@ def purge_downstream(data_dir, account_tokens: list[str], handles: list[str]) ->
             m["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
             m["erasures_applied"] = m.get("erasures_applied", 0) + n
             manifest.write_text(json.dumps(m, indent=2, sort_keys=True) + "\n")
+    for path in sorted((data_dir / "restricted").rglob("*.csv")):
+        with path.open(newline="") as fh:
+            rows = list(csv.reader(fh))
+        kept = rows[:1] + [r for r in rows[1:] if not (set(r) & set(drop))]
+        n = len(rows) - len(kept)
+        if n:
+            with path.open("w", newline="") as fh:
+                csv.writer(fh).writerows(kept)
+        removed["delivery rows"] += n
     return removed
+
+
+def _read_export(path: Path) -> str:
+    """An export file as a DuckDB table expression (every column as text, as written)."""
+    if path.suffix == ".parquet":
+        return f"read_parquet('{path}')"
+    return f"read_csv('{path}', header = true, all_varchar = true)"
 
 
 # --- access ----------------------------------------------------------------------------------------
@@ -378,6 +396,14 @@ def subject_tokens(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[str
            UNION SELECT t.token FROM vault.tokens.person t JOIN vault.raw.insured_persons p
                ON p.id_type || '|' || upper(p.id_number) = t.value WHERE p.person_id IN (SELECT id FROM s_persons)"""
     ).fetchall()]
+
+
+def subject_release_tokens(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(release id, token) of every export and activation that named the subject's accounts (``s_accounts``)."""
+    tokens.ensure_release_log(con)
+    return con.execute(
+        "SELECT release_id, token FROM vault.ops.release_tokens WHERE value IN (SELECT openid FROM vault.raw.accounts "
+        "WHERE account_id IN (SELECT id FROM s_accounts)) ORDER BY ALL").fetchall()
 
 
 def access(con: duckdb.DuckDBPyConnection, subject: Subject, warehouse: Path, data_dir: Path) -> dict:
@@ -420,9 +446,24 @@ def access(con: duckdb.DuckDBPyConnection, subject: Subject, warehouse: Path, da
                 "(SELECT unnest(?::VARCHAR[])) ORDER BY 1, 2", [toks]).fetchall()]
         finally:
             seg.close()
-    for path in sorted((data_dir / "exports").rglob("members.*")):
-        if not path.name.endswith(".json") and any(t.encode() in path.read_bytes() for t in toks):
-            report["exports"].append(str(path.relative_to(data_dir)))
+    released = subject_release_tokens(con)
+    if released:
+        files = {f: (rid, audience, as_of) for rid, f, audience, as_of in con.execute(
+            "SELECT release_id, file, audience, as_of_date FROM vault.ops.releases WHERE kind = 'export'").fetchall()}
+        mine = [t for _, t in released]
+        for path in sorted((data_dir / "exports").rglob("members.*")):
+            if path.name.endswith(".json"):
+                continue
+            reader = duckdb.connect()
+            try:
+                rows = reader.execute(f"SELECT split_group FROM {_read_export(path)} WHERE member_key IN "
+                                      "(SELECT unnest(?::VARCHAR[]))", [mine]).fetchall()
+            finally:
+                reader.close()
+            if rows:
+                rid, audience, as_of = files.get(str(path.relative_to(data_dir)), (None, None, None))
+                report["exports"].append({"file": str(path.relative_to(data_dir)), "export_id": rid,
+                                          "audience": audience, "as_of": as_of, "group": rows[0][0]})
     if subject.accounts:
         has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'vault' AND "
                           "table_name = 'deliveries'").fetchone()[0]

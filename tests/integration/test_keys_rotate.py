@@ -89,8 +89,23 @@ def _tokens(warehouse) -> set[str]:
         con.close()
 
 
+def _holdout_split(settings) -> dict[tuple[str, str], str]:
+    """(audience, OpenID) -> split group of the segments refreshed now, mapped back through the vault."""
+    from audiences.segments import refresh, store_path
+
+    refresh(settings.data_dir, settings.warehouse_path)
+    con = open_vault(settings.data_dir, load_key(settings.data_dir), read_only=True)
+    try:
+        con.execute(f"ATTACH '{store_path(settings.data_dir)}' AS seg (READ_ONLY)")
+        rows = con.execute("SELECT m.audience, t.value, m.split_group FROM seg.membership m "
+                           "JOIN vault.tokens.account t ON t.token = m.member_key").fetchall()
+    finally:
+        con.close()
+    return {(a, v): g for a, v, g in rows}
+
+
 @pytest.mark.slow
-def test_rotating_reissues_every_warehouse_token_and_keeps_the_marts(tmp_path):
+def test_rotating_reissues_every_warehouse_token_keeps_the_marts_and_the_holdouts(tmp_path):
     from pipelines.generate import generate
     from pipelines.source import Source
 
@@ -99,8 +114,12 @@ def test_rotating_reissues_every_warehouse_token_and_keeps_the_marts(tmp_path):
     generate(Source.parse(settings.source), "tiny", 7)
     before = run(settings, log=lambda m: None)
     old_tokens = _tokens(before.warehouse)
+    split_before = _holdout_split(settings)
     rotate(settings)
     after = rebuild(settings, log=lambda m: None, status="rotated")
+    split_after = _holdout_split(settings)
+    assert sum(g == "holdout" for g in split_before.values()) > 0
+    assert split_after == split_before  # the same accounts in the same groups, though every token changed
     run_log = "governance.fct_pipeline_runs"
     assert {k: v for k, v in after.marts.items() if k != run_log} == {
         k: v for k, v in before.marts.items() if k != run_log}

@@ -37,6 +37,28 @@ def _members(settings, as_of=None):
         con.close()
 
 
+def _export(settings, seg, fmt="csv"):
+    key, con = open_session(settings)
+    try:
+        return export(con, key, settings.data_dir, seg, fmt)
+    finally:
+        con.close()
+
+
+def _read(path) -> list[tuple[str, str]]:
+    """(member_key, split_group) of an export file, read as data."""
+    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
+    return duckdb.connect().execute(f"SELECT member_key, split_group FROM {reader}('{path}') ORDER BY 1").fetchall()
+
+
+def _vault_values(settings, sql, params=()):
+    _key, con = open_session(settings)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
 def test_a_wave_puts_each_person_in_at_most_one_audience_and_holdouts_persist(data):
     segments = refresh(data.data_dir, data.warehouse_path)
     first = _members(data)
@@ -56,25 +78,27 @@ def test_the_higher_priority_audience_wins_a_person(data):
     assert segments["cover_your_family"].won_elsewhere > 0
 
 
-def test_an_export_is_pseudonymous_self_describing_and_idempotent(data):
+def test_an_export_is_pseudonymous_self_describing_and_a_re_export_is_a_new_release(data):
     seg = next(s for s in refresh(data.data_dir, data.warehouse_path) if s.audience.name == "renewal_due")
-    first = export(data.data_dir, seg, "csv")
+    first = _export(data, seg, "csv")
     body = first.path.read_bytes()
     manifest = json.loads(first.path.with_name("members.csv.manifest.json").read_text())
     import hashlib
 
     assert manifest["sha256"] == hashlib.sha256(body).hexdigest()
+    assert manifest["export_id"] == first.path.parent.name
     rows = list(csv.DictReader(first.path.open()))
     assert manifest["row_count"] == len(rows) == seg.members
     assert {r["split_group"] for r in rows} == {"treatment", "holdout"}
-    assert all(r["member_key"].startswith("acc_") for r in rows)
-    again = export(data.data_dir, seg, "csv")
-    assert again.path.read_bytes() == body
+    assert all(r["member_key"].startswith("exp_") for r in rows)
+    again = _export(data, seg, "csv")
+    assert again.manifest["export_id"] != manifest["export_id"] and again.path.read_bytes() != body
+    assert first.path.exists()  # the earlier export stays, and stays valid
     con = duckdb.connect(str(store_path(data.data_dir)), read_only=True)
     assert con.execute("SELECT count(*), max(times) FROM exports").fetchone() == (1, 2)
     con.close()
-    assert export(data.data_dir, seg, "csv", dry_run=True).path is None
-    export(data.data_dir, seg, "parquet")
+    assert export(None, None, data.data_dir, seg, "csv", dry_run=True).path is None
+    _export(data, seg, "parquet")
     _key, con = open_session(data)
     try:
         from anonymizer.audit import audit, vocabulary_files
@@ -82,14 +106,38 @@ def test_an_export_is_pseudonymous_self_describing_and_idempotent(data):
         found = audit(con, _key, data.data_dir, [], [data.data_dir / "exports"], vocabulary_files(data.project_dir))
     finally:
         con.close()
-    assert found.scanned_files == 4 and found.hits == []  # csv, parquet and their manifests
+    assert found.scanned_files == 6 and found.hits == []  # two csv, one parquet and their manifests
+
+
+def test_an_export_shares_no_token_with_the_warehouse_nor_with_another_export_of_the_same_segment(data):
+    seg = next(s for s in refresh(data.data_dir, data.warehouse_path) if s.audience.name == "renewal_due")
+    one, two = _export(data, seg, "csv"), _export(data, seg, "parquet")
+    one_keys, two_keys = {k for k, _ in _read(one.path)}, {k for k, _ in _read(two.path)}
+    assert len(one_keys) == len(two_keys) == seg.members
+    assert not one_keys & two_keys
+    wh = duckdb.connect(str(data.warehouse_path), read_only=True)
+    try:
+        strings = set()
+        for schema, table, col in wh.execute(
+                "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+                "WHERE data_type = 'VARCHAR'").fetchall():
+            strings |= {r[0] for r in wh.execute(f'SELECT DISTINCT "{col}" FROM "{schema}"."{table}"').fetchall()}
+    finally:
+        wh.close()
+    assert len(strings) > 1000 and not (one_keys | two_keys) & strings
+    # the same accounts, the same split groups: holdouts do not depend on the export
+    mapped = [dict(_vault_values(data, "SELECT r.value, f.split_group FROM vault.ops.release_tokens r "
+                                       "JOIN (SELECT unnest(?::VARCHAR[]) AS k, unnest(?::VARCHAR[]) AS split_group) f "
+                                       "ON f.k = r.token", [[k for k, _ in rows], [g for _, g in rows]]))
+              for rows in (_read(one.path), _read(two.path))]
+    assert mapped[0] == mapped[1] and len(mapped[0]) == seg.members
 
 
 def test_a_segment_below_its_minimum_size_is_not_exported(data):
     small = [dataclasses.replace(a, minimum_size=10**6) for a in load_all()]
     seg = refresh(data.data_dir, data.warehouse_path, small)[0]
     with pytest.raises(AudienceError, match="minimum size"):
-        export(data.data_dir, seg, "csv")
+        export(None, None, data.data_dir, seg, "csv")
 
 
 def test_the_vault_recheck_agrees_with_the_dbt_consent_base_at_the_same_date(data):
@@ -101,8 +149,9 @@ def test_the_vault_recheck_agrees_with_the_dbt_consent_base_at_the_same_date(dat
     _key, con = open_session(data)
     try:
         install_shared_macros(con)
-        con.execute("CREATE TEMP TABLE seg_members AS SELECT unnest(?::VARCHAR[]) AS member_key, "
-                    "'treatment' AS split_group", [list(dbt)])
+        con.execute("CREATE TEMP TABLE seg_members AS SELECT k AS member_key, 'treatment' AS split_group, "
+                    "t.value AS account_value FROM (SELECT unnest(?::VARCHAR[]) AS k) "
+                    "LEFT JOIN vault.tokens.account AS t ON t.token = k", [list(dbt)])
         recheck(con, "wechat", datetime.combine(as_of, datetime.max.time()))
         vault = dict(con.execute("SELECT member_key, reason FROM checked").fetchall())
     finally:
@@ -113,7 +162,7 @@ def test_the_vault_recheck_agrees_with_the_dbt_consent_base_at_the_same_date(dat
 
 def test_activation_delivers_only_consenting_adults_in_treatment_and_honours_a_late_revocation(data):
     seg = next(s for s in refresh(data.data_dir, data.warehouse_path) if s.audience.name == "renewal_due")
-    export(data.data_dir, seg, "csv")
+    exported = _export(data, seg, "csv")
     members = {m: g for a, m, g in _members(data) if a == "renewal_due"}
     # after the export, one treatment member unsubscribes in the operational source
     _key, con = open_session(data)
@@ -132,12 +181,12 @@ def test_activation_delivers_only_consenting_adults_in_treatment_and_honours_a_l
     src.commit()
     src.close()
 
-    _key, con = open_session(data)
+    key, con = open_session(data)
     try:
         extract(con, Source.parse(data.source))
         install_shared_macros(con)
-        result = activate(con, data.data_dir, seg, now)
-        log = con.execute("SELECT audience, delivered, by_user FROM vault.ops.reidentifications").fetchall()
+        result = activate(con, key, data.data_dir, seg, now)
+        log = con.execute("SELECT audience, delivered, by_user, export_id FROM vault.ops.reidentifications").fetchall()
     finally:
         con.close()
     delivered = [r["openid"] for r in csv.DictReader(result.path.open())]
@@ -147,4 +196,31 @@ def test_activation_delivers_only_consenting_adults_in_treatment_and_honours_a_l
     assert delivered and not (set(delivered) & holdout)
     assert len(delivered) == result.delivered == sum(g == "treatment" for g in members.values()) - 1 - result.dropped_cap
     assert oct(result.path.stat().st_mode)[-3:] == "600"
-    assert log == [("renewal_due", result.delivered, log[0][2])]
+    assert log == [("renewal_due", result.delivered, log[0][2], exported.manifest["export_id"])]
+    assert result.export_id == exported.manifest["export_id"]
+
+
+def test_activation_maps_export_and_activation_tokens_back_to_the_right_accounts(data):
+    seg = next(s for s in refresh(data.data_dir, data.warehouse_path) if s.audience.name == "renewal_due")
+    exported = _export(data, seg, "parquet")
+    key, con = open_session(data)
+    try:
+        install_shared_macros(con)
+        result = activate(con, key, data.data_dir, seg, datetime.now())
+        # the truth, from the vault: each member's OpenID through its warehouse token
+        warehouse_token = dict(con.execute("SELECT value, token FROM vault.tokens.account").fetchall())
+        via_export = dict(con.execute("SELECT token, value FROM vault.ops.release_tokens WHERE release_id = ?",
+                                      [exported.manifest["export_id"]]).fetchall())
+        via_activation = dict(con.execute("SELECT token, value FROM vault.ops.release_tokens WHERE release_id = ?",
+                                          [result.activation_id]).fetchall())
+    finally:
+        con.close()
+    membership = {(m, g) for a, m, g in _members(data) if a == "renewal_due"}
+    assert {(warehouse_token[via_export[k]], g) for k, g in _read(exported.path)} == membership
+    rows = list(csv.DictReader(result.path.open()))
+    assert rows and all(r["recipient"].startswith("act_") and r["activation_id"] == result.activation_id for r in rows)
+    assert all(via_activation[r["recipient"]] == r["openid"] for r in rows)  # wechat: the handle is the OpenID
+    treatment = {via_export[k] for k, g in _read(exported.path) if g == "treatment"}
+    assert {r["openid"] for r in rows} <= treatment
+    released = {r["recipient"] for r in rows}
+    assert not released & set(via_export) and not released & set(warehouse_token.values())

@@ -107,36 +107,72 @@ def test_access_answers_into_the_restricted_folder_only(data):
     assert id_number in answers[0].read_text()
 
 
-def test_erasure_reaches_segment_history_exports_and_delivery_files(data):
-    import json
+def _export_and_activate(data):
     from datetime import datetime
 
     from anonymizer.pseudonymise import install_shared_macros
     from audiences.activate import activate
     from audiences.export import export
-    from audiences.segments import refresh, store_path
+    from audiences.segments import refresh
 
     seg = next(s for s in refresh(data.data_dir, data.warehouse_path) if s.audience.name == "renewal_due")
-    exported = export(data.data_dir, seg, "csv")
-    _key, con = open_session(data)
+    key, con = open_session(data)
     try:
+        as_csv = export(con, key, data.data_dir, seg, "csv")
+        as_parquet = export(con, key, data.data_dir, seg, "parquet")
         install_shared_macros(con)
-        delivery = activate(con, data.data_dir, seg, datetime.now()).path
-        member_token, openid = con.execute(
-            "SELECT t.token, t.value FROM vault.tokens.account t WHERE t.token IN "
-            "(SELECT unnest(?::VARCHAR[]))", [[ln.split(",")[0] for ln in exported.path.read_text().splitlines()[1:]]]
-        ).fetchall()[0]
-        subject = subjects.find(con, openid=openid)
-        erased = subjects.erase(con, subject, "test-erasure")
+        delivery = activate(con, key, data.data_dir, seg, datetime.now()).path
+        # a member of both exports (the first row of the CSV), found back through the vault
+        first = duckdb.connect().execute(f"SELECT min(member_key) FROM read_csv('{as_csv.path}')").fetchone()[0]
+        openid = con.execute("SELECT value FROM vault.ops.release_tokens WHERE token = ?", [first]).fetchone()[0]
+        member_token = con.execute("SELECT token FROM vault.tokens.account WHERE value = ?", [openid]).fetchone()[0]
     finally:
         con.close()
+    return seg, as_csv, as_parquet, delivery, openid, member_token
+
+
+def _export_keys(path) -> set[str]:
+    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
+    return {r[0] for r in duckdb.connect().execute(f"SELECT member_key FROM {reader}('{path}')").fetchall()}
+
+
+def test_access_finds_a_person_in_csv_and_parquet_exports_by_their_export_tokens(data):
+    _seg, as_csv, as_parquet, _delivery, openid, _ = _export_and_activate(data)
+    _key, con = open_session(data)
+    try:
+        report = subjects.access(con, subjects.find(con, openid=openid), data.warehouse_path, data.data_dir)
+    finally:
+        con.close()
+    found = {e["file"]: e["export_id"] for e in report["exports"]}
+    assert found == {str(p.path.relative_to(data.data_dir)): p.manifest["export_id"] for p in (as_csv, as_parquet)}
+    assert report["segments"] and report["warehouse"]
+
+
+def test_erasure_reaches_segment_history_csv_and_parquet_exports_and_delivery_files(data):
+    import json
+
+    from audiences.segments import store_path
+
+    seg, as_csv, as_parquet, delivery, openid, member_token = _export_and_activate(data)
+    _key, con = open_session(data)
+    try:
+        subject = subjects.find(con, openid=openid)
+        release = dict(subjects.subject_release_tokens(con))
+        erased = subjects.erase(con, subject, "test-erasure")
+        left = con.execute("SELECT count(*) FROM vault.ops.release_tokens WHERE value = ?", [openid]).fetchone()[0]
+    finally:
+        con.close()
+    assert set(erased.release_tokens) == set(release.values()) and left == 0
     delivered_before = openid in delivery.read_text()
-    removed = subjects.purge_downstream(data.data_dir, erased.account_tokens, erased.handles)
-    assert removed["membership"] >= 1 and removed["export rows"] == 1
+    removed = subjects.purge_downstream(data.data_dir, erased.account_tokens, erased.handles, erased.release_tokens)
+    assert removed["membership"] >= 1 and removed["export rows"] == 2
     assert removed["delivery rows"] == int(delivered_before)
-    assert member_token not in exported.path.read_text() and openid not in delivery.read_text()
-    manifest = json.loads(exported.path.with_name("members.csv.manifest.json").read_text())
-    assert manifest["row_count"] == seg.members - 1 and manifest["erasures_applied"] == 1
+    assert openid not in delivery.read_text() and not set(release.values()) & set(delivery.read_text().split(","))
+    for exported in (as_csv, as_parquet):
+        keys = _export_keys(exported.path)
+        assert len(keys) == seg.members - 1 and not keys & set(release.values())
+        manifest = json.loads(exported.path.with_name(exported.path.name + ".manifest.json").read_text())
+        assert manifest["row_count"] == seg.members - 1 and manifest["erasures_applied"] == 1
     seg_con = duckdb.connect(str(store_path(data.data_dir)), read_only=True)
     assert seg_con.execute("SELECT count(*) FROM membership WHERE member_key = ?", [member_token]).fetchone()[0] == 0
     seg_con.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from audiences.segments import changes, connect_store, holdout_sql
+from audiences.segments import changes, connect_store, holdout_sql, install_holdout_macro
 
 
 def test_membership_changes_count_who_entered_left_and_stayed(tmp_path):
@@ -17,15 +17,19 @@ def test_membership_changes_count_who_entered_left_and_stayed(tmp_path):
     assert changes(tmp_path, "renewal_due") == (date(2026, 11, 1), 2, 1, 2)
 
 
-def test_holdout_assignment_is_a_stable_hash_of_token_and_audience(tmp_path):
+def test_holdout_assignment_is_a_stable_keyed_hash_of_the_account_and_audience(tmp_path):
     con = connect_store(tmp_path)
-    sql = f"SELECT avg({holdout_sql('renewal_due', 0.1)}::INT) FROM (SELECT 'acc_' || i AS member_key FROM range(20000) t(i))"
+    install_holdout_macro(con, b"\x01" * 32)
+    accounts = "SELECT 'o' || i AS account_value FROM range(20000) t(i)"
+    sql = f"SELECT avg({holdout_sql('renewal_due', 0.1)}::INT) FROM ({accounts})"
     share = con.execute(sql).fetchone()[0]
     assert 0.09 < share < 0.11
     assert con.execute(sql).fetchone()[0] == share
-    members = ("SELECT list(member_key ORDER BY member_key) FROM (SELECT 'acc_' || i AS member_key "
-               "FROM range(20000) t(i)) WHERE {}")
+    members = f"SELECT list(account_value ORDER BY account_value) FROM ({accounts}) WHERE {{}}"
     one = con.execute(members.format(holdout_sql("renewal_due", 0.1))).fetchone()[0]
     other = con.execute(members.format(holdout_sql("lapsed_winback", 0.1))).fetchone()[0]
     assert len(set(one) & set(other)) < 0.2 * len(one)  # independent per audience
+    install_holdout_macro(con, b"\x02" * 32)  # another vault's secret: another draw
+    assert len(set(one) & set(con.execute(members.format(holdout_sql("renewal_due", 0.1))).fetchone()[0])) \
+        < 0.2 * len(one)
     con.close()

@@ -1,9 +1,10 @@
 import duckdb
 import pytest
 
-from anonymizer.domains import BY_NAME
+from anonymizer.domains import ACTIVATION, BY_NAME, DOMAINS, EXPORT
+from anonymizer.errors import AnonymizerError
 from anonymizer.keys import parse_key
-from anonymizer.tokens import install_macros, token
+from anonymizer.tokens import install_macros, install_release_macro, release_token, token
 
 KEY = parse_key("33" * 32, "test")
 OTHER = parse_key("44" * 32, "test")
@@ -40,3 +41,24 @@ def test_token_shape_is_prefix_and_128_bits(con):
 def test_mobile_normalisation_unifies_typed_forms(con):
     forms = ["13812345678", "138 1234 5678", "138-1234-5678"]
     assert len({con.execute("SELECT norm_mobile(?)", [f]).fetchone()[0] for f in forms}) == 1
+
+
+@pytest.mark.parametrize("domain", [EXPORT, ACTIVATION])
+def test_release_tokens_in_sql_match_the_python_reference(domain):
+    c = duckdb.connect()
+    install_release_macro(c, KEY, domain, "20261124T090000Z-abc")
+    assert c.execute("SELECT tok_release('oAbc-_123')").fetchone()[0] == \
+        release_token(KEY, domain, "20261124T090000Z-abc", "oAbc-_123")
+
+
+def test_each_release_has_tokens_of_its_own_unrelated_to_warehouse_tokens():
+    value = "oAbc-_123"
+    one, two = (release_token(KEY, EXPORT, rid, value) for rid in ("export-1", "export-2"))
+    assert one.startswith("exp_") and len(one) == len(token(KEY, BY_NAME["account"], value))
+    assert one != two and one == release_token(KEY, EXPORT, "export-1", value)
+    assert release_token(KEY, ACTIVATION, "export-1", value)[4:] != one[4:]  # export ≠ activation domain
+    assert one[4:] not in {token(KEY, d, value)[len(d.prefix) + 1:] for d in DOMAINS}
+    assert one != release_token(OTHER, EXPORT, "export-1", value)
+    assert {EXPORT.prefix, ACTIVATION.prefix}.isdisjoint(d.prefix for d in DOMAINS)
+    with pytest.raises(AnonymizerError):
+        release_token(KEY, BY_NAME["account"], "export-1", value)

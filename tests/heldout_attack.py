@@ -1,0 +1,75 @@
+"""A held-out attack, written apart from the gate and its attack suite and never tuned on.
+
+It shares no code with ``anonymizer``: the targets' facts come from the vault's raw
+rows (the resident ID number itself: its birth date, sex digit and region code; the
+account's registration timestamp), the attacker maps them with the released seeds
+only, and it attacks the published file as any holder of it could.  For each
+column the attacker uses the finest value the release shows (a district, else its
+city, else its province; a day, else its ISO week, month, quarter or year), and a
+target is re-identified when exactly one published row is consistent (``*`` and
+NULL fit anything).  Used by the integration tests (tiny) and ``make bench`` (small).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+RAW_TARGETS = """
+WITH p AS (
+    SELECT p.person_id, p.account_id, p.relationship, p.id_type, p.created_at,
+           CASE WHEN p.id_type = '居民身份证'
+                THEN strptime(substr(p.id_number, 7, 8), '%Y%m%d')::DATE ELSE p.birthday END AS birth_date,
+           CASE WHEN p.id_type <> '居民身份证' THEN p.sex
+                WHEN substr(p.id_number, 17, 1)::INT % 2 = 1 THEN '男' ELSE '女' END AS sex,
+           CASE WHEN p.id_type = '居民身份证' THEN substr(p.id_number, 1, 6) END AS region_code,
+           coalesce(p.id_type || upper(p.id_number), 'row' || p.person_id) AS who
+    FROM vault.raw.insured_persons AS p
+),
+one AS (  -- one record per person: their own account first, else the earliest that insures them
+    SELECT * FROM p QUALIFY row_number() OVER (
+        PARTITION BY who ORDER BY (relationship = '本人') DESC, created_at, account_id) = 1
+)
+SELECT one.*, a.registered_at::DATE AS registered_on,
+       date_diff('year', birth_date, DATE '{as_of}')
+         - CASE WHEN strftime(birth_date, '%m%d') > strftime(DATE '{as_of}', '%m%d') THEN 1 ELSE 0 END AS age
+FROM one JOIN vault.raw.accounts AS a USING (account_id)
+"""
+
+
+def _finest(candidates: list[str], shown: str) -> str:
+    """The first candidate (finest level first) that the release shows, else NULL."""
+    arms = " ".join(f"WHEN {c} IN (SELECT v FROM {shown}) THEN {c}" for c in candidates)
+    return f"CASE {arms} END"
+
+
+def attack_customers(con: Any, as_of: str, targets: int = 1000, with_registration: bool = True) -> tuple[int, int]:
+    """(targets, re-identified) against ``rel.profile.dim_customers``; ``con`` has the vault attached
+    as ``vault`` and the published release as ``rel``."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ho_targets AS SELECT * FROM ({RAW_TARGETS.format(as_of=as_of)}) "
+                f"WHERE age >= 18 ORDER BY hash(who || '|held-out') LIMIT {targets}")
+    cols = ["age_band", "sex", "city_name", "district_name", "id_type"] + (["registered_period"] if with_registration else [])
+    for c in cols:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE ho_shown_{c} AS SELECT DISTINCT {c}::VARCHAR AS v "
+                    f"FROM rel.profile.dim_customers WHERE {c} IS NOT NULL AND {c}::VARCHAR <> '*'")
+    known = {
+        "age_band": _finest(["ab.age_band", "ab.age_band_coarse", "ab.age_band_broad"], "ho_shown_age_band"),
+        "sex": _finest(["t.sex"], "ho_shown_sex"),
+        "city_name": _finest(["coalesce(r.city_name, '未知')", "r.province_name"], "ho_shown_city_name"),
+        "district_name": _finest(["coalesce(r.region_name, '未知')", "coalesce(r.city_name, '未知')", "r.province_name"],
+                                 "ho_shown_district_name"),
+        "id_type": _finest(["t.id_type"], "ho_shown_id_type"),
+        "registered_period": _finest(["t.registered_on::VARCHAR", "cal.iso_week", "cal.month", "cal.quarter",
+                                      "cal.year"], "ho_shown_registered_period"),
+    }
+    fit = " AND ".join(f"(d.{c} IS NULL OR d.{c}::VARCHAR = '*' OR d.{c}::VARCHAR = k.{c})" for c in cols)
+    n, hit = con.execute(f"""
+        WITH k AS (
+            SELECT t.who, {', '.join(f'{known[c]} AS {c}' for c in cols)}
+            FROM ho_targets AS t
+            LEFT JOIN rel.reference.age_bands AS ab ON t.age BETWEEN ab.min_age AND ab.max_age
+            LEFT JOIN rel.reference.regions AS r ON r.region_code = t.region_code
+            LEFT JOIN rel.reference.calendar AS cal ON cal.date_day = t.registered_on),
+        d AS (SELECT {', '.join(cols)}, count(*) AS n FROM rel.profile.dim_customers GROUP BY ALL),
+        m AS (SELECT k.who, sum(d.n) AS candidates FROM k JOIN d ON {fit} GROUP BY k.who)
+        SELECT (SELECT count(*) FROM ho_targets), count(*) FILTER (WHERE candidates = 1) FROM m""").fetchone()
+    return int(n), int(hit)
