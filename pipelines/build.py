@@ -87,6 +87,7 @@ def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str],
             env: dict[str, str] | None = None, executable: str | None = None,
             release: Path | None = None) -> BuildResult:
     cmd = [executable or dbt_executable(), *args, "--vars", json.dumps({"as_of": as_of.isoformat()})]
+    (release or settings.release_staging_path).parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(cmd, cwd=settings.project_dir,
                           env={**dbt_env(settings, warehouse, release), **(env or {})},
                           capture_output=True, text=True, check=False, umask=0o077)

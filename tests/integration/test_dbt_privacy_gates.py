@@ -56,9 +56,10 @@ def test_the_shipped_audiences_pass_the_health_gate(tmp_path, monkeypatch):
 
 def test_an_individual_level_mart_declaring_a_sensitive_column_fails_the_build(tmp_path, monkeypatch):
     project = _project_with(
-        tmp_path, "models/marts/profile/dim_patients.sql", "select 1 as person_key\n",
+        tmp_path, "models/marts/profile/dim_patients.sql", "select 1 as n\n",
         "version: 2\nmodels:\n  - name: dim_patients\n    config:\n      meta:\n"
-        "        individual_level: true\n        sensitive: [pre_existing_conditions]\n",
+        "        individual_level: true\n    columns:\n      - name: pre_existing_conditions\n"
+        "        meta: {privacy: sensitive}\n",
     )
     with pytest.raises(BuildFailed, match="assert_no_sensitive_column_in_an_individual_level_mart"):
         _run_test(tmp_path, monkeypatch, project, "assert_no_sensitive_column_in_an_individual_level_mart")

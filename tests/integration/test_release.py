@@ -165,3 +165,16 @@ def test_the_gate_refuses_a_release_whose_attack_succeeds(tiny_copy, monkeypatch
 def test_the_release_date_is_readable_from_the_release(tiny_run):
     settings, _, summary = tiny_run
     assert release_as_of(settings.warehouse_path) == summary.as_of
+
+
+def test_the_html_report_renders_the_adversary_attacks_and_charts_in_headless_chromium(tiny_run, tmp_path):
+    from tests.browser import rendered_dom
+
+    settings, _, _ = tiny_run
+    dom = rendered_dom(release_risk.report_dir(settings) / "risk.html", tmp_path / "profile")
+    report = json.loads((release_risk.report_dir(settings) / "risk.json").read_text())
+    attacks = sum(len(m["attacks"]) for m in report["marts"])
+    assert 'data-rendered="true"' in dom and "every mart meets its thresholds" in dom
+    assert "resident ID card" in dom and "id_card + registration" in dom
+    assert dom.count("<rect") >= 2 * attacks, "an untreated and a released bar per attack, and histograms"
+    assert "profile.dim_customers" in dom and "generalisation loss" in dom
