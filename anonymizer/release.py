@@ -1,8 +1,7 @@
 """What the release is: its models, their columns' privacy classes, the relations it may hold.
 
-One definition, read from the dbt project: a mart folder configured
-``+database: release`` in ``dbt_project.yml`` is released, and so is every seed
-not sent back to the build database.  Each column of a released model declares
+One definition, read from the dbt project: a mart folder or a seed configured
+``+database: release`` in ``dbt_project.yml`` is released.  Each column of a released model declares
 in its YAML ``meta.privacy`` one class:
 
 * ``key`` — a join token.  The release carries none: a key would join relations
@@ -62,9 +61,7 @@ def released_folders(project_dir: Path) -> list[str]:
 
 def released_seeds(project_dir: Path) -> list[str]:
     seeds = _project(project_dir)["seeds"]["yihui"]
-    kept_back = {name for name, cfg in seeds.items()
-                 if isinstance(cfg, dict) and "+database" in cfg and cfg["+database"] != RELEASE}
-    return sorted(p.stem for p in (project_dir / "seeds").glob("*.csv") if p.stem not in kept_back)
+    return sorted(name for name, cfg in seeds.items() if isinstance(cfg, dict) and cfg.get("+database") == RELEASE)
 
 
 def _raw_models(project_dir: Path) -> list[tuple[str, dict]]:

@@ -59,7 +59,7 @@ def test_erasure_leaves_no_trace_and_a_rerun_from_the_unchanged_source_does_not_
     src.close()
     summary = run(data, log=lambda m: None)
     assert not (tokens & _warehouse_strings(data.internal_path))
-    wh = duckdb.connect(str(data.internal_path), read_only=True)
+    wh = duckdb.connect(str(data.warehouse_path), read_only=True)
     recon = wh.execute("SELECT reconciles, withheld_rows FROM governance.fct_pipeline_runs WHERE is_latest_run").fetchone()
     wh.close()
     assert recon[0] is True and recon[1] > 0 and summary.build.failed == 0
