@@ -186,6 +186,7 @@ def publish(settings: Settings) -> Path:
     database as the internal one (owner-only) for marketing and subject requests."""
     release, dst = settings.release_staging_path, settings.warehouse_path
     faults.point("publish")  # (tests) every gate passed, the rename not done
+    release.chmod(0o644)  # the anonymous release is for reading; the build database stays the owner's
     os.replace(release, dst)
     settings.staging_path.chmod(0o600)
     os.replace(settings.staging_path, settings.internal_path)

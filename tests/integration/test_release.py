@@ -179,3 +179,26 @@ def test_the_html_report_renders_the_adversary_attacks_and_charts_in_headless_ch
     assert "resident ID card" in dom and "id_card + registration" in dom
     assert dom.count("<rect") >= 2 * attacks, "an untreated and a released bar per attack, and histograms"
     assert "profile.dim_customers" in dom and "generalisation loss" in dom
+
+
+def _readme_questions() -> list[str]:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = text.split("Example questions:", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
+    return [q.strip() for q in block.split(";") if q.strip()]
+
+
+def test_the_readmes_example_questions_run_on_the_release_and_answer_something(tiny_run):
+    settings, _, _ = tiny_run
+    questions = _readme_questions()
+    assert len(questions) == 3
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        answers = [con.execute(q).fetchall() for q in questions]  # each runs on the release as published
+        by_band = {band: rate for band, rate, _ in answers[0]}
+        assert len([b for b in by_band if b != "*"]) >= 2, "renewal by age band keeps age groups, even on tiny"
+        assert all(0 <= rate <= 1 for rate in by_band.values())
+        assert answers[2], "weekly successful payments: some cells are large enough to show"
+    finally:
+        con.close()
