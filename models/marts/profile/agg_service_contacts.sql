@@ -1,5 +1,5 @@
 -- Service contacts as released (consultations, customer service, complaints): counted
--- by ISO week opened, kind, channel and status.  A contact is a dated event the
+-- by month opened, kind and channel (weekly cells were mostly too small to show).  A contact is a dated event the
 -- adversary may know, so no row is one contact: a cell of fewer than k accounts shows
 -- no figures.  The redacted notes stay in staging.
 with
@@ -19,11 +19,11 @@ calendar as (
 cells as (
 
     select
-        calendar.iso_week as opened_week,
+        calendar.month as opened_month,
         records.contact_kind,
         records.contact_channel,
-        records.contact_status,
         count(*) as contacts,
+        count(*) filter (where records.contact_status = 'open') as open_contacts,
         count(distinct records.account_key) as contacting_accounts,
         avg({{ hours_between('records.opened_at', 'records.closed_at') }}) as avg_hours_to_close
     from records
@@ -35,12 +35,12 @@ cells as (
 final as (
 
     select
-        opened_week,
+        opened_month,
         contact_kind,
         contact_channel,
-        contact_status,
         {{ unless_small_cell('contacting_accounts', 'contacting_accounts', k_analysts()) }} as contacting_accounts,
         {{ unless_small_cell('contacts', 'contacting_accounts', k_analysts()) }} as contacts,
+        {{ unless_small_cell('open_contacts', 'contacting_accounts', k_analysts()) }} as open_contacts,
         {{ unless_small_cell('round(avg_hours_to_close, 1)', 'contacting_accounts', k_analysts()) }}
             as avg_hours_to_close,
         contacting_accounts < {{ k_analysts() }} as is_suppressed
