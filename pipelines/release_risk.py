@@ -11,6 +11,7 @@ beside the run's report without touching it.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -32,6 +33,26 @@ def report_dir(settings: Settings) -> Path:
     return settings.data_dir / "reports" / "risk"
 
 
+def compact(release: Path) -> None:
+    """Rewrite the release into a new file holding only its live rows.
+
+    dbt built the individual-level marts at their finest level before the gate rewrote
+    them; DuckDB leaves the blocks it frees in the file, unzeroed, so the untreated rows
+    (exact registration days, districts) would still sit in the bytes of the published
+    file for anyone to carve out.  A copy of the database carries only what is in it."""
+    fresh = release.with_name(release.name + ".compact")
+    fresh.unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{release}' AS old (READ_ONLY)")
+        con.execute(f"ATTACH '{fresh}' AS fresh")
+        con.execute("COPY FROM DATABASE old TO fresh")
+    finally:
+        con.close()
+    fresh.chmod(0o600)
+    os.replace(fresh, release)
+
+
 def assess(settings: Settings, run_id: str, as_of: date, treat: bool,
            marts: list[risk.Mart] | None = None) -> RiskResult:
     """Treat (or only measure) the release and attack it; write the report."""
@@ -47,6 +68,8 @@ def assess(settings: Settings, run_id: str, as_of: date, treat: bool,
                               policy, adversary, treat=treat)
     finally:
         con.close()
+    if treat:
+        compact(release)
     summary = risk.summary_json(reports, run_id, as_of, policy, adversary, measured_only=not treat)
     js, html = risk.write_report(summary, report_dir(settings), "risk" if treat else "measured")
     return RiskResult(reports, js, html)
