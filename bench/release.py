@@ -24,7 +24,7 @@ def release_attacks(workdir: Path, preset: str = "small") -> dict:
     from pipelines.run import open_session, run
     from pipelines.settings import resolve
     from pipelines.source import Source
-    from tests.heldout_attack import attack_customers
+    from tests.heldout_attack import attack_customers, attack_policies
 
     settings = resolve(data_dir=str(workdir / "release"))
     generate(Source.parse(settings.source), preset, HELD_OUT)
@@ -42,8 +42,9 @@ def release_attacks(workdir: Path, preset: str = "small") -> dict:
     _key, con = open_session(settings)
     try:
         con.execute(f"ATTACH '{settings.warehouse_path}' AS rel (READ_ONLY)")
-        held_out = {f"id_card{' + registration' if reg else ''}": attack_customers(con, as_of, with_registration=reg)
-                    for reg in (False, True)}
+        held_out = {f"dim_customers, id_card{' + registration' if reg else ''}":
+                    attack_customers(con, as_of, with_registration=reg) for reg in (False, True)}
+        held_out["fct_policies, id_card + one policy"] = attack_policies(con, as_of)
     finally:
         con.close()
     worst = max(a["released"] for a in attacks)

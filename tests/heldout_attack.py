@@ -73,3 +73,41 @@ def attack_customers(con: Any, as_of: str, targets: int = 1000, with_registratio
         m AS (SELECT k.who, sum(d.n) AS candidates FROM k JOIN d ON {fit} GROUP BY k.who)
         SELECT (SELECT count(*) FROM ho_targets), count(*) FILTER (WHERE candidates = 1) FROM m""").fetchone()
     return int(n), int(hit)
+
+
+def attack_policies(con: Any, as_of: str, targets: int = 1000) -> tuple[int, int]:
+    """(targets, re-identified) against ``rel.profile.fct_policies``: the ID card plus one policy the
+    target held (its year, product, plan and how it was paid), from the vault's raw rows."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE ho_policy_targets AS
+        WITH people AS (SELECT * FROM ({RAW_TARGETS.format(as_of=as_of)}) WHERE age >= 18),
+        paid AS (SELECT order_id, method FROM vault.raw.payments WHERE status = 'success'
+                 QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY paid_at DESC, payment_id DESC) = 1)
+        SELECT p.*, o.coverage_year, c.product_name, c.plan, coalesce(paid.method, '未知') AS payment_method
+        FROM people AS p
+        JOIN vault.raw.certificates AS c ON coalesce(c.id_type || upper(c.id_number), '') = p.who
+        JOIN vault.raw.orders AS o ON o.order_id = c.order_id
+        LEFT JOIN paid ON paid.order_id = c.order_id
+        QUALIFY row_number() OVER (PARTITION BY p.who ORDER BY hash(c.certificate_id)) = 1
+        ORDER BY hash(p.who || '|held-out policies') LIMIT {targets}""")
+    cols = ["age_band", "sex", "city_name", "coverage_year", "product_name", "plan", "payment_method"]
+    for c in cols:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE ho_shown_{c} AS SELECT DISTINCT {c}::VARCHAR AS v "
+                    f"FROM rel.profile.fct_policies WHERE {c} IS NOT NULL AND {c}::VARCHAR <> '*'")
+    known = {
+        "age_band": _finest(["ab.age_band", "ab.age_band_coarse", "ab.age_band_broad"], "ho_shown_age_band"),
+        "sex": _finest(["t.sex"], "ho_shown_sex"),
+        "city_name": _finest(["coalesce(r.city_name, '未知')", "r.province_name"], "ho_shown_city_name"),
+        **{c: _finest([f"t.{c}::VARCHAR"], f"ho_shown_{c}")
+           for c in ("coverage_year", "product_name", "plan", "payment_method")},
+    }
+    fit = " AND ".join(f"(d.{c} IS NULL OR d.{c}::VARCHAR = '*' OR d.{c}::VARCHAR = k.{c})" for c in cols)
+    n, hit = con.execute(f"""
+        WITH k AS (
+            SELECT t.who, {', '.join(f'{known[c]} AS {c}' for c in cols)}
+            FROM ho_policy_targets AS t
+            LEFT JOIN rel.reference.age_bands AS ab ON t.age BETWEEN ab.min_age AND ab.max_age
+            LEFT JOIN rel.reference.regions AS r ON r.region_code = t.region_code),
+        d AS (SELECT {', '.join(cols)}, count(*) AS n FROM rel.profile.fct_policies GROUP BY ALL),
+        m AS (SELECT k.who, sum(d.n) AS candidates FROM k JOIN d ON {fit} GROUP BY k.who)
+        SELECT (SELECT count(*) FROM ho_policy_targets), count(*) FILTER (WHERE candidates = 1) FROM m""").fetchone()
+    return int(n), int(hit)

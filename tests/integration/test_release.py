@@ -16,7 +16,7 @@ from anonymizer import release, risk
 from pipelines import release_risk
 from pipelines.build import release_as_of
 from pipelines.run import open_session
-from tests.heldout_attack import attack_customers
+from tests.heldout_attack import attack_customers, attack_policies
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
 TOKEN = re.compile(r"^[a-z]{2,3}_[0-9a-f]{32}$")
@@ -118,6 +118,8 @@ def test_a_held_out_attack_from_the_raw_vault_re_identifies_nobody(tiny_copy):
         for with_registration in (False, True):
             n, hit = attack_customers(con, as_of.isoformat(), with_registration=with_registration)
             assert n == 1000 and hit < 10, (with_registration, hit)
+        n, hit = attack_policies(con, as_of.isoformat())
+        assert n == 1000 and hit < 10, hit
         # the same attacker on the truth, before the gate: what the gate prevents
         con.execute(f"ATTACH '{tiny_copy.internal_path}' AS build (READ_ONLY)")
         con.execute("DETACH rel")
