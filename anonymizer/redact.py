@@ -16,7 +16,9 @@ and extended left over the administrative part (province, city, district from
 
 Names come from two sources.  The known names of the account's own people
 (policyholder, family, group contact) are matched exactly, and so is the given
-name of a three-character one (子涵 for 张子涵).  Unknown names are a surname
+name of a three-character one (子涵 for 张子涵), where they stand as names (not
+高峰 in 高峰期, 江山 in 江山市); the detectors do not extend them, and a number or
+a time word after a name is not part of it (潘阿妹八十二岁, 陈丽华明天).  Unknown names are a surname
 from the dictionary below (百家姓 and common modern surnames, compound ones
 too) plus zero to two given-name characters from a list of the characters
 given names are made of, accepted only in context: before a courtesy cue
@@ -238,6 +240,16 @@ _NICK_STOP = frozenset(("小时", "小区", "小于", "老师", "老年", "老�
 _VERBS = ("来电", "致电", "反映", "投诉", "咨询", "称", "表示", "要求", "询问", "留言", "来访", "申请",
           "为投保", "为被保", "是投保", "是被保", "为联系", "为受益", "为监护")
 _LEFT = frozenset("的是和与及给找问请向跟对让叫称代位由为被把同帮、，,。；;：:（(【[“\"' \t\n")
+# After a name, a number or a time word is the note's fact (潘阿妹八十二岁, 孙浩然三个人, 陈丽华明天),
+# not one more given-name character.
+_NUMERALS = frozenset("一二三四五六七八九十百千两零〇")
+_CLASSIFIERS = frozenset("个位名人口岁次天年月日号点周")
+_TIME_WORDS = ("今天", "明天", "昨天", "后天", "前天", "今早", "明早", "今晚", "明晚", "昨晚", "今年", "明年", "去年",
+               "今日", "明日", "昨日", "上午", "下午", "中午", "晚上", "早上", "傍晚", "凌晨")
+# Characters that make a word with the name-like word before them (高峰期, 江山市, 中山路): a known
+# name followed by one is that word, not the person, unless a word starts there (路过, 期待).
+_WORD_SUFFIXES = frozenset("期市县区省州镇乡村路街")
+_NOT_SUFFIX_WORDS = ("路过", "期待", "期望", "期盼", "市场")
 _CLAUSE = frozenset("，,。；;：:！!？?、（(）)【】[]“”\"' \t\n")
 
 
@@ -265,6 +277,19 @@ _INTRO_WORDS = tuple(w for w in _INTRO_ENDS if len(w) > 1)
 
 def _han(c: str) -> bool:
     return "\u4e00" <= c <= "\u9fff"
+
+
+def _fact_at(text: str, p: int) -> bool:
+    """A number or a time word starts at ``p`` (right after a known name: not part of it)."""
+    return p < len(text) and (text[p] in _NUMERALS or text.startswith(_TIME_WORDS, p))
+
+
+def _quantity_or_time_at(text: str, p: int) -> bool:
+    """A time word or a number with its unit starts at ``p`` (王小二 is a name, 张伟三个人 is not)."""
+    if text.startswith(_TIME_WORDS, p):
+        return True
+    return p + 1 < len(text) and text[p] in _NUMERALS and (
+        text[p + 1] in _NUMERALS or text[p + 1] in _CLASSIFIERS)
 
 
 # -- places ---------------------------------------------------------------------------------------
@@ -415,6 +440,7 @@ def _name_after(text: str, p: int, mode: int = NORMAL) -> int:
         if text[s] not in _GIVEN:
             continue
         if s + 1 < n and text[s + 1] in _GIVEN and not _cue_at(text, s + 1) \
+                and not _quantity_or_time_at(text, s + 1) \
                 and not _not_a_name(text, p, s + 2) and _right_ok(text, s + 2, mode):
             return s + 2  # two given characters
         if not _not_a_name(text, p, s + 1) and _right_ok(text, s + 1, mode):
@@ -463,14 +489,61 @@ def _strong_name(text: str, p: int) -> int:
     return e
 
 
-def _names(text: str, known: list[str]) -> list[_S]:
+_WORDS = NOT_NAMES | _REGION_NAMES | _PLACE_STEMS
+_WORD_MAX = max(map(len, _WORDS))
+_WORD_PARTS = frozenset(w[a:b] for w in _WORDS for a in range(len(w)) for b in range(a + 2, len(w) + 1)
+                        if b - a < len(w))
+
+
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` is part of a longer word there (江山 in 江山县, 王府 in 王府井)."""
+    if text[start:end] not in _WORD_PARTS:
+        return False
+    size = end - start
+    for a in range(max(0, end - _WORD_MAX), start + 1):
+        for b in range(max(end, a + size + 1), min(len(text), a + _WORD_MAX) + 1):
+            if text[a:b] in _WORDS:
+                return True
+    return False
+
+
+def _stands_as_name(text: str, start: int, end: int) -> bool:
+    """A name matched exactly at ``start:end`` is a name there, not part of a word (高峰期, 江山市)."""
+    if end < len(text) and text[end] in _WORD_SUFFIXES and not text.startswith(_NOT_SUFFIX_WORDS, end):
+        return False
+    return not _inside_word(text, start, end)
+
+
+def _known_names(text: str, known: list[str]) -> list[_S]:
+    """Every place a known name stands as a name (客户高峰来电, not 高峰期)."""
     spans: list[_S] = []
-    add = spans.append
     for name in known:
         start = text.find(name)
         while start != -1:
-            add((start, start + len(name), "NAME"))
+            if _stands_as_name(text, start, start + len(name)):
+                spans.append((start, start + len(name), "NAME"))
             start = text.find(name, start + len(name))
+    return spans
+
+
+def _clipped(detected: list[_S], exact: list[_S]) -> list[_S]:
+    """Detected names cut back where a name matched exactly ends: the detectors do not extend a
+    known or platform name (孙浩然 + 三个人: the given-name list holds 三)."""
+    if not exact:
+        return detected
+    out = []
+    for s, e, kind in detected:
+        for _, xe, _ in exact:
+            if s < xe < e:
+                e = xe
+        out.append((s, e, kind))
+    return out
+
+
+def _names(text: str) -> list[_S]:
+    """Names the detectors find (cues, verbs, introducers, 老王/小李)."""
+    spans: list[_S] = []
+    add = spans.append
     for m in _CUE_OR_VERB_RE.finditer(text):
         word, cs, ce = m.group(), m.start(), m.end()
         if word in _CUE_SET:
@@ -586,23 +659,36 @@ def _numbers(text: str, spans: list[_S]) -> None:
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
-def _lexicon_names(text: str, lexicon: Collection[str], spans: list[_S]) -> None:
-    """Every 2-4 character window of a Han run that is a name the platform holds.
+def _lexicon_names(text: str, lexicon: Collection[str], known: list[_S]) -> list[_S]:
+    """The 2-4 character windows of Han runs that are names the platform holds, standing as names.
 
-    A hit that is the start of a longer name (杨柳 in 杨柳欢, followed by a
-    given-name character and then a word boundary) takes that character too.
+    Leftmost-longest, and none starting inside a name already found (陈丽华明天 holds
+    华明: not a second name).  A two-character hit that is the start of a longer name
+    (杨柳 in 杨柳欢, followed by a given-name character and then a word boundary) takes
+    that character too, but not a number or a time word (王芳三岁, 王芳明天); so does a
+    three-character one with a compound surname (欧阳娜 in 欧阳娜娜).
     """
+    inside = {p for s, e, _ in known for p in range(s + 1, e)}
+    out: list[_S] = []
     for m in _HAN_RUN.finditer(text):
         run_start, run = m.start(), m.group()
         n = len(run)
-        for i in range(n - 1):
-            for w in (4, 3, 2):
-                if i + w <= n and run[i:i + w] in lexicon:
-                    end = run_start + i + w
-                    if w < 4 and i + w < n and run[i + w] in _GIVEN and _right_ok(text, end + 1):
-                        end += 1
-                    spans.append((run_start + i, end, "NAME"))
-                    break
+        i = 0
+        while i < n - 1:
+            start, w = run_start + i, 0
+            if start not in inside:
+                w = next((w for w in (4, 3, 2) if i + w <= n and run[i:i + w] in lexicon
+                          and _stands_as_name(text, start, start + w)), 0)
+            if not w:
+                i += 1
+                continue
+            end = start + w
+            if i + w < n and (w == 2 or w == 3 and run[i:i + 2] in COMPOUND_SURNAMES) \
+                    and run[i + w] in _GIVEN and not _fact_at(text, end) and _right_ok(text, end + 1):
+                end += 1
+            out.append((start, end, "NAME"))
+            i = end - run_start
+    return out
 
 
 def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = ()) -> list[_S]:
@@ -633,14 +719,16 @@ def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = ()) 
             given = n[2:] if len(n) == 4 or n[:2] in COMPOUND_SURNAMES else n[1:]
             if len(given) >= 2 and given in norm and given not in NOT_NAMES and given not in known:
                 known.append(given)
-    names = _names(norm, known)
-    if names:
-        spans += names
-        spans += _listed_names(norm, names)
-    if len(spans) > len(names):
-        spans += _clause_names(norm, spans)
+    exact = _known_names(norm, known)
+    detected = _names(norm)
+    if exact or detected:
+        detected += _listed_names(norm, exact + detected)
+    if spans:  # a phone or an ID number: a name may stand before it
+        detected += _clause_names(norm, spans)
     if lexicon:
-        _lexicon_names(norm, lexicon, spans)
+        exact += _lexicon_names(norm, lexicon, exact)
+    spans += exact
+    spans += _clipped(detected, exact)
     return _resolve(spans)
 
 

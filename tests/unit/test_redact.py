@@ -225,3 +225,68 @@ def test_find_returns_ordered_non_overlapping_typed_spans():
     assert all(isinstance(s, Span) and s.kind in PLACEHOLDERS for s in spans)
     assert all(a.end <= b.start for a, b in pairwise(spans))
     assert redact(None) is None and redact("") == "" and find("", None) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "known", "lexicon", "expected"),
+    [
+        ("外婆潘阿妹八十二岁", ("潘阿妹",), (), "外婆〔姓名〕八十二岁"),
+        ("外婆潘阿妹八十二岁", (), {"潘阿妹"}, "外婆〔姓名〕八十二岁"),
+        ("外婆潘阿妹八十二岁", ("潘阿妹",), {"潘阿妹"}, "外婆〔姓名〕八十二岁"),
+        ("陈丽华明天", (), {"陈丽华", "华明"}, "〔姓名〕明天"),  # 华明 is a name too, but starts inside one
+        ("陈丽华明天复诊", ("陈丽华",), {"华明"}, "〔姓名〕明天复诊"),
+        ("孙浩然三个人", (), {"孙浩然"}, "〔姓名〕三个人"),
+        ("孙浩然三个人", ("孙浩然",), {"孙浩然"}, "〔姓名〕三个人"),
+        ("投保人张伟三个人", ("张伟",), (), "投保人〔姓名〕三个人"),
+        ("被保人：张伟八十岁", ("张伟",), (), "被保人：〔姓名〕八十岁"),
+        ("王芳三岁", (), {"王芳"}, "〔姓名〕三岁"),
+        ("王芳明年续保", (), {"王芳"}, "〔姓名〕明年续保"),
+        # a platform name that begins a longer name still takes it
+        ("欧阳娜娜来电", (), {"欧阳娜"}, "〔姓名〕来电"),
+    ],
+)
+def test_a_known_or_platform_name_is_redacted_up_to_its_end_not_over_the_number_or_day_after_it(
+        text, known, lexicon, expected):
+    assert redact(text, known, frozenset(lexicon)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("投保人张伟三个人", "投保人〔姓名〕三个人"),
+        ("投保人张伟明早来电", "投保人〔姓名〕明早来电"),
+        ("王小二来电", "〔姓名〕来电"),  # a numeral is still a given name when no number follows
+    ],
+)
+def test_numbers_and_time_words_after_an_unknown_name_are_not_given_name_characters(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "known", "lexicon", "expected"),
+    [
+        ("客户高峰来电，说高峰期很忙", ("高峰",), (), "客户〔姓名〕来电，说高峰期很忙"),
+        ("客户高峰来电，说高峰期很忙", (), {"高峰"}, "客户〔姓名〕来电，说高峰期很忙"),
+        ("江山市", ("江山",), (), "江山市"),
+        ("江山市人民医院", (), {"江山"}, "江山市人民医院"),
+        ("江山来电", ("江山",), (), "〔姓名〕来电"),
+        ("张伟路过营业厅", ("张伟",), (), "〔姓名〕路过营业厅"),  # 路过 is a word of its own
+    ],
+)
+def test_a_known_name_that_is_also_a_word_is_redacted_only_where_it_stands_as_a_name(
+        text, known, lexicon, expected):
+    assert redact(text, known, frozenset(lexicon)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "known"),
+    [
+        ("说高峰期很忙，高峰期间不接电话", ("高峰",)),
+        ("住在江山县，浙江山区", ("江山",)),
+        ("周末去王府井", ("王府",)),
+        ("外婆八十二岁，明天三个人一起来", ("潘阿妹", "陈丽华")),
+        ("客户三个人明天到江山市办理", ("江山", "张伟")),
+    ],
+)
+def test_text_holding_a_known_name_only_inside_words_or_none_survives_unchanged(text, known):
+    assert redact(text, known, frozenset(known)) == text
