@@ -526,15 +526,17 @@ def _known_names(text: str, known: list[str]) -> list[_S]:
     return spans
 
 
-def _clipped(detected: list[_S], exact: list[_S]) -> list[_S]:
-    """Detected names cut back where a name matched exactly ends: the detectors do not extend a
-    known or platform name (孙浩然 + 三个人: the given-name list holds 三)."""
+def _clipped(text: str, detected: list[_S], exact: list[_S]) -> list[_S]:
+    """Detected names cut back where a name matched exactly ends and a number or a time word
+    follows: the detectors do not swallow the note's facts into a known or platform name
+    (孙浩然 + 三个人: the given-name list holds 三).  Otherwise the longer span stands
+    (王芳 known, 王芳芳 written): a character of someone's name left visible is the worse error."""
     if not exact:
         return detected
     out = []
     for s, e, kind in detected:
         for _, xe, _ in exact:
-            if s < xe < e:
+            if s < xe < e and _fact_at(text, xe):
                 e = xe
         out.append((s, e, kind))
     return out
@@ -728,7 +730,7 @@ def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = ()) 
     if lexicon:
         exact += _lexicon_names(norm, lexicon, exact)
     spans += exact
-    spans += _clipped(detected, exact)
+    spans += _clipped(norm, detected, exact)
     return _resolve(spans)
 
 

@@ -290,3 +290,8 @@ def test_a_known_name_that_is_also_a_word_is_redacted_only_where_it_stands_as_a_
 )
 def test_text_holding_a_known_name_only_inside_words_or_none_survives_unchanged(text, known):
     assert redact(text, known, frozenset(known)) == text
+
+
+def test_a_longer_name_around_a_known_one_is_redacted_whole():
+    """王芳 known, 王芳芳 written: the detector's longer span stands, no character of a name is left."""
+    assert redact("客户王芳芳来电", ["王芳"], ()) == "客户〔姓名〕来电"
