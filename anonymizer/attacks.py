@@ -50,8 +50,7 @@ def load_adversary(path: Path = ADVERSARY) -> Adversary:
     return Adversary(" ".join(raw["description"].split()), facts, tuple(tuple(a) for a in raw["attacks"]))
 
 
-def _q(col: str) -> str:
-    return risk._q(col)
+_q = risk._q
 
 
 def infer_levels(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], released: str) -> dict[str, int]:
@@ -120,7 +119,7 @@ def released_value_sets(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], re
 
 
 def run_suite(con: duckdb.DuckDBPyConnection, mart: risk.Mart, released: str, adversary: Adversary,
-              sample: int, ref: str) -> list[dict[str, Any]]:
+              sample: int) -> list[dict[str, Any]]:
     """Every knowledge set against ``released`` (after) and the untreated ``risk_base`` (before)."""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE attack_targets AS
         SELECT * FROM risk_base QUALIFY row_number() OVER (PARTITION BY __unit ORDER BY hash(__rid)) = 1

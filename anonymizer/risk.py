@@ -209,13 +209,6 @@ def _suppressed_classes(qis: tuple[str, ...], levels: dict[str, int], k: int) ->
         SELECT h FROM o WHERE f < {k} OR (before < {k} AND EXISTS (SELECT 1 FROM c WHERE f < {k}))"""
 
 
-def suppressed_people(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], levels: dict[str, int], k: int) -> int:
-    """People whose rows suppression at ``levels`` would withhold (what suppression costs)."""
-    return con.execute(
-        f"SELECT count(DISTINCT b.__unit) FROM risk_base AS b JOIN ({_suppressed_classes(qis, levels, k)}) AS c "
-        f"ON c.h = {class_key(qis, levels)}").fetchone()[0]
-
-
 def measure(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], levels: dict[str, int], k: int,
             suppressed: str = "FALSE") -> Measure:
     classes = _classes(qis, levels, suppressed)
@@ -364,7 +357,7 @@ def assess_individual(con: duckdb.DuckDBPyConnection, mart: Mart, policy: Policy
     if after.suppressed:
         actions.append(f"suppressed {after.suppressed:,} of {after.people:,} people ({after.suppressed / after.people:.1%}) "
                        f"in classes smaller than {k}")
-    results = attacks.run_suite(con, mart, released, adversary, policy.linkage_sample, ref)
+    results = attacks.run_suite(con, mart, released, adversary, policy.linkage_sample)
     failures = []
     if after.k is not None and after.k < k:
         failures.append(f"k = {after.k} < {k}")

@@ -42,37 +42,48 @@ def _finest(candidates: list[str], shown: str) -> str:
     return f"CASE {arms} END"
 
 
+# What the ID card gives, as released seeds map it: finest level first.
+ID_CARD_LEVELS = {
+    "age_band": ["ab.age_band", "ab.age_band_coarse", "ab.age_band_broad"],
+    "sex": ["t.sex"],
+    "city_name": ["coalesce(r.city_name, '未知')", "r.province_name"],
+    "district_name": ["coalesce(r.region_name, '未知')", "coalesce(r.city_name, '未知')", "r.province_name"],
+    "id_type": ["t.id_type"],
+}
+
+
+def _match(con: Any, mart: str, targets: str, levels: dict[str, list[str]]) -> tuple[int, int]:
+    """(targets, re-identified): each target's facts at the finest level ``mart`` shows, against its
+    published rows (``*`` and NULL fit anything); re-identified when exactly one row fits."""
+    cols = list(levels)
+    for c in cols:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE ho_shown_{c} AS SELECT DISTINCT {c}::VARCHAR AS v "
+                    f"FROM {mart} WHERE {c} IS NOT NULL AND {c}::VARCHAR <> '*'")
+    known = ", ".join(f"{_finest(levels[c], f'ho_shown_{c}')} AS {c}" for c in cols)
+    fit = " AND ".join(f"(d.{c} IS NULL OR d.{c}::VARCHAR = '*' OR d.{c}::VARCHAR = k.{c})" for c in cols)
+    n, hit = con.execute(f"""
+        WITH k AS (
+            SELECT t.who, {known}
+            FROM {targets} AS t
+            LEFT JOIN rel.reference.age_bands AS ab ON t.age BETWEEN ab.min_age AND ab.max_age
+            LEFT JOIN rel.reference.regions AS r ON r.region_code = t.region_code
+            LEFT JOIN rel.reference.calendar AS cal ON cal.date_day = t.registered_on),
+        d AS (SELECT {', '.join(cols)}, count(*) AS n FROM {mart} GROUP BY ALL),
+        m AS (SELECT k.who, sum(d.n) AS candidates FROM k JOIN d ON {fit} GROUP BY k.who)
+        SELECT (SELECT count(*) FROM {targets}), count(*) FILTER (WHERE candidates = 1) FROM m""").fetchone()
+    return int(n), int(hit)
+
+
 def attack_customers(con: Any, as_of: str, targets: int = 1000, with_registration: bool = True) -> tuple[int, int]:
     """(targets, re-identified) against ``rel.profile.dim_customers``; ``con`` has the vault attached
     as ``vault`` and the published release as ``rel``."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE ho_targets AS SELECT * FROM ({RAW_TARGETS.format(as_of=as_of)}) "
                 f"WHERE age >= 18 ORDER BY hash(who || '|held-out') LIMIT {targets}")
-    cols = ["age_band", "sex", "city_name", "district_name", "id_type"] + (["registered_period"] if with_registration else [])
-    for c in cols:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE ho_shown_{c} AS SELECT DISTINCT {c}::VARCHAR AS v "
-                    f"FROM rel.profile.dim_customers WHERE {c} IS NOT NULL AND {c}::VARCHAR <> '*'")
-    known = {
-        "age_band": _finest(["ab.age_band", "ab.age_band_coarse", "ab.age_band_broad"], "ho_shown_age_band"),
-        "sex": _finest(["t.sex"], "ho_shown_sex"),
-        "city_name": _finest(["coalesce(r.city_name, '未知')", "r.province_name"], "ho_shown_city_name"),
-        "district_name": _finest(["coalesce(r.region_name, '未知')", "coalesce(r.city_name, '未知')", "r.province_name"],
-                                 "ho_shown_district_name"),
-        "id_type": _finest(["t.id_type"], "ho_shown_id_type"),
-        "registered_period": _finest(["t.registered_on::VARCHAR", "cal.iso_week", "cal.month", "cal.quarter",
-                                      "cal.year"], "ho_shown_registered_period"),
-    }
-    fit = " AND ".join(f"(d.{c} IS NULL OR d.{c}::VARCHAR = '*' OR d.{c}::VARCHAR = k.{c})" for c in cols)
-    n, hit = con.execute(f"""
-        WITH k AS (
-            SELECT t.who, {', '.join(f'{known[c]} AS {c}' for c in cols)}
-            FROM ho_targets AS t
-            LEFT JOIN rel.reference.age_bands AS ab ON t.age BETWEEN ab.min_age AND ab.max_age
-            LEFT JOIN rel.reference.regions AS r ON r.region_code = t.region_code
-            LEFT JOIN rel.reference.calendar AS cal ON cal.date_day = t.registered_on),
-        d AS (SELECT {', '.join(cols)}, count(*) AS n FROM rel.profile.dim_customers GROUP BY ALL),
-        m AS (SELECT k.who, sum(d.n) AS candidates FROM k JOIN d ON {fit} GROUP BY k.who)
-        SELECT (SELECT count(*) FROM ho_targets), count(*) FILTER (WHERE candidates = 1) FROM m""").fetchone()
-    return int(n), int(hit)
+    levels = dict(ID_CARD_LEVELS)
+    if with_registration:
+        levels["registered_period"] = ["t.registered_on::VARCHAR", "cal.iso_week", "cal.month", "cal.quarter",
+                                       "cal.year"]
+    return _match(con, "rel.profile.dim_customers", "ho_targets", levels)
 
 
 def attack_policies(con: Any, as_of: str, targets: int = 1000) -> tuple[int, int]:
@@ -89,25 +100,6 @@ def attack_policies(con: Any, as_of: str, targets: int = 1000) -> tuple[int, int
         LEFT JOIN paid ON paid.order_id = c.order_id
         QUALIFY row_number() OVER (PARTITION BY p.who ORDER BY hash(c.certificate_id)) = 1
         ORDER BY hash(p.who || '|held-out policies') LIMIT {targets}""")
-    cols = ["age_band", "sex", "city_name", "coverage_year", "product_name", "plan", "payment_method"]
-    for c in cols:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE ho_shown_{c} AS SELECT DISTINCT {c}::VARCHAR AS v "
-                    f"FROM rel.profile.fct_policies WHERE {c} IS NOT NULL AND {c}::VARCHAR <> '*'")
-    known = {
-        "age_band": _finest(["ab.age_band", "ab.age_band_coarse", "ab.age_band_broad"], "ho_shown_age_band"),
-        "sex": _finest(["t.sex"], "ho_shown_sex"),
-        "city_name": _finest(["coalesce(r.city_name, '未知')", "r.province_name"], "ho_shown_city_name"),
-        **{c: _finest([f"t.{c}::VARCHAR"], f"ho_shown_{c}")
-           for c in ("coverage_year", "product_name", "plan", "payment_method")},
-    }
-    fit = " AND ".join(f"(d.{c} IS NULL OR d.{c}::VARCHAR = '*' OR d.{c}::VARCHAR = k.{c})" for c in cols)
-    n, hit = con.execute(f"""
-        WITH k AS (
-            SELECT t.who, {', '.join(f'{known[c]} AS {c}' for c in cols)}
-            FROM ho_policy_targets AS t
-            LEFT JOIN rel.reference.age_bands AS ab ON t.age BETWEEN ab.min_age AND ab.max_age
-            LEFT JOIN rel.reference.regions AS r ON r.region_code = t.region_code),
-        d AS (SELECT {', '.join(cols)}, count(*) AS n FROM rel.profile.fct_policies GROUP BY ALL),
-        m AS (SELECT k.who, sum(d.n) AS candidates FROM k JOIN d ON {fit} GROUP BY k.who)
-        SELECT (SELECT count(*) FROM ho_policy_targets), count(*) FILTER (WHERE candidates = 1) FROM m""").fetchone()
-    return int(n), int(hit)
+    levels = {c: ID_CARD_LEVELS[c] for c in ("age_band", "sex", "city_name")}
+    levels |= {c: [f"t.{c}::VARCHAR"] for c in ("coverage_year", "product_name", "plan", "payment_method")}
+    return _match(con, "rel.profile.fct_policies", "ho_policy_targets", levels)
