@@ -53,7 +53,7 @@ from typing import NamedTuple
 from pipelines.idnumbers import luhn_check_digit, make_resident_id
 
 REFERENCE_DATE = date(2026, 11, 20)
-KINDS = ("NAME", "ID", "DOCUMENT", "MOBILE", "EMAIL", "CARD", "ADDRESS", "OPENID")
+KINDS = ("NAME", "ID", "DOCUMENT", "MOBILE", "EMAIL", "CARD", "ADDRESS", "OPENID", "MEDICAL_NO")
 CATEGORIES = ("customer_service", "consultation", "complaint", "customer_message")
 
 
@@ -472,7 +472,7 @@ def _policy(r: random.Random) -> str:
 
 
 def _hotline(r: random.Random) -> str:
-    return r.choice(("400-820-5678", "4008205678", "0510-82701234", "95519", "12345", "0510-12345",
+    return r.choice(("400-820-5678", "4008205678", "95588", "95519", "12345", "0510-12345",
                      "400 656 1199", "96166"))
 
 
@@ -529,7 +529,7 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("consultation", "港澳通行证{doc}能不能投保？联系我：{email}"),
     ("consultation", "{namecue}咨询{condition}是否属于既往症，已解释免责条款。"),
     ("consultation", "代{stranger}咨询团体投保，对方邮箱{email}，电话{mobile}"),
-    ("consultation", "客户咨询在{hospital}住院的费用能不能报，被保人{kin}，住院号{order}。"),
+    ("consultation", "客户咨询在{hospital}住院的费用能不能报，被保人{kin}，住院号{medno}。"),
     ("consultation", "问{product}和{product}有什么区别，{mr}说{date}要给全家投保，{count}人。"),
     ("consultation", "客户想给孩子{child}投保，孩子户口在{place}，身份证{id}，问能否参保。"),
     ("consultation", "咨询：{trap}，怎么办？"),
@@ -672,6 +672,7 @@ def _note(rng: random.Random) -> LabelledNote:
         "openid": lambda: b.add("OPENID", _openid(r)),
         "addr": lambda: b.add("ADDRESS", _address(r)),
         "order": lambda: b.add("ORDER", _order(r), True),
+        "medno": lambda: b.add("MEDICAL_NO", _order(r)),
         "amount": lambda: b.add("AMOUNT", _amount(r), True),
         "date": lambda: b.add("DATE", _date_text(r), True),
         "date2": lambda: b.add("DATE", _date_text(r), True),
@@ -747,6 +748,9 @@ def score(notes: list[LabelledNote], find) -> tuple[dict[str, KindScore], list[t
     predicted span overlaps, with that span.
     """
     counts = {k: [0, 0, 0, 0] for k in KINDS}
+    for note in notes:
+        for e in note.entities:
+            counts.setdefault(e.kind, [0, 0, 0, 0])
     touched = []
     for note in notes:
         spans = find(note.text, note.known_names)
@@ -756,7 +760,7 @@ def score(notes: list[LabelledNote], find) -> tuple[dict[str, KindScore], list[t
             covered = {i for s in spans if s.kind == e.kind for i in range(max(s.start, e.start), min(s.end, e.end))}
             c[1] += len(covered) == e.end - e.start
         for s in spans:
-            c = counts[s.kind]
+            c = counts.setdefault(s.kind, [0, 0, 0, 0])
             c[2] += 1
             c[3] += any(e.kind == s.kind and e.start < s.end and s.start < e.end for e in note.entities)
             touched += [(note, d, s) for d in note.distractors if d.start < s.end and s.start < d.end]

@@ -103,24 +103,17 @@ def _name_regexes() -> tuple[str, str, str]:
     return cue, f"(?:{_INTRODUCERS_RE}){tail}", f"(?<=(?:{_INTRODUCERS_RE})){tail}"
 
 
-def _luhn_digits(text: str) -> bool:
-    from pipelines.idnumbers import is_luhn_valid
-
-    digits = re.sub(r"[^0-9]", "", text)
-    return 12 <= len(digits) <= 19 and is_luhn_valid(digits)
-
-
 class Presidio:
     r"""Presidio analyzer + anonymizer on a blank spaCy ``zh`` pipeline, with our patterns.
 
-    * each identifier detector of ``anonymizer.redact`` (ID, DOCUMENT, EMAIL, OPENID, MOBILE,
-      CARD) becomes a ``PatternRecognizer`` with the same regex, read from the module; IDs keep
-      its ISO 7064 check (``_valid_id``) and cards the Luhn check as ``validate_result`` (a
-      failed check drops the match, as in ours);
+    * each pattern recogniser of ``anonymizer.redact`` (IDs, documents, e-mails, OpenIDs,
+      mobiles, landlines, cards, WeChat ids, plates, record and social-security numbers)
+      becomes a ``PatternRecognizer`` with the same regexes; its validator (ISO 7064 for IDs,
+      Luhn for cards) is ``validate_result`` (a failed check drops the match, as in ours);
     * addresses and unknown names (surname + courtesy cue; surname + 1-2 characters after
-      收件人/联系人/代) are the module's own regexes while it has them, else the same regexes
-      kept here (``pattern_source`` says which); the introducer's capture group becomes a
-      variable-width look-behind, which Presidio's ``regex`` engine supports;
+      收件人/联系人/代) are the regexes redact.py had while they were regexes, kept here; the
+      introducer's capture group becomes a variable-width look-behind, which Presidio's
+      ``regex`` engine supports;
     * Presidio compiles patterns case-insensitive by default; ``global_regex_flags=0`` gives
       the same (case-sensitive) semantics as ours;
     * known names are an ad-hoc recogniser per note.  Presidio's own ``deny_list`` wraps the
@@ -164,31 +157,21 @@ class Presidio:
                   "patterns": [Pattern(entity.lower(), regex, 0.85)], "global_regex_flags": 0}
             return Checked(check, **kw) if check else PatternRecognizer(**kw)
 
-        if hasattr(R, "_unknown_name_patterns") and isinstance(R.INTRODUCERS, str):
-            cue_rx, introduced = R._unknown_name_patterns()
-            cue, address = cue_rx.pattern, R._ADDRESS.pattern
-            intro = introduced.pattern.replace(f"(?:{R.INTRODUCERS})(", f"(?<=(?:{R.INTRODUCERS}))(", 1)
-            if intro == introduced.pattern:
-                raise RuntimeError("anonymizer.redact's introducer pattern changed: update the Presidio peer")
-            self.pattern_source = "all from anonymizer.redact"
-        else:
-            cue, _, intro = _name_regexes()
-            address = _ADDRESS_RE
-            self.pattern_source = ("identifiers from anonymizer.redact; addresses and unknown names: the "
-                                   "regexes redact.py had (its current rules for them are code, not patterns)")
+        # every pattern recogniser of anonymizer.redact, as its patterns and validator; addresses
+        # and unknown names are rules in code there, so the regexes it once had stand in
         registry = RecognizerRegistry(supported_languages=["zh"])
-        for r in (
-            rec("ID", R._ID.pattern, R._valid_id),
-            rec("DOCUMENT", R._DOCUMENT.pattern),
-            rec("EMAIL", R._EMAIL.pattern),
-            rec("OPENID", R._OPENID.pattern),
-            rec("MOBILE", R._MOBILE.pattern),
-            rec("CARD", R._CARD.pattern, _luhn_digits),
-            rec("ADDRESS", address),
-            rec("NAME", cue),
-            rec("NAME", intro, name="cn_name_introduced"),
-        ):
+        for i, r in enumerate(R.RECOGNIZERS):
+            if r.kind in ("NAME", "ADDRESS"):
+                continue
+            for j, rx in enumerate(r.patterns):
+                registry.add_recognizer(rec(r.kind, rx.pattern, getattr(r, "validate", None),
+                                            name=f"cn_{r.kind.lower()}_{i}_{j}"))
+        cue, _, intro = _name_regexes()
+        for r in (rec("ADDRESS", _ADDRESS_RE), rec("NAME", cue), rec("NAME", intro, name="cn_name_introduced")):
             registry.add_recognizer(r)
+        self.pattern_source = ("identifiers: every pattern recogniser of anonymizer.redact (patterns and "
+                               "validators, context words not applied); addresses and unknown names: the "
+                               "regexes redact.py had (its current rules for them are code, not patterns)")
         self.analyzer = AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["zh"])
         self.anonymizer = AnonymizerEngine()
         self.operators = {kind: OperatorConfig("replace", {"new_value": ph})

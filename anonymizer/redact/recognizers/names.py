@@ -1,18 +1,4 @@
-"""Free-text redaction into typed placeholders, tuned for Chinese service notes.
-
-People type identifiers in every shape: ``138 1234 5678``, ``+86-138…``,
-``0086138…``, full-width ``１３８…``, ID numbers with spaces or dashes or a
-lower-case ``x``, bank cards in groups of four.  Full-width ASCII is folded to
-ASCII one character for one (what NFKC does to it, without NFKC's changes of
-length), so offsets into the folded text are offsets into the note.  Each
-identifier is a pattern plus a validator where it has one (ISO 7064 check
-character for IDs, Luhn for cards), so digits that merely look like one (order
-numbers, amounts, dates, an ID with a wrong check character) survive.
-
-Addresses are anchored on their detail (``…路12号``, ``…花园3栋``, ``…村5组``)
-and extended left over the administrative part (province, city, district from
-``seeds/regions.csv``; ``…街道``/``…镇``), so a city or a district alone (无锡市,
-梁溪区), a hospital or a road without a number is left alone.
+"""Names of people.
 
 Names come from two sources.  The known names of the account's own people
 (policyholder, family, group contact) are matched exactly, and so is the given
@@ -39,84 +25,14 @@ Deliberately not used: a segmentation library's person tags.  jieba's
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from pathlib import Path
 
-from stdnum.cn import ric
+from anonymizer.redact.base import PLAIN, Context, Found, Recognizer, han
+from anonymizer.redact.places import PLACE_STEMS, REGION_NAMES
 
-from pipelines.idnumbers import is_luhn_valid
+_S = Found
 
-PLACEHOLDERS = {
-    "NAME": "〔姓名〕",
-    "ID": "〔身份证号〕",
-    "DOCUMENT": "〔证件号〕",
-    "MOBILE": "〔手机号〕",
-    "EMAIL": "〔邮箱〕",
-    "CARD": "〔银行卡号〕",
-    "ADDRESS": "〔地址〕",
-    "OPENID": "〔OpenID〕",
-}
-
-# -- folding full-width ASCII ---------------------------------------------------------------------
-# Only the characters identifiers are written with; full-width punctuation (，：) stays.
-_FOLD_CHARS = "０１２３４５６７８９＋－＠．＿" + "".join(chr(c) for c in range(0xFF21, 0xFF3B)) + "".join(
-    chr(c) for c in range(0xFF41, 0xFF5B)) + "\u3000"
-_FOLD = str.maketrans({c: (" " if c == "\u3000" else chr(ord(c) - 0xFEE0)) for c in _FOLD_CHARS})
-_NEEDS_FOLD = re.compile(f"[{re.escape(_FOLD_CHARS)}]")
-
-# -- identifiers ----------------------------------------------------------------------------------
-# Each pattern starts with a character class and checks the character before it in a look-behind
-# after that class (so the regex engine can skip to candidate characters).
-# 18 characters, a single space or dash allowed between any two (6-8-4, 4-4-4-4-2, 3-3-4-4-4…).
-_ID = re.compile(r"[1-8](?<![0-9A-Za-z][1-8])[0-9](?:[ -]?[0-9]){15}[ -]?[0-9Xx](?![0-9A-Za-z])")
-# 3-4-4 with optional single separators; +86 / 0086 / (+86) in front.
-_MOBILE = re.compile(
-    r"(?<![0-9A-Za-z+])(?:(?:\+86|0086|\(\+86\))[ -]?)?1[3-9][0-9][ .-]?[0-9]{4}[ .-]?[0-9]{4}(?![0-9])"
-)
-# Passport and permit numbers: a letter and 8 digits (护照 E/G…, 港澳通行证 C/H/M…).
-_DOCUMENT = re.compile(r"[CEGHKLMPSD](?<![0-9A-Za-z][CEGHKLMPSD])(?:[0-9]{8}|(?<=E)[A-Z][0-9]{7})(?![0-9A-Za-z])")
-# The domain part of an e-mail address; the local part is found going left from the @.
-_EMAIL_DOMAIN = re.compile(r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_EMAIL_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")  # the same, whole
-# 16-19 digits starting with a card network's digit, in any grouping.
-_CARD = re.compile(r"[3-6](?<![0-9A-Za-z][3-6])[0-9]{3}(?:[ -]?[0-9]){12,15}(?![0-9A-Za-z])")
-_OPENID = re.compile(r"o(?<![A-Za-z0-9_-]o)[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])")
-# A run of digits and separators long enough to hold a mobile, an ID or a card: the three
-# patterns above only run inside such runs.
-_NUMBER_RUN = re.compile(r"[0-9+(][0-9 .()+Xx-]{10,}")
-_SEPARATORS = str.maketrans("", "", " -.()+")
-# Words before a number that say it is not a card (order, transaction, policy numbers).
-_NOT_CARD_BEFORE = ("订单", "单号", "流水", "交易号", "编号", "保单", "案件号", "住院号", "发票", "凭证号")
-
-
-# GB/T 2260 province codes: the first two digits of every resident ID.
-_PROVINCES = frozenset((
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43",
-    "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83",
-))
-
-
-def _valid_id(text: str) -> bool:
-    digits = text.translate(_SEPARATORS).upper()
-    if len(digits) != 18 or digits[:2] not in _PROVINCES or not "1880" <= digits[6:10] <= "2099":
-        return False
-    try:
-        return ric.calc_check_digit(digits) == digits[17] and ric.get_birth_date(digits) is not None
-    except Exception:  # noqa: BLE001 - an impossible date is simply not an ID
-        return False
-
-
-def _id_shaped(digits: str) -> bool:
-    """18 digits with a plausible birth date where an ID has it: an ID with a typo, not a card."""
-    return (len(digits) == 18 and digits[6:8] in ("19", "20") and "01" <= digits[10:12] <= "12"
-            and "01" <= digits[12:14] <= "31")
-
-
-# -- names ----------------------------------------------------------------------------------------
 # 百家姓 (single-character surnames, minus a few that are mostly ordinary words: 有 爱 言 能
 # 从 那 空 后 相 通 别 终 益 养) and common modern surnames it lacks.
 SURNAMES = frozenset(
@@ -275,10 +191,6 @@ _INTRO_ENDS = tuple(sorted(set(INTRODUCERS) | STRONG_INTRODUCERS))
 _INTRO_WORDS = tuple(w for w in _INTRO_ENDS if len(w) > 1)
 
 
-def _han(c: str) -> bool:
-    return "\u4e00" <= c <= "\u9fff"
-
-
 def _fact_at(text: str, p: int) -> bool:
     """A number or a time word starts at ``p`` (right after a known name: not part of it)."""
     return p < len(text) and (text[p] in _NUMERALS or text.startswith(_TIME_WORDS, p))
@@ -290,95 +202,6 @@ def _quantity_or_time_at(text: str, p: int) -> bool:
         return True
     return p + 1 < len(text) and text[p] in _NUMERALS and (
         text[p + 1] in _NUMERALS or text[p + 1] in _CLASSIFIERS)
-
-
-# -- places ---------------------------------------------------------------------------------------
-_REGIONS_CSV = Path(__file__).resolve().parents[1] / "seeds" / "regions.csv"
-
-
-def _load_places() -> tuple[frozenset[str], frozenset[str]]:
-    """Region names of every GB/T 2260 revision, and the stems that are not names (无锡, 江阴)."""
-    with _REGIONS_CSV.open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    names = {r["region_name"] for r in rows}
-    # stems of provinces, cities and Jiangsu's districts (常州, 江阴); not of every county in
-    # China, whose stems are too often people's names (高阳, 安平)
-    stems = {r["region_name"][:-1] for r in rows if len(r["region_name"]) >= 3 and r["region_name"][-1] in "省市区县"
-             and (r["region_level"] != "district" or r["province_code"] == "320000")}
-    return frozenset(names), frozenset(stems)
-
-
-_REGION_NAMES, _PLACE_STEMS = _load_places()
-
-
-# Address detail: a road and its number, a compound and its building, a village and its group;
-# then more detail (building, unit, room, a compound after the road number).
-_ROAD = "路|街|大道|大街|巷|弄|胡同"
-_COMPOUND = "小区|花园|新村|家园|公寓|苑|园|新城|城|府|湾|广场|大厦|一号|里"
-_TAIL = (r"(?:[ ]?(?:[0-9]+(?:号楼|号|弄|栋|幢|座|单元|室|楼|层|组|户)|-[0-9]+|[A-Za-z]座|(?<=单元)[0-9]{2,5}(?![0-9])"
-         r"|[\u4e00-\u9fff]{1,6}?(?:" + _COMPOUND + r")(?=[ ]?[0-9])))*")
-_ADDRESS = re.compile(
-    r"(?:" + _ROAD + r")[ ]?[0-9]+(?:-[0-9]+)?(?:号|弄|巷)" + _TAIL
-    + r"|(?:" + _COMPOUND + r")[ ]?[0-9]+(?:号楼|栋|幢|座|号|-[0-9]+)" + _TAIL
-    + r"|(?P<village>村)[0-9]+组" + _TAIL
-)
-_ADDRESS_HINT = re.compile(r"[路街道巷弄同区园村城府湾场厦里苑寓号][ ]?[0-9]")  # last characters of the anchors
-_ADDR_STOP = frozenset("至到在住址是为寄往从于的与及或收、，,。；;：:（）()【】[]《》!！?？ \t\n")
-_ADMIN_SUFFIX = ("街道", "镇", "乡")
-
-
-def _region_before(text: str, q: int) -> int:
-    """Length of a region name (无锡市, 梁溪区) ending at ``q``, or 0."""
-    if q < 2 or text[q - 1] not in "省市区县州旗盟":
-        return 0
-    names = _REGION_NAMES
-    for length in range(min(15, q), 1, -1):
-        if text[q - length:q] in names and not text.startswith("街道", q - length - 1):
-            return length  # (梅村街道县前街: not 道县)
-    return 0
-
-
-def _address_start(text: str, anchor: int, village: bool) -> int:
-    """Where the address whose detail keyword starts at ``anchor`` begins."""
-    p = anchor
-    limit = 6 if village else 5
-    # the name of the road, compound or village: back to a stop, a region name or 街道/镇
-    while p > 0 and anchor - p < limit:
-        c = text[p - 1]
-        if not _han(c) or c in _ADDR_STOP or _region_before(text, p) or (
-                anchor - p >= 1 and text.endswith(_ADMIN_SUFFIX, 0, p)):
-            break
-        p -= 1
-    # the administrative part: region names, then 街道/镇/乡 names, a space allowed before the detail
-    while p > 0:
-        q = p - 1 if text[p - 1] == " " and p >= 2 and _han(text[p - 2]) else p
-        length = _region_before(text, q)
-        if length:
-            p = q - length
-            continue
-        if text.endswith(_ADMIN_SUFFIX, 0, q):
-            s = q - (2 if text.startswith("街道", q - 2) else 1)
-            k = s
-            while k > 0 and s - k < 4 and _han(text[k - 1]) and text[k - 1] not in _ADDR_STOP \
-                    and not _region_before(text, k):
-                k -= 1
-            if s - k >= 2:
-                p = k
-                continue
-        break
-    return p
-
-
-# -- finding --------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    kind: str
-
-
-_S = tuple[int, int, str]  # (start, end, kind): a span inside this module
 
 
 def _surname_at(text: str, p: int) -> int:
@@ -398,7 +221,7 @@ def _cue_at(text: str, p: int) -> bool:
 
 def _not_a_name(text: str, start: int, end: int) -> bool:
     """The candidate ``text[start:end]`` is, or begins, a word that is not a name."""
-    return (text[start:end] in _PLACE_STEMS or text[start:start + 2] in NOT_NAMES
+    return (text[start:end] in PLACE_STEMS or text[start:start + 2] in NOT_NAMES
             or text[start:start + 3] in NOT_NAMES or text[start:start + 4] in NOT_NAMES)
 
 
@@ -422,7 +245,7 @@ def _left_ok(text: str, start: int) -> bool:
     if start == 0:
         return True
     c = text[start - 1]
-    return not _han(c) or c in _LEFT or text.endswith(_INTRO_ENDS, 0, start)
+    return not han(c) or c in _LEFT or text.endswith(_INTRO_ENDS, 0, start)
 
 
 def _name_after(text: str, p: int, mode: int = NORMAL) -> int:
@@ -470,7 +293,7 @@ def _name_before(text: str, end: int, cue: str) -> int:
     if fallback < 0 and cue in _SOFT_CUES and end >= 1:
         # a surname outside the dictionary, standing alone before the cue: ，原女士要求…
         c = text[end - 1]
-        if _han(c) and c not in _NOT_SURNAME_BEFORE_CUE and c not in _NOT_GIVEN and _left_ok(text, end - 1):
+        if han(c) and c not in _NOT_SURNAME_BEFORE_CUE and c not in _NOT_GIVEN and _left_ok(text, end - 1):
             return end - 1
     return fallback
 
@@ -478,18 +301,18 @@ def _name_before(text: str, end: int, cue: str) -> int:
 def _strong_name(text: str, p: int) -> int:
     """After 姓名：/联系人/我叫…: two to four characters up to a punctuation mark, or 0."""
     e = p
-    while e < len(text) and e - p < 5 and _han(text[e]):
+    while e < len(text) and e - p < 5 and han(text[e]):
         if e - p >= 2 and _cue_at(text, e):
             break  # 姚想琴女士
         e += 1
-    if not 2 <= e - p <= 4 or (e < len(text) and _han(text[e])):
+    if not 2 <= e - p <= 4 or (e < len(text) and han(text[e])):
         return 0
     if text[p] in _NOT_SURNAME_BEFORE_CUE or not _given_ok(text[p + 1:e]) or _not_a_name(text, p, e):
         return 0
     return e
 
 
-_WORDS = NOT_NAMES | _REGION_NAMES | _PLACE_STEMS
+_WORDS = NOT_NAMES | REGION_NAMES | PLACE_STEMS
 _WORD_MAX = max(map(len, _WORDS))
 _WORD_PARTS = frozenset(w[a:b] for w in _WORDS for a in range(len(w)) for b in range(a + 2, len(w) + 1)
                         if b - a < len(w))
@@ -590,7 +413,7 @@ def _names(text: str) -> list[_S]:
             continue
         e = p + slen
         if _VERB_RE.match(text, e) or (slen == 1 and text[p] in COMMON_SURNAMES and (
-                e == len(text) or text[e] in _FOLLOW or not _han(text[e]) and text[e] not in "0123456789")):
+                e == len(text) or text[e] in _FOLLOW or not han(text[e]) and text[e] not in "0123456789")):
             add((st, e, "NAME"))
     return spans
 
@@ -635,29 +458,6 @@ def _clause_names(text: str, spans: list[_S]) -> list[_S]:
                 break
     return out
 
-
-_PRIORITY = {"OPENID": 0, "EMAIL": 0, "ID": 1, "CARD": 1, "MOBILE": 1, "DOCUMENT": 1, "NAME": 2, "ADDRESS": 2}
-
-
-def _numbers(text: str, spans: list[_S]) -> None:
-    add = spans.append
-    n = len(text)
-    for run in _NUMBER_RUN.finditer(text):
-        a, b = run.start(), min(n, run.end() + 1)  # one more: the look-aheads see what follows
-        for m in _MOBILE.finditer(text, a, b):
-            add((m.start(), m.end(), "MOBILE"))
-        if run.end() - a < 16:
-            continue  # too short for a card (16-19 digits) or an ID (18)
-        for m in _ID.finditer(text, a, b):
-            if _valid_id(m.group()):
-                add((m.start(), m.end(), "ID"))
-        for m in _CARD.finditer(text, a, b):
-            digits = m.group().translate(_SEPARATORS)
-            if is_luhn_valid(digits) and not _id_shaped(digits) \
-                    and not any(w in text[max(0, m.start() - 8):m.start()] for w in _NOT_CARD_BEFORE):
-                add((m.start(), m.end(), "CARD"))
-
-
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
@@ -693,87 +493,26 @@ def _lexicon_names(text: str, lexicon: Collection[str], known: list[_S]) -> list
     return out
 
 
-def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = ()) -> list[_S]:
-    if not text:
-        return []
-    norm = text.translate(_FOLD) if _NEEDS_FOLD.search(text) else text
-    spans: list[_S] = []
-    add = spans.append
-    if "@" in norm:
-        for m in _EMAIL_DOMAIN.finditer(norm):
-            st = m.start()
-            while st > 0 and norm[st - 1] in _EMAIL_LOCAL:
-                st -= 1
-            if st < m.start():
-                add((st, m.end(), "EMAIL"))
-    for m in _OPENID.finditer(norm):
-        add((m.start(), m.end(), "OPENID"))
-    for m in _DOCUMENT.finditer(norm):
-        add((m.start(), m.end(), "DOCUMENT"))
-    _numbers(norm, spans)
-    if _ADDRESS_HINT.search(norm):
-        for m in _ADDRESS.finditer(norm):
-            add((_address_start(norm, m.start(), m.group("village") is not None), m.end(), "ADDRESS"))
-    known = [n for n in known_names if n and len(n) >= 2]
-    for n in known[:]:
-        if len(n) >= 3:
-            # the given name of a known person alone (子涵 for 张子涵, 娜娜 for 欧阳娜娜)
-            given = n[2:] if len(n) == 4 or n[:2] in COMPOUND_SURNAMES else n[1:]
-            if len(given) >= 2 and given in norm and given not in NOT_NAMES and given not in known:
-                known.append(given)
-    exact = _known_names(norm, known)
-    detected = _names(norm)
-    if exact or detected:
-        detected += _listed_names(norm, exact + detected)
-    if spans:  # a phone or an ID number: a name may stand before it
-        detected += _clause_names(norm, spans)
-    if lexicon:
-        exact += _lexicon_names(norm, lexicon, exact)
-    spans += exact
-    spans += _clipped(norm, detected, exact)
-    return _resolve(spans)
+class _Names(Recognizer):
+    kind, placeholder, priority, order = "NAME", "〔姓名〕", PLAIN, 1
+
+    def find(self, text: str, ctx: Context) -> list[_S]:
+        known = [n for n in ctx.known_names if n and len(n) >= 2]
+        for n in known[:]:
+            if len(n) >= 3:
+                # the given name of a known person alone (子涵 for 张子涵, 娜娜 for 欧阳娜娜)
+                given = n[2:] if len(n) == 4 or n[:2] in COMPOUND_SURNAMES else n[1:]
+                if len(given) >= 2 and given in text and given not in NOT_NAMES and given not in known:
+                    known.append(given)
+        exact = _known_names(text, known)
+        detected = _names(text)
+        if exact or detected:
+            detected += _listed_names(text, exact + detected)
+        if ctx.found:  # a phone or an ID number: a name may stand before it
+            detected += _clause_names(text, ctx.found)
+        if ctx.lexicon:
+            exact += _lexicon_names(text, ctx.lexicon, exact)
+        return exact + _clipped(text, detected, exact)
 
 
-def _resolve(spans: list[_S]) -> list[_S]:
-    """Non-overlapping spans: the earliest, then the longest, then the validated kind wins."""
-    if len(spans) < 2:
-        return spans
-    spans.sort(key=lambda s: (s[0], s[0] - s[1], _PRIORITY[s[2]]))
-    chosen: list[_S] = []
-    for s in spans:
-        if chosen and s[0] < chosen[-1][1]:
-            last = chosen[-1]
-            if s[1] <= last[1]:
-                continue
-            if s[2] == "ADDRESS" or (s[2] == "NAME" and last[2] == "NAME"):
-                s = (last[1], s[1], s[2])  # an address that reached back over a name
-            elif last[2] in ("NAME", "ADDRESS") and _PRIORITY[s[2]] < 2:
-                chosen[-1] = (last[0], s[0], last[2])  # a validated number wins
-                if chosen[-1][1] <= chosen[-1][0]:
-                    chosen.pop()
-            else:
-                continue
-        chosen.append(s)
-    return chosen
-
-
-def find(text: str, known_names: Iterable[str] | None = (), lexicon: Collection[str] = ()) -> list[Span]:
-    """Non-overlapping PII spans in text order (earliest, then longest, wins an overlap).
-
-    ``lexicon``: every name the platform holds (a set), redacted wherever it
-    appears, so a person the detectors miss is still caught when we know them.
-    """
-    return [Span(*s) for s in _find(text, known_names or (), lexicon)]
-
-
-def redact(text: str | None, known_names: Iterable[str] | None = (), lexicon: Collection[str] = ()) -> str | None:
-    """``text`` with every PII span replaced by its typed placeholder (arguments as for :func:`find`)."""
-    if text is None:
-        return None
-    out, last = [], 0
-    for start, end, kind in _find(text, known_names or (), lexicon):
-        out.append(text[last:start])
-        out.append(PLACEHOLDERS[kind])
-        last = end
-    out.append(text[last:])
-    return "".join(out)
+RECOGNIZER = _Names()

@@ -1,0 +1,26 @@
+"""Region names (GB/T 2260, every revision, from ``seeds/regions.csv``) and the place stems
+that are not names (无锡, 江阴): addresses extend over them, names refuse them."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+REGIONS_CSV = Path(__file__).resolve().parents[2] / "seeds" / "regions.csv"
+
+
+def _load_places() -> tuple[frozenset[str], frozenset[str]]:
+    """Region names of every GB/T 2260 revision, and the stems that are not names (无锡, 江阴)."""
+    with REGIONS_CSV.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    names = {r["region_name"] for r in rows}
+    # stems of provinces, cities and Jiangsu's districts (常州, 江阴); not of every county in
+    # China, whose stems are too often people's names (高阳, 安平)
+    stems = {r["region_name"][:-1] for r in rows if len(r["region_name"]) >= 3 and r["region_name"][-1] in "省市区县"
+             and (r["region_level"] != "district" or r["province_code"] == "320000")}
+    return frozenset(names), frozenset(stems)
+
+
+REGION_NAMES, PLACE_STEMS = _load_places()
+
+

@@ -1,0 +1,1 @@
+"""One module per class of personal data, each exposing ``RECOGNIZER``; ``registry`` finds them."""

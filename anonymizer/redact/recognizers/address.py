@@ -1,0 +1,128 @@
+"""Addresses: anchored on their detail (…路12号, …花园3栋, …村5组, 1栋1203, 3-402 where a
+home is meant) and extended left over the administrative part (province, city, district
+from ``seeds/regions.csv``; …街道/…镇); an estate named after a district or after 住在 /
+地址 (新吴区春潮花园) without a number too.  A city or a district alone, a hospital or a
+road without a number is left alone."""
+
+from __future__ import annotations
+
+import re
+
+from anonymizer.redact.base import PLAIN, Recognizer, han
+from anonymizer.redact.places import REGION_NAMES
+
+# Address detail: a road and its number, a compound and its building, a village and its group;
+# then more detail (building, unit, room, a compound after the road number).
+_ROAD = "路|街|大道|大街|巷|弄|胡同"
+_COMPOUND = "小区|花园|新村|家园|公寓|苑|园|新城|城|府|湾|广场|大厦|一号|里"
+_TAIL = (r"(?:[ ]?(?:[0-9]+(?:号楼|号|弄|栋|幢|座|单元|室|楼|层|组|户)|-[0-9]+|[A-Za-z]座|(?<=单元)[0-9]{2,5}(?![0-9])"
+         r"|[\u4e00-\u9fff]{1,6}?(?:" + _COMPOUND + r")(?=[ ]?[0-9])))*")
+_ADDRESS = re.compile(
+    r"(?:" + _ROAD + r")[ ]?[0-9]+(?:-[0-9]+)?(?:号|弄|巷)" + _TAIL
+    + r"|(?:" + _COMPOUND + r")[ ]?[0-9]+(?:号楼|栋|幢|座|号|-[0-9]+)" + _TAIL
+    + r"|(?P<village>村)[0-9]+组" + _TAIL
+)
+_ADDRESS_HINT = re.compile(r"[路街道巷弄同区园村城府湾场厦里苑寓号][ ]?[0-9]")  # last characters of the anchors
+_ADDR_STOP = frozenset("至到在住址是为寄往从于的与及或收、，,。；;：:（）()【】[]《》!！?？ \t\n")
+_ADMIN_SUFFIX = ("街道", "镇", "乡")
+
+
+def _region_before(text: str, q: int) -> int:
+    """Length of a region name (无锡市, 梁溪区) ending at ``q``, or 0."""
+    if q < 2 or text[q - 1] not in "省市区县州旗盟":
+        return 0
+    names = REGION_NAMES
+    for length in range(min(15, q), 1, -1):
+        if text[q - length:q] in names and not text.startswith("街道", q - length - 1):
+            return length  # (梅村街道县前街: not 道县)
+    return 0
+
+
+def _address_start(text: str, anchor: int, village: bool) -> int:
+    """Where the address whose detail keyword starts at ``anchor`` begins."""
+    p = anchor
+    limit = 6 if village else 5
+    # the name of the road, compound or village: back to a stop, a region name or 街道/镇
+    while p > 0 and anchor - p < limit:
+        c = text[p - 1]
+        if not han(c) or c in _ADDR_STOP or _region_before(text, p) or (
+                anchor - p >= 1 and text.endswith(_ADMIN_SUFFIX, 0, p)):
+            break
+        p -= 1
+    # the administrative part: region names, then 街道/镇/乡 names, a space allowed before the detail
+    while p > 0:
+        q = p - 1 if text[p - 1] == " " and p >= 2 and han(text[p - 2]) else p
+        length = _region_before(text, q)
+        if length:
+            p = q - length
+            continue
+        if text.endswith(_ADMIN_SUFFIX, 0, q):
+            s = q - (2 if text.startswith("街道", q - 2) else 1)
+            k = s
+            while k > 0 and s - k < 4 and han(text[k - 1]) and text[k - 1] not in _ADDR_STOP \
+                    and not _region_before(text, k):
+                k -= 1
+            if s - k >= 2:
+                p = k
+                continue
+        break
+    return p
+
+# An estate or a village without a number, after a district or town, or after a word that
+# introduces an address: 新吴区春潮花园, 住在蠡湖家园.
+_ESTATE_SUFFIX = re.compile("花园|小区|新村|家园|公寓|苑|新城|名邸|公馆|社区|山庄|嘉园|佳园|花苑|雅居|村|府|城")
+_ADDRESS_WORDS = ("住在", "住址", "地址", "家住", "寄到", "寄往", "寄至", "居住在", "搬到", "搬去", "现住", "户籍",
+                  "住", "Addr", "addr", "Address", "address")
+_NOT_HOME_AFTER = ("医院", "公司", "银行", "支行", "门诊", "卫生", "中心", "居委", "村委", "委员会", "党委", "办事处",
+                   "服务", "管委会", "派出所", "学校", "小学", "中学", "幼儿园", "超市", "营业")
+_NOT_ESTATE = frozenset("的这那哪个是了在和与及我你他她们家里")
+# Building, unit and room without a compound before them: 1栋1203, 2幢301室, 3栋2单元502.
+_BUILDING = re.compile(
+    r"(?<![0-9A-Za-z])[0-9]{1,3}[ ]?(?:栋|幢|号楼|座)[ ]?(?:[0-9]{1,2}[ ]?单元[ ]?)?[0-9]{2,5}(?:[ ]?室)?(?![0-9])"
+)
+# 3-402, 12-2-1503: a home only after an address word or before 室.
+_DASHED = re.compile(r"(?<![0-9A-Za-z-])[0-9]{1,3}-(?:[0-9]{1,2}-)?[0-9]{3,4}(?![0-9-])(?:室)?")
+_DASHED_CONTEXT = ("住", "地址", "寄", "家", "小区", "花园", "苑", "新村", "栋", "幢", "楼", "门牌", "Addr", "addr")
+
+
+def _after_address_word(text: str, p: int) -> bool:
+    q = p
+    while q > 0 and text[q - 1] in "：: ":
+        q -= 1
+    return text.endswith(_ADDRESS_WORDS, 0, q)
+
+
+class _Address(Recognizer):
+    kind, placeholder, priority = "ADDRESS", "〔地址〕", PLAIN
+
+    def find(self, text, ctx):
+        if _ADDRESS_HINT.search(text):
+            for m in _ADDRESS.finditer(text):
+                yield _address_start(text, m.start(), m.group("village") is not None), m.end(), "ADDRESS"
+        for m in _BUILDING.finditer(text):
+            yield m.start(), m.end(), "ADDRESS"
+        if "-" in text:
+            for m in _DASHED.finditer(text):
+                before = text[max(0, m.start() - 10):m.start()]
+                if text.startswith("室", m.end() - 1) or any(w in before for w in _DASHED_CONTEXT):
+                    yield m.start(), m.end(), "ADDRESS"
+        yield from _estates(text)
+
+
+def _estates(text: str):
+    """Estates named after a region (新吴区春潮花园) or after an address word (住在蠡湖家园)."""
+    for m in _ESTATE_SUFFIX.finditer(text):
+        end = m.end()
+        if end < len(text) and text.startswith(_NOT_HOME_AFTER, end):
+            continue
+        for st in range(m.start() - 2, max(-1, m.start() - 9), -1):
+            c = text[st]
+            if not han(c) or c in _NOT_ESTATE or c in _ADDR_STOP:
+                break
+            region = _region_before(text, st) or text.endswith(_ADMIN_SUFFIX, 0, st)
+            if region or _after_address_word(text, st):
+                yield (_address_start(text, st, False) if region else st), end, "ADDRESS"
+                break
+
+
+RECOGNIZER = _Address()
