@@ -62,7 +62,8 @@ COMMON_SURNAMES = frozenset(
 )
 # Courtesy cues after a name.  Surname + cue is a name mention (王先生); full name + cue
 # keeps the cue (李建国〔…〕女士 → 〔姓名〕女士).
-CUES = ("先生", "女士", "小姐", "老师", "阿姨", "师傅", "经理", "大爷", "大妈", "大姐", "大哥", "同学", "医生",
+CUES = ("先生", "女士", "小姐", "老师", "阿姨", "师傅", "经理", "工", "老", "老伯", "老太", "老太太", "老先生", "教授",
+        "组长", "客服", "院长", "博士", "伯伯", "阿婆", "老爷子", "部长", "局长", "队长", "班长", "站长", "所长", "大爷", "大妈", "大姐", "大哥", "同学", "医生",
         "主任", "老板", "护士", "律师", "叔叔", "阿姨", "奶奶", "爷爷", "太太", "夫人", "总", "姐", "哥", "科长",
         "处长", "主管", "专员", "会计", "警官")
 # Cues that with a common surname need no clean left boundary (…致电王先生).
@@ -75,6 +76,23 @@ INTRODUCERS = (
     "孩子", "宝宝", "同事", "朋友", "业务员", "推荐人", "介绍人", "自称", "配偶", "老伴", "亲属", "坐席", "客服",
     "给", "帮", "替", "找", "转告", "致电", "回电", "回访", "联系", "通知", "提醒", "拨打", "委托", "授权", "本人",
     "签收", "员工", "职工", "成员", "的",
+)
+# Roles of staff and third parties: a name follows directly, a surname alone too (受理人：庞,
+# 理赔组长蒋已致歉, 坐席汤), and a nickname or a surname + title after them (护士小蒋, 理赔员钱工).
+ROLES = (
+    "受理人", "坐席", "理赔员", "组长", "业务员", "回访人", "被投诉人", "当事人", "接待人", "人事", "陌生人", "司机",
+    "护士", "护士长", "主管", "经办人", "接收", "发起", "复核人", "代办人", "二线", "白班", "晚班", "质检", "同事",
+    "外甥", "骑手", "甲方", "乙方", "对方", "发起人", "接收人", "核赔员", "查勘员", "调查员", "专员", "客服",
+    "回访对象", "领款人", "出险人", "被访人", "持卡人", "开户人", "主治", "主治医生", "医生", "负责人", "驾驶员",
+    "转给", "转交", "交给", "移交", "上级", "二线", "客户经理", "理赔组长", "质检员", "审核人", "录入人", "操作员",
+)
+# Kinship words: a full name, or a given name alone (女儿晨晨, 我姐金凤), follows them.
+KIN = (
+    "其夫", "其妻", "其父", "其母", "其子", "其女", "我姐", "我哥", "我弟", "我妹", "她姐", "他姐", "她哥", "他哥",
+    "外婆", "外公", "婆婆", "公公", "爷爷", "奶奶", "孙女", "外孙", "外孙女", "外甥女", "侄子", "侄女", "女婿",
+    "儿媳", "媳妇", "老妈", "老爸", "姐姐", "哥哥", "妹妹", "弟弟", "岳父", "岳母", "舅舅", "姨妈", "姑姑", "小姨",
+    "舅妈", "婶婶", "表哥", "表姐", "表妹", "表弟", "堂哥", "堂姐", "闺女", "大女儿", "小女儿", "大儿子", "小儿子",
+    "二女儿", "孙子", "老头子", "老太婆", "老伴", "小孩", "孩子", "宝宝", "女儿", "儿子", "我女儿", "我儿子",
 )
 # Introducers after which the next two to four characters up to a punctuation mark are a
 # name even when the surname is not in the dictionary (姓名：朴倩，).
@@ -183,11 +201,12 @@ _SURNAME_HEADS = "".join(sorted(SURNAMES | {c[0] for c in COMPOUND_SURNAMES}))
 
 # An introducer, then a Chinese character (a plain alternation of words first: the engine skips
 # to their first characters).
-_INTRO_RE = re.compile(f"({_alternation(set(INTRODUCERS) | STRONG_INTRODUCERS)})(?:是|为)?[：:]?[ ]?"
+_INTRO_RE = re.compile(f"({_alternation(set(INTRODUCERS) | STRONG_INTRODUCERS | set(ROLES) | set(KIN))})(?:是|为)?[：:]?[ ]?"
                        "(?=[\u4e00-\u9fff])")
 _VERB_RE = re.compile(_alternation(_VERBS))
 _NICK_RE = re.compile(f"[老小](?=[{_SURNAME_HEADS}])")
-_INTRO_ENDS = tuple(sorted(set(INTRODUCERS) | STRONG_INTRODUCERS))
+_INTRO_ENDS = tuple(sorted(set(INTRODUCERS) | STRONG_INTRODUCERS | set(ROLES) | set(KIN)))
+_ROLE_SET, _KIN_SET = frozenset(ROLES), frozenset(KIN)
 _INTRO_WORDS = tuple(w for w in _INTRO_ENDS if len(w) > 1)
 
 
@@ -248,6 +267,21 @@ def _left_ok(text: str, start: int) -> bool:
     return not han(c) or c in _LEFT or text.endswith(_INTRO_ENDS, 0, start)
 
 
+def _surname_mention(text: str) -> list[_S]:
+    """我姓眭, 只说了姓庞, 复姓诸葛: the surname after 姓 (any character: rare ones too)."""
+    out: list[_S] = []
+    p = text.find("姓")
+    while p != -1:
+        q = p + 1
+        if q < len(text) and han(text[q]) and text[q] not in "名氏啥什么哪的是和也都不" and (
+                p == 0 or text[p - 1] not in "百同贵"):
+            e = q + (2 if text[q:q + 2] in COMPOUND_SURNAMES else 1)
+            if e == len(text) or not han(text[e]) or text[e] in _ALONE_NEXT or text[e] in "，的啊呀哈吧呢吗":
+                out.append((q, e, "NAME"))
+        p = text.find("姓", p + 1)
+    return out
+
+
 def _name_after(text: str, p: int, mode: int = NORMAL) -> int:
     """End of a surname + 1-2 given characters starting at ``p`` and ending at a boundary, or 0."""
     n = len(text)
@@ -296,6 +330,34 @@ def _name_before(text: str, end: int, cue: str) -> int:
         if han(c) and c not in _NOT_SURNAME_BEFORE_CUE and c not in _NOT_GIVEN and _left_ok(text, end - 1):
             return end - 1
     return fallback
+
+
+def _surname_alone(text: str, p: int) -> int:
+    """After a role: a surname standing alone (受理人：庞（坐席…, 组长邹已致歉), or 0."""
+    slen = _surname_at(text, p)
+    if not slen:
+        return 0
+    e = p + slen
+    if e == len(text) or not han(text[e]) or text[e] in _ALONE_NEXT or _cue_at(text, e):
+        return e if not _not_a_name(text, p, e + 1) else 0
+    return 0
+
+
+_PREPOSITIONS = frozenset("向和跟给找对问与及把被让叫")
+_ALONE_NEXT = frozenset("已说在和与及跟对转的是也都称表确认要让把给告反回电")
+
+
+def _given_alone(text: str, p: int) -> int:
+    """After a kinship word: a given name alone, two name characters (女儿晨晨, 我姐金凤住在…), or 0."""
+    if p + 2 > len(text) or not _given_ok(text[p:p + 2]) or text[p:p + 2] in NOT_NAMES:
+        return 0
+    if text[p] == text[p + 1] and text[p:p + 2] not in _NOT_DOUBLED:
+        return p + 2 if _right_ok(text, p + 2) or (p + 2 < len(text) and han(text[p + 2])) else 0
+    return p + 2 if _right_ok(text, p + 2, WEAK) and not _quantity_or_time_at(text, p) else 0
+
+
+_NOT_DOUBLED = frozenset(("常常", "刚刚", "慢慢", "天天", "明明", "好好", "渐渐", "默默", "星星", "年年", "月月",
+                          "人人", "家家", "时时", "处处", "多多", "一一", "三三", "五五"))
 
 
 def _strong_name(text: str, p: int) -> int:
@@ -382,6 +444,8 @@ def _names(text: str) -> list[_S]:
                 continue  # 总 姐 哥: only 王总, 李姐, 陆桂香姐 standing alone
             # surname alone: the cue is part of the mention; full name: the cue stays
             only_surname = cs - st <= max(1, _surname_at(text, st))
+            if only_surname and text[st] in _PREPOSITIONS:
+                continue  # 向客服投诉, 跟老师说: a preposition, not 向/跟 the surname
             add((st, ce if only_surname else cs, "NAME"))
             continue
         # a verb: surname + one or two given characters at the start of a clause before it
@@ -403,8 +467,14 @@ def _names(text: str) -> list[_S]:
         e = _surname_at(text, p) and _name_after(text, p, mode)
         if not e and word in STRONG_INTRODUCERS:
             e = _strong_name(text, p)
+        if not e and word in _ROLE_SET:
+            e = _surname_alone(text, p) or _strong_name(text, p)
+        if not e and word in _KIN_SET:
+            e = _given_alone(text, p)
         if e:
             add((p, e, "NAME"))
+    if "姓" in text:
+        spans += _surname_mention(text)
     for m in _NICK_RE.finditer(text):
         # 老王, 小李: a common surname before a following word, any surname before a verb
         st, p = m.start(), m.end()
