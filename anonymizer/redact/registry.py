@@ -22,6 +22,8 @@ RECOGNIZERS = _discover()
 PLACEHOLDERS: dict[str, str] = {}
 PRIORITY: dict[str, int] = {}
 for _r in RECOGNIZERS:
+    if not _r.kind:
+        continue  # a recogniser of several kinds (labelled fields): each kind is declared elsewhere
     if PLACEHOLDERS.setdefault(_r.kind, _r.placeholder) != _r.placeholder:
         raise RuntimeError(f"two placeholders for {_r.kind}")
     PRIORITY[_r.kind] = min(PRIORITY.get(_r.kind, _r.priority), _r.priority)

@@ -1,0 +1,72 @@
+"""Names in Latin script: pinyin written in capitals or title case (LIU MEIQI, Zou Jianxin),
+and any capitalised name after a word that introduces one (my name is Kevin Shen,
+英文名Emily, 投保人Kevin Shen, Name: TSANG Ka Wai)."""
+
+from __future__ import annotations
+
+import re
+
+from anonymizer.redact.base import PLAIN, Recognizer
+
+# Pinyin syllables without tones: a word made only of them, in a run of two or three such
+# words whose first or last is a surname, is taken for a Chinese name.
+_INITIALS = "b p m f d t n l g k h j q x zh ch sh r z c s y w".split()
+_FINALS = ("a o e ai ei ao ou an en ang eng ong i ia ie iao iu ian in iang ing iong u ua uo uai ui uan un uang "
+           "ue ve v er").split()
+SYLLABLES = frozenset([f for f in _FINALS] + [i + f for i in _INITIALS for f in _FINALS])
+SURNAMES = frozenset((
+    "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng liang xie song tang "
+    "han feng deng cao peng zeng xiao tian dong yuan pan yu jiang cai jia ding wei xue ye yan lu shen qin qiu "
+    "jin shi cui zou shao fan fang kong meng du tan lv lyu yao lei long hou duan hao qian tang yi chang kang "
+    "zhong jiang wen ouyang sima zhuge situ shangguan mo bai qi qiao gu ren fu cheng mao xia hong ni niu ge "
+    "tsang chan wong cheung leung lau ng ho lam lee chow chiu kwok yip tse tsui fung"
+).split())
+_WORD = r"(?:[A-Z][a-z]{1,10}|[A-Z]{2,12})"
+_RUN = re.compile(rf"(?<![A-Za-z]){_WORD}(?:[ ·-]{_WORD}){{1,2}}(?![A-Za-z])")
+_INTRODUCED = re.compile(
+    r"(?:my name is|My name is|name is|I am|I'm|Name|NAME|name|英文名|英文名字|中文名|护照名|拼音|投保人|被保人|"
+    r"被保险人|客户|联系人|insured|applicant|holder|contact|patient|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?)"
+    r"(?:是|叫|为)?[\"'：:=]?\s?(?P<name>[A-Z][A-Za-z]{1,15}(?:[ ·-][A-Z][A-Za-z]{0,15}){0,3})(?![A-Za-z])"
+)
+_NOT_NAMES = frozenset(("VALID", "THRU", "PDF", "OCR", "CSV", "JSON", "ID", "OK", "NO", "CT", "MRI", "ICU", "VIP",
+                        "APP", "BANK", "CARD", "CHINA", "UNION", "PAY", "VISA", "WeChat", "Wuxi", "WUXI", "Jiangsu",
+                        "Rm", "Bldg", "Road", "Rd", "Street", "St", "District", "Passport", "Tel", "Email", "Addr"))
+
+
+def _pinyin_word(word: str) -> bool:
+    """``word`` splits into pinyin syllables (greedy from the longest)."""
+    w = word.lower()
+    i = 0
+    while i < len(w):
+        for size in range(min(6, len(w) - i), 0, -1):
+            if w[i:i + size] in SYLLABLES and (i + size == len(w) or w[i + size] not in "aeiouv"
+                                               or w[i:i + size + 1] not in SYLLABLES):
+                i += size
+                break
+        else:
+            return False
+    return True
+
+
+class _LatinNames(Recognizer):
+    kind, placeholder, priority, order = "NAME", "〔姓名〕", PLAIN, 1
+
+    def find(self, text, ctx):
+        for m in _INTRODUCED.finditer(text):
+            name = m.group("name")
+            words = re.split(r"[ ·-]", name)
+            if words[0] in _NOT_NAMES:
+                continue
+            while words and words[-1] in _NOT_NAMES:
+                words.pop()
+            if words:
+                yield m.start("name"), m.start("name") + len(" ".join(words)), "NAME"
+        for m in _RUN.finditer(text):
+            words = re.split(r"[ ·-]", m.group())
+            if any(w in _NOT_NAMES for w in words) or not all(_pinyin_word(w) for w in words):
+                continue
+            if words[0].lower() in SURNAMES or words[-1].lower() in SURNAMES:
+                yield m.start(), m.end(), "NAME"
+
+
+RECOGNIZER = _LatinNames()

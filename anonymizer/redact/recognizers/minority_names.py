@@ -1,0 +1,60 @@
+"""Names of China's ethnic minorities and other transliterated names: two parts joined by
+a middle dot (阿依古丽·吐尔逊, 买买提·艾力), or a word built from the name parts common in
+Uyghur, Tibetan, Mongolian and Kazakh names (扎西顿珠, 巴特尔, 卓玛), none of which the
+surname-and-given-name rules can see."""
+
+from __future__ import annotations
+
+import re
+
+from anonymizer.redact.base import PLAIN, Recognizer, han
+
+# Name parts (each a word of its own in the name): Uyghur and Kazakh, Tibetan, Mongolian.
+PARTS = frozenset((
+    "买买提", "阿依古丽", "古丽", "古丽娜尔", "娜尔", "吐尔逊", "艾力", "艾买提", "阿不都", "阿卜杜", "热依拉", "热孜",
+    "努尔", "迪丽", "迪丽娜", "帕提古丽", "帕丽旦", "伊力", "哈木", "依明", "肉孜", "阿孜古丽", "热合曼", "吐尔洪",
+    "艾则孜", "穆罕默德", "阿里木", "麦麦提", "玉苏甫", "艾尼", "库尔班", "阿布都", "阿依", "米娜", "加娜尔",
+    "扎西", "卓玛", "次仁", "顿珠", "央金", "拉姆", "平措", "格桑", "多吉", "措姆", "尼玛", "达瓦", "旺堆", "德吉",
+    "索朗", "白玛", "洛桑", "旦增", "普布", "次旦", "强巴", "曲珍", "央宗", "益西", "贡布", "边巴", "群培", "拉巴",
+    "巴特尔", "其其格", "乌兰", "苏日娜", "额尔敦", "巴雅尔", "宝音", "斯琴", "那日苏", "图雅", "孟和", "敖登",
+    "朝鲁", "阿古拉", "布和", "格日勒", "哈斯", "吉日嘎拉", "乌力吉", "萨仁", "高娃", "娜仁", "巴图",
+))
+_MAX = max(map(len, PARTS))
+_DOTTED = re.compile(r"[\u4e00-\u9fff]{2,8}[·•・][\u4e00-\u9fff]{2,8}")
+_NOT_DOTTED = ("惠锡", "医惠", "保", "城", "市", "区", "医院", "公司")
+
+
+def _parts_at(text: str, p: int) -> int:
+    """End of one or more name parts starting at ``p`` (longest first), or ``p``."""
+    e = p
+    while e < len(text):
+        for size in range(min(_MAX, len(text) - e), 1, -1):
+            if text[e:e + size] in PARTS:
+                e += size
+                break
+        else:
+            break
+    return e
+
+
+class _MinorityNames(Recognizer):
+    kind, placeholder, priority, order = "NAME", "〔姓名〕", PLAIN, 1
+
+    def find(self, text, ctx):
+        if "·" in text or "•" in text or "・" in text:
+            for m in _DOTTED.finditer(text):
+                if not any(w in m.group() for w in _NOT_DOTTED):
+                    yield m.start(), m.end(), "NAME"
+        for p in range(len(text) - 1):
+            c = text[p]
+            if not han(c) or c not in _HEADS:
+                continue
+            if p and han(text[p - 1]) and _parts_at(text, p - 1) > p:
+                continue  # inside a name found from an earlier character
+            e = _parts_at(text, p)
+            if e > p:
+                yield p, e, "NAME"
+
+
+_HEADS = frozenset(w[0] for w in PARTS)
+RECOGNIZER = _MinorityNames()
