@@ -44,7 +44,7 @@ class Span:
     kind: str
 
 
-def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = ()) -> list[Found]:
+def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = (), squeeze: bool = True) -> list[Found]:
     if not text:
         return []
     norm = text.translate(_FOLD) if _NEEDS_FOLD.search(text) else text
@@ -56,7 +56,25 @@ def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = ()) 
     for recognizer in RECOGNIZERS:
         if recognizer.order:
             spans.extend(recognizer.find(norm, ctx))
+    if squeeze and _SPACED.search(norm):
+        spans += _found_squeezed(norm, ctx)
     return _resolve(spans)
+
+
+# OCR and careful typists space out every character (姓 名 ： 吴 丽 娟, 1 3 9 1 2 …): such
+# runs are read once more with the spaces taken out, and what is found there is mapped back.
+_SPACED = re.compile(r"(?<!\S)\S(?: \S){3,}(?!\S)")
+
+
+def _found_squeezed(text: str, ctx: Context) -> list[Found]:
+    keep = [True] * len(text)
+    for m in _SPACED.finditer(text):
+        for i in range(m.start() + 1, m.end(), 2):
+            keep[i] = False
+    where = [i for i, k in enumerate(keep) if k]
+    squeezed = "".join(text[i] for i in where)
+    spans = _find(squeezed, ctx.known_names, ctx.lexicon, squeeze=False)
+    return [(where[s], where[e - 1] + 1, kind) for s, e, kind in spans]
 
 
 def _resolve(spans: list[Found]) -> list[Found]:
