@@ -46,6 +46,7 @@ SURNAMES = frozenset(
     "戈廖庾暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚简饶曾毋沙乜鞠须丰"
     "巢关蒯查荆红游竺权逯盖桓公晋楚闫法汝鄢涂钦岳帅缑亢况郈琴商牟佘佴伯赏墨哈谯笪年阳佟福"
     "肖付覃谌冼邝粟芦苟仝兰庹揭练"
+    "眭郇禤仉蹇苻戢亓麦邸郄檀栗"
 ) - {"有", "爱", "言", "能", "从", "那", "空", "后", "相", "通", "别", "终", "益", "养"}
 COMPOUND_SURNAMES = frozenset((
     "万俟", "司马", "上官", "欧阳", "夏侯", "诸葛", "闻人", "东方", "赫连", "皇甫", "尉迟", "公羊", "澹台",
@@ -63,11 +64,12 @@ COMMON_SURNAMES = frozenset(
 # Courtesy cues after a name.  Surname + cue is a name mention (王先生); full name + cue
 # keeps the cue (李建国〔…〕女士 → 〔姓名〕女士).
 CUES = ("先生", "女士", "小姐", "老师", "阿姨", "师傅", "经理", "工", "老", "老伯", "老太", "老太太", "老先生", "教授",
-        "组长", "客服", "院长", "博士", "伯伯", "阿婆", "老爷子", "部长", "局长", "队长", "班长", "站长", "所长", "大爷", "大妈", "大姐", "大哥", "同学", "医生",
+        "组长", "客服", "院长", "博士", "某某", "某", "伯伯", "阿婆", "老爷子", "部长", "局长", "队长", "班长", "站长", "所长", "大爷", "大妈", "大姐", "大哥", "同学", "医生",
         "主任", "老板", "护士", "律师", "叔叔", "阿姨", "奶奶", "爷爷", "太太", "夫人", "总", "姐", "哥", "科长",
         "处长", "主管", "专员", "会计", "警官")
 # Cues that with a common surname need no clean left boundary (…致电王先生).
-_SOFT_CUES = frozenset(("先生", "女士", "小姐", "阿姨", "老师", "师傅", "大爷", "大妈"))
+_COURTESY = frozenset(("先生", "女士", "小姐", "阿姨", "老师", "师傅", "大爷", "大妈"))
+_SOFT_CUES = _COURTESY | {"经理", "医生", "主任", "教授", "护士", "律师", "某", "某某"}
 # Words that introduce a person: a name may follow directly (or after ：).
 INTRODUCERS = (
     "客户", "投保人", "被保人", "被保险人", "联系人", "收件人", "收货人", "代", "是", "叫", "名叫", "名字", "姓名",
@@ -166,7 +168,7 @@ NOT_NAMES = frozenset((
     "牛奶", "胡说", "黎明", "夏天", "秋天", "冬天", "春天", "春节", "元旦", "元宵", "双方", "双胞胎", "宫颈", "窦性", "晋升",
     "蒙古", "闻讯", "谈话", "谈谈", "谢谢", "祖父", "祖母", "孟子", "孔子", "贺卡", "莫名", "温馨", "包头", "程度", "杨梅",
     "杨柳", "杜绝", "陆续", "苏醒", "钱包", "钟表", "章程", "家庭", "家里", "家人", "年龄", "年纪", "年底", "年初",
-    "查一下", "查看", "查到", "查不到", "汪洋", "庞大", "王某", "李某", "张某", "刘某", "陈某",
+    "查一下", "查看", "查到", "查不到", "汪洋", "庞大",
 ))
 _NICK_STOP = frozenset(("小时", "小区", "小于", "老师", "老年", "老家", "小家", "老公", "小康", "老乡", "小童",
                         "老钱", "小金", "老宋", "小车", "小程序", "老于"))
@@ -184,7 +186,7 @@ _TIME_WORDS = ("今天", "明天", "昨天", "后天", "前天", "今早", "明�
 # name followed by one is that word, not the person, unless a word starts there (路过, 期待).
 _WORD_SUFFIXES = frozenset("期市县区省州镇乡村路街")
 _NOT_SUFFIX_WORDS = ("路过", "期待", "期望", "期盼", "市场")
-_CLAUSE = frozenset("，,。；;：:！!？?、（(）)【】[]“”\"' \t\n")
+_CLAUSE = frozenset("，,。；;：:！!？?、（(）)【】[]“”\"' \t\n→|-")
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -317,14 +319,14 @@ def _name_before(text: str, end: int, cue: str) -> int:
             continue
         if g and (not _given_ok(text[st + slen:end]) or _not_a_name(text, st, end)):
             continue
-        if g == 0 and slen == 1 and cue not in _SOFT_CUES and sn not in COMMON_SURNAMES and not (
+        if g == 0 and slen == 1 and cue not in _COURTESY and sn not in COMMON_SURNAMES and not (
                 st == 0 or text[st - 1] in _CLAUSE or text.endswith(_INTRO_WORDS, 0, st)):
             continue  # 班主任, 值班医生: a rare surname alone before a title is a word (】丰同学 is not)
         if _left_ok(text, st):
             return st
-        if g == 0 and fallback < 0 and cue in _SOFT_CUES and sn in COMMON_SURNAMES:
-            fallback = st
-    if fallback < 0 and cue in _SOFT_CUES and end >= 1:
+        if fallback < 0 and cue in _SOFT_CUES and (g == 2 or slen == 2 or g == 0 and sn in COMMON_SURNAMES):
+            fallback = st  # 台商林志豪先生, 血液科欧阳教授, 那个姜经理: the title vouches for the name
+    if fallback < 0 and cue in _COURTESY and end >= 1:
         # a surname outside the dictionary, standing alone before the cue: ，原女士要求…
         c = text[end - 1]
         if han(c) and c not in _NOT_SURNAME_BEFORE_CUE and c not in _NOT_GIVEN and _left_ok(text, end - 1):
