@@ -246,7 +246,8 @@ def _not_a_name(text: str, start: int, end: int) -> bool:
             or text[start:start + 3] in NOT_NAMES or text[start:start + 4] in NOT_NAMES)
 
 
-STRICT, NORMAL, WEAK = 1, 0, 2  # how a name must end: punctuation / a following word / a marker
+STRICT, NORMAL, WEAK, FREE = 1, 0, 2, 3  # how a name must end: punctuation / a following word / a marker /
+# anything after a full name (a role or a kinship word vouches for it: 主管任国栋调查)
 
 
 def _right_ok(text: str, end: int, mode: int = NORMAL) -> bool:
@@ -257,6 +258,8 @@ def _right_ok(text: str, end: int, mode: int = NORMAL) -> bool:
         return True
     if mode == NORMAL:
         return c in _FOLLOW or _cue_at(text, end)
+    if mode == FREE:
+        return True
     if mode == WEAK:
         return c in _MARK_CHARS or text.startswith(_MARK_WORDS, end) or _cue_at(text, end)
     return False
@@ -267,6 +270,27 @@ def _left_ok(text: str, start: int) -> bool:
         return True
     c = text[start - 1]
     return not han(c) or c in _LEFT or text.endswith(_INTRO_ENDS, 0, start)
+
+
+def _clause_start_names(text: str) -> list[_S]:
+    """A full name opening a line or a clause (傅秀珍是…, 【转交】谢敏 → 濮阳晓峰, 4）严沐可 女儿):
+    a surname and two given characters before a word that follows names, or a common surname
+    and one given character standing alone (康宁 护照)."""
+    out: list[_S] = []
+    n = len(text)
+    for p in range(n - 1):
+        if p and text[p - 1] not in _CLAUSE or not _surname_at(text, p):
+            continue
+        slen = _surname_at(text, p)
+        s = p + slen
+        if s + 2 <= n and _given_ok(text[s:s + 2]) and not _cue_at(text, s + 1) \
+                and not _quantity_or_time_at(text, s + 1) and not _not_a_name(text, p, s + 2) \
+                and (_right_ok(text, s + 2) or text.startswith(("是", "的"), s + 2)):
+            out.append((p, s + 2, "NAME"))
+        elif s + 1 <= n and _given_ok(text[s:s + 1]) and (slen == 2 or text[p] in COMMON_SURNAMES) \
+                and (s + 1 == n or text[s + 1] in " \t\n，,（(→|") and not _not_a_name(text, p, s + 1):
+            out.append((p, s + 1, "NAME"))
+    return out
 
 
 def _surname_mention(text: str) -> list[_S]:
@@ -302,7 +326,7 @@ def _name_after(text: str, p: int, mode: int = NORMAL) -> int:
                 and not _quantity_or_time_at(text, s + 1) \
                 and not _not_a_name(text, p, s + 2) and _right_ok(text, s + 2, mode):
             return s + 2  # two given characters
-        if not _not_a_name(text, p, s + 1) and _right_ok(text, s + 1, mode):
+        if not _not_a_name(text, p, s + 1) and _right_ok(text, s + 1, NORMAL if mode == FREE else mode):
             return s + 1
     return 0
 
@@ -465,7 +489,8 @@ def _names(text: str) -> list[_S]:
     for m in _INTRO_RE.finditer(text):
         # after 的 only a clean stop; after the others a following word too
         p, word = m.end(), m.group(1)
-        mode = STRICT if word == "的" else WEAK if word in WEAK_INTRODUCERS else NORMAL
+        mode = (STRICT if word == "的" else WEAK if word in WEAK_INTRODUCERS
+                else FREE if word in _ROLE_SET or word in _KIN_SET else NORMAL)
         e = _surname_at(text, p) and _name_after(text, p, mode)
         if not e and word in STRONG_INTRODUCERS:
             e = _strong_name(text, p)
@@ -477,6 +502,7 @@ def _names(text: str) -> list[_S]:
             add((p, e, "NAME"))
     if "姓" in text:
         spans += _surname_mention(text)
+    spans += _clause_start_names(text)
     for m in _NICK_RE.finditer(text):
         # 老王, 小李: a common surname before a following word, any surname before a verb
         st, p = m.start(), m.end()
