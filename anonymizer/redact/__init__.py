@@ -63,7 +63,7 @@ def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = (), 
 
 # OCR and careful typists space out every character (姓 名 ： 吴 丽 娟, 1 3 9 1 2 …): such
 # runs are read once more with the spaces taken out, and what is found there is mapped back.
-_SPACED = re.compile(r"(?<!\S)\S(?: \S){3,}(?!\S)")
+_SPACED = re.compile(r"(?<!\S)\S(?: \S){2,}(?!\S)")
 
 
 def _found_squeezed(text: str, ctx: Context) -> list[Found]:

@@ -28,9 +28,13 @@ _INTRODUCED = re.compile(
     r"被保险人|客户|联系人|insured|applicant|holder|contact|patient|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?)"
     r"(?:是|叫|为)?[\"'：:=]?\s?(?P<name>[A-Z][A-Za-z]{1,15}(?:[ ·-][A-Z][A-Za-z]{0,15}){0,3})(?![A-Za-z])"
 )
+# An English given name before a pinyin surname: Kevin Shen, Oliver Zhang.
+_WESTERN = re.compile(r"(?<![A-Za-z])([A-Z][a-z]{2,10}) (?:" + "|".join(sorted(
+    (w.capitalize() for w in SURNAMES), key=len, reverse=True)) + r")(?![A-Za-z])")
 _NOT_NAMES = frozenset(("VALID", "THRU", "PDF", "OCR", "CSV", "JSON", "ID", "OK", "NO", "CT", "MRI", "ICU", "VIP",
                         "APP", "BANK", "CARD", "CHINA", "UNION", "PAY", "VISA", "WeChat", "Wuxi", "WUXI", "Jiangsu",
-                        "Rm", "Bldg", "Road", "Rd", "Street", "St", "District", "Passport", "Tel", "Email", "Addr"))
+                        "Rm", "Bldg", "Road", "Rd", "Street", "St", "District", "Passport", "Tel", "Email", "Addr", "HR",
+                        "IT", "CEO", "CFO", "QQ", "SMS", "PIN", "ATM", "POS", "TEL", "PS", "NB", "OTC", "DRG"))
 
 
 def _pinyin_word(word: str) -> bool:
@@ -66,6 +70,9 @@ class _LatinNames(Recognizer):
             if any(w in _NOT_NAMES for w in words) or not all(_pinyin_word(w) for w in words):
                 continue
             if words[0].lower() in SURNAMES or words[-1].lower() in SURNAMES:
+                yield m.start(), m.end(), "NAME"
+        for m in _WESTERN.finditer(text):
+            if m.group(1) not in _NOT_NAMES:
                 yield m.start(), m.end(), "NAME"
 
 

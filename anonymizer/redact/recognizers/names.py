@@ -86,7 +86,8 @@ ROLES = (
     "护士", "护士长", "主管", "经办人", "接收", "发起", "复核人", "代办人", "二线", "白班", "晚班", "质检", "同事",
     "外甥", "骑手", "甲方", "乙方", "对方", "发起人", "接收人", "核赔员", "查勘员", "调查员", "专员", "客服",
     "回访对象", "领款人", "出险人", "被访人", "持卡人", "开户人", "主治", "主治医生", "医生", "负责人", "驾驶员",
-    "转给", "转交", "交给", "移交", "上级", "二线", "客户经理", "理赔组长", "质检员", "审核人", "录入人", "操作员",
+    "转给", "转交", "交给", "移交", "员工", "职工", "老职工", "被调查人", "调查人", "伤者", "车主", "户主",
+    "推广员", "老板", "实名", "真名", "昵称", "本名", "上级", "二线", "客户经理", "理赔组长", "质检员", "审核人", "录入人", "操作员",
 )
 # Kinship words: a full name, or a given name alone (女儿晨晨, 我姐金凤), follows them.
 KIN = (
@@ -108,7 +109,7 @@ _NOT_SURNAME_BEFORE_CUE = frozenset("该这那其她他我你您老男女贵本�
 _FOLLOW = frozenset(
     "来说称的在和与及跟对要想因已于为等也都又还就被把给让向从到去有没不请打问咨询反投致电手证身邮地住办申"
     "查今昨前后岁个们这那吗呢吧啊了着过之其所而但或告核需表确回陪收寄退名次再经一两三四五六七八九十本夫妻"
-    "儿女父母爸妈丈老会能可是今明昨早晚上下午年月日号先签已未现刚目代陪"
+    "儿女父母爸妈丈老会能可是今明昨早晚上下午年月日号先签已未现刚目代陪送帮让"
 )
 # Characters of given names (the common ones: 伟 芳 建国 子涵 梓萱…).  A candidate whose given part
 # has another character (高烧, 公婆, 童装, 客服) is a word, not a name.
@@ -126,7 +127,7 @@ NAME_CHARS = frozenset(
     "崔嵩巍州帝席庚廷弘张彪征徐微忻怀恬悟惜意慎戈抒敦斐旖旗昀昂昆昶晔晞景暖曼朔杭枝柯栋栩桓梁梵椒楚榆槿樊欧歆毓沁沅沐"
     "泓洛津浦涓淇淳渝湘滢潇澍濡灏炫烽焜熠燊爽珩琨瑄瑭璞璠瓒甜田甫男皎盈睦瞻矗祎祯禹秉秦程稷穆竣童笙筠简粤纬纳练绮缘罡"
     "羚群翊耘肃胤舜艺芊芯苑苓茉荔莘菀蒙蓁蔻蕙薪藤蝶衍裕襄誉谦谨豫贝赫越轶辅迪逍遥邦郁铎镕阔阳陶雍雯霄霆霓靖韬韶颂飒骁"
-    "鸥鹃鹂麒黎梦香"
+    "鸥鹃鹂麒黎梦香阿令仪"
 )
 # Characters that do not end or fill a given name (they start the next word, or are medical,
 # money or paperwork words): a candidate containing one is not a name.
@@ -141,7 +142,7 @@ _GIVEN = NAME_CHARS - _NOT_GIVEN
 # After these introducers (客户高烧, 是单位, 给公婆) words are as likely as names: a name there must
 # be followed by a word that usually follows a name, not just by any character.
 WEAK_INTRODUCERS = frozenset(("客户", "是", "给", "帮", "替", "找", "代", "联系", "用户", "回访", "通知", "提醒",
-                              "拨打", "致电", "回电", "委托", "授权", "本人", "签收", "员工", "职工", "成员",
+                              "拨打", "致电", "回电", "委托", "授权", "本人", "签收", "成员",
                               "转告", "坐席", "客服", "市民", "患者", "病人"))
 _MARK_CHARS = frozenset("的在和与及跟对于已因想要也都又还就被把给让从到去没不请说称代为是、")
 _MARK_WORDS = ("来电", "来访", "致电", "咨询", "反映", "表示", "要求", "询问", "投诉", "投保", "申请", "办理", "陪同",
@@ -168,14 +169,15 @@ NOT_NAMES = frozenset((
     "牛奶", "胡说", "黎明", "夏天", "秋天", "冬天", "春天", "春节", "元旦", "元宵", "双方", "双胞胎", "宫颈", "窦性", "晋升",
     "蒙古", "闻讯", "谈话", "谈谈", "谢谢", "祖父", "祖母", "孟子", "孔子", "贺卡", "莫名", "温馨", "包头", "程度", "杨梅",
     "杨柳", "杜绝", "陆续", "苏醒", "钱包", "钟表", "章程", "家庭", "家里", "家人", "年龄", "年纪", "年底", "年初",
-    "查一下", "查看", "查到", "查不到", "汪洋", "庞大",
+    "查一下", "查看", "查到", "查不到", "汪洋", "庞大", "拼音", "微信", "企业", "写成", "写的", "处方", "单子",
+    "读音", "字母", "公民", "签名", "签字", "本名", "全名", "实名", "小名", "名单", "单据", "公众号", "小程序", "电话",
 ))
 _NICK_STOP = frozenset(("小时", "小区", "小于", "老师", "老年", "老家", "小家", "老公", "小康", "老乡", "小童",
                         "老钱", "小金", "老宋", "小车", "小程序", "老于"))
 # Verbs after which a clause-initial surname + given name is taken for a person.
 _VERBS = ("来电", "致电", "反映", "投诉", "咨询", "称", "表示", "要求", "询问", "留言", "来访", "申请",
           "为投保", "为被保", "是投保", "是被保", "为联系", "为受益", "为监护")
-_LEFT = frozenset("的是和与及给找问请向跟对让叫称代位由为被把同帮、，,。；;：:（(【[“\"' \t\n")
+_LEFT = frozenset("的是和与及给找问请向跟对让叫称代位由为被把同帮有、，,。；;：:（(【[“\"' \t\n")
 # After a name, a number or a time word is the note's fact (潘阿妹八十二岁, 孙浩然三个人, 陈丽华明天),
 # not one more given-name character.
 _NUMERALS = frozenset("一二三四五六七八九十百千两零〇")
@@ -207,6 +209,13 @@ _INTRO_RE = re.compile(f"({_alternation(set(INTRODUCERS) | STRONG_INTRODUCERS | 
                        "(?=[\u4e00-\u9fff])")
 _VERB_RE = re.compile(_alternation(_VERBS))
 _NICK_RE = re.compile(f"[老小](?=[{_SURNAME_HEADS}])")
+# 阿英, 阿娟 (阿 + a given-name character), 小芳同学 (小 + a given-name character + a title)
+_PET_RE = re.compile("[阿小](?=[\u4e00-\u9fff])")
+_NOT_PET = frozenset(("阿姨", "阿婆", "阿公", "阿伯", "阿里", "阿胶", "阿拉", "阿斯", "阿司", "阿莫", "阿奇", "阿托",
+                      "阿哥", "阿妹", "阿弟", "阿爸", "阿妈", "小心", "小孩", "小时", "小学", "小康", "小组", "小计",
+                      "小额", "小程", "小区", "小米", "小红", "小雨", "小便", "小朋", "小伙", "小金", "小于", "小号"))
+# A name in quotes: 写成"石蕾"了.
+_QUOTED = re.compile("[“\"「『]([\u4e00-\u9fff]{2,4})[”\"」』]")
 _INTRO_ENDS = tuple(sorted(set(INTRODUCERS) | STRONG_INTRODUCERS | set(ROLES) | set(KIN)))
 _ROLE_SET, _KIN_SET = frozenset(ROLES), frozenset(KIN)
 _INTRO_WORDS = tuple(w for w in _INTRO_ENDS if len(w) > 1)
@@ -250,11 +259,16 @@ STRICT, NORMAL, WEAK, FREE = 1, 0, 2, 3  # how a name must end: punctuation / a 
 # anything after a full name (a role or a kinship word vouches for it: 主管任国栋调查)
 
 
+# Field labels that may follow a value directly in copied or OCR'd forms (姓名包振华性别男).
+LABEL_WORDS = ("性别", "年龄", "民族", "出生", "住址", "地址", "公民", "身份", "电话", "手机", "关系", "职业", "籍贯",
+               "科室", "床号", "住院号", "门诊号", "与户主", "联系", "证件")
+
+
 def _right_ok(text: str, end: int, mode: int = NORMAL) -> bool:
     if end >= len(text):
         return True
     c = text[end]
-    if not "\u4e00" <= c <= "\u9fff":
+    if not "\u4e00" <= c <= "\u9fff" or text.startswith(LABEL_WORDS, end):
         return True
     if mode == NORMAL:
         return c in _FOLLOW or _cue_at(text, end)
@@ -299,7 +313,7 @@ def _surname_mention(text: str) -> list[_S]:
     p = text.find("姓")
     while p != -1:
         q = p + 1
-        if q < len(text) and han(text[q]) and text[q] not in "名氏啥什么哪的是和也都不" and (
+        if q < len(text) and han(text[q]) and text[q] not in "名氏啥什么哪的是和也都不读写叫错对" and (
                 p == 0 or text[p - 1] not in "百同贵"):
             e = q + (2 if text[q:q + 2] in COMPOUND_SURNAMES else 1)
             if e == len(text) or not han(text[e]) or text[e] in _ALONE_NEXT or text[e] in "，的啊呀哈吧呢吗":
@@ -390,10 +404,10 @@ def _strong_name(text: str, p: int) -> int:
     """After 姓名：/联系人/我叫…: two to four characters up to a punctuation mark, or 0."""
     e = p
     while e < len(text) and e - p < 5 and han(text[e]):
-        if e - p >= 2 and _cue_at(text, e):
-            break  # 姚想琴女士
+        if e - p >= 2 and (_cue_at(text, e) or text.startswith(LABEL_WORDS, e)):
+            break  # 姚想琴女士, 包振华性别男
         e += 1
-    if not 2 <= e - p <= 4 or (e < len(text) and han(text[e])):
+    if not 2 <= e - p <= 4 or (e < len(text) and han(text[e]) and not text.startswith(LABEL_WORDS, e)):
         return 0
     if text[p] in _NOT_SURNAME_BEFORE_CUE or not _given_ok(text[p + 1:e]) or _not_a_name(text, p, e):
         return 0
@@ -465,8 +479,8 @@ def _names(text: str) -> list[_S]:
             st = _name_before(text, cs, word)
             if st < 0:
                 continue
-            if len(word) == 1 and not (_left_ok(text, st) and _right_ok(text, ce)
-                                       and (text[st] in COMMON_SURNAMES or cs - st > 1)):
+            if len(word) == 1 and not (_left_ok(text, st) and _right_ok(text, ce) and (
+                    text[st] in COMMON_SURNAMES or cs - st > 1 or text.endswith(_INTRO_ENDS, 0, st))):
                 continue  # 总 姐 哥: only 王总, 李姐, 陆桂香姐 standing alone
             # surname alone: the cue is part of the mention; full name: the cue stays
             only_surname = cs - st <= max(1, _surname_at(text, st))
@@ -502,14 +516,30 @@ def _names(text: str) -> list[_S]:
             add((p, e, "NAME"))
     if "姓" in text:
         spans += _surname_mention(text)
+    for m in _PET_RE.finditer(text):
+        st, p = m.start(), m.end()
+        if text[st:p + 1] in _NOT_PET or text[p] not in _GIVEN or _surname_at(text, p) and text[st] == "小":
+            continue
+        e = p + 1
+        if _cue_at(text, e) and text[st] == "小" or text[st] == "阿" and _left_ok(text, st) and (
+                e == len(text) or not han(text[e]) or _cue_at(text, e)):
+            add((st, e, "NAME"))
+    for m in _QUOTED.finditer(text):
+        a, b = m.span(1)
+        slen = _surname_at(text, a)
+        if slen and _given_ok(text[a + slen:b]) and not _not_a_name(text, a, b):
+            add((a, b, "NAME"))
     spans += _clause_start_names(text)
     for m in _NICK_RE.finditer(text):
         # 老王, 小李: a common surname before a following word, any surname before a verb
         st, p = m.start(), m.end()
         slen = _surname_at(text, p)
-        if not slen or not _left_ok(text, st) or text[st:p + slen] in _NICK_STOP:
+        if not slen or text[st:p + slen] in _NICK_STOP or not (_left_ok(text, st) or _cue_at(text, p + slen)):
             continue
         e = p + slen
+        if _cue_at(text, e) or text.startswith("家", e):
+            add((st, e, "NAME"))  # 小吴客服, 老蒋家
+            continue
         if _VERB_RE.match(text, e) or (slen == 1 and text[p] in COMMON_SURNAMES and (
                 e == len(text) or text[e] in _FOLLOW or not han(text[e]) and text[e] not in "0123456789")):
             add((st, e, "NAME"))
