@@ -92,10 +92,32 @@ def _after_address_word(text: str, p: int) -> bool:
     return text.endswith(_ADDRESS_WORDS, 0, q)
 
 
+# More detail after an address: a part of the estate (三区, 二期), buildings, units, rooms
+# (17号楼3单元402室, 18-301, 5-2-1801, B-16), a hamlet and its number after a village (黄土塘38号).
+_MORE = re.compile(
+    r"[一二三四五六七八九十东南西北]{1,2}(?:区|期)(?![\u4e00-\u9fff]{0,1}(?:医院|政府))"
+    r"|[ ]?[A-Za-z]?[0-9]{1,4}(?:号楼|号|栋|幢|座|单元|室|楼|层|组|户)"
+    r"|[ ]?[A-Za-z]?[0-9]{1,4}(?:-[0-9]{1,4}){1,2}(?![0-9])"
+    r"|[A-Za-z]-[0-9]{1,4}(?![0-9])"
+    r"|(?<=[号栋幢元])[0-9]{2,5}(?![0-9])"
+    r"|(?<=村)[\u4e00-\u9fff]{1,4}(?=[0-9]{1,4}号)"
+)
+
+
+def _extended(text: str, end: int) -> int:
+    while (m := _MORE.match(text, end)) and m.end() > end:
+        end = m.end()
+    return end
+
+
 class _Address(Recognizer):
     kind, placeholder, priority = "ADDRESS", "〔地址〕", PLAIN
 
     def find(self, text, ctx):
+        for start, end, kind in self._found(text):
+            yield start, _extended(text, end), kind
+
+    def _found(self, text):
         if _ADDRESS_HINT.search(text):
             for m in _ADDRESS.finditer(text):
                 yield _address_start(text, m.start(), m.group("village") is not None), m.end(), "ADDRESS"

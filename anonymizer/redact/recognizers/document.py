@@ -10,9 +10,9 @@ from anonymizer.redact.base import PatternRecognizer
 _LETTER_DIGITS = re.compile(
     r"[CEGHKLMPSD](?<![0-9A-Za-z][CEGHKLMPSD])(?:[0-9]{8}(?:[0-9]{2})?|(?<=E)[A-Z][0-9]{7})(?![0-9A-Za-z])")
 DOCUMENT_WORDS = ("护照", "通行证", "回乡证", "台胞证", "出生证", "出生医学证明", "居留证", "军官证", "士兵证",
-                  "警官证", "港澳证", "证件号", "证件号码", "证号", "Passport", "passport", "PASSPORT")
+                  "警官证", "港澳证", "证件号", "证件号码", "证号", "居留身份证", "永居证", "永久居留证", "出生证明", "Passport", "passport", "PASSPORT")
 _AFTER_WORD = re.compile(
-    r"(?:" + "|".join(DOCUMENT_WORDS) + r")(?:号码|号|编号|No\.?)?(?:是|为)?[：:#\s]{0,3}"
+    r"(?:" + "|".join(DOCUMENT_WORDS) + r")[，,）)]?(?:号码|号|编号|No\.?)?(?:是|为)?[：:#\s]{0,3}"
     r"(?P<number>[A-Za-z]{0,3}[0-9][0-9A-Za-z]{5,13}(?:[（(][A-Za-z0-9][）)])?)(?![0-9A-Za-z])"
 )
 
@@ -21,7 +21,11 @@ def _has_digits(text: str) -> bool:
     return sum(c.isdigit() for c in text) >= 6
 
 
+# 军官证 numbers: 南字第0821456号.
+_MILITARY = re.compile(r"[\u4e00-\u9fff]{1,2}字第[0-9]{5,9}号")
 DOCUMENT = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_LETTER_DIGITS,))
 AFTER_WORD = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_AFTER_WORD,), group="number",
                                validate=_has_digits, hint=re.compile("证|护照|[Pp]assport|PASSPORT"))
-RECOGNIZERS = (DOCUMENT, AFTER_WORD)
+MILITARY = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_MILITARY,),
+                             hint=re.compile("字第"))
+RECOGNIZERS = (DOCUMENT, AFTER_WORD, MILITARY)

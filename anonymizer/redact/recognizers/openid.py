@@ -8,5 +8,7 @@ from anonymizer.redact.base import PatternRecognizer
 
 RECOGNIZER = PatternRecognizer(
     kind="OPENID", placeholder="〔OpenID〕", priority=0,
-    patterns=(re.compile(r"o(?<![A-Za-z0-9_-]o)[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])"),),
+    patterns=(re.compile(r"o(?<![A-Za-z0-9_-]o)[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])"),
+              # glued to its label: openidoWx1_…
+              re.compile(r"(?<=openid|OpenID|OPENID|openId)o[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])")),
 )
