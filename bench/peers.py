@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 # -- OpenSSL: the machine's own SHA-256 / HMAC speed ---------------------------------------------
 
@@ -103,6 +104,12 @@ def _name_regexes() -> tuple[str, str, str]:
     return cue, f"(?:{_INTRODUCERS_RE}){tail}", f"(?<=(?:{_INTRODUCERS_RE})){tail}"
 
 
+class PeerSpan(NamedTuple):
+    start: int
+    end: int
+    kind: str
+
+
 class Presidio:
     r"""Presidio analyzer + anonymizer on a blank spaCy ``zh`` pipeline, with our patterns.
 
@@ -163,7 +170,7 @@ class Presidio:
         for i, r in enumerate(R.RECOGNIZERS):
             if r.kind in ("NAME", "ADDRESS"):
                 continue
-            for j, rx in enumerate(r.patterns):
+            for j, rx in enumerate(getattr(r, "patterns", ())):
                 registry.add_recognizer(rec(r.kind, rx.pattern, getattr(r, "validate", None),
                                             name=f"cn_{r.kind.lower()}_{i}_{j}"))
         cue, _, intro = _name_regexes()
@@ -178,7 +185,7 @@ class Presidio:
                           for kind, ph in R.PLACEHOLDERS.items()}
         self.redact("客户张三来电，电话13812345678。", ["张三"])  # warm up (spaCy, regex compiles)
 
-    def redact(self, text: str, known_names) -> str:
+    def _analyze(self, text: str, known_names) -> list:
         names = sorted({n for n in known_names if n and len(n) >= 2}, key=len, reverse=True)
         ad_hoc = []
         if names:
@@ -186,8 +193,14 @@ class Presidio:
                 supported_entity="NAME", supported_language="zh", name="known_names",
                 patterns=[self._Pattern("known", "|".join(re.escape(n) for n in names), 0.9)],
                 global_regex_flags=0))
-        results = self.analyzer.analyze(text, language="zh", ad_hoc_recognizers=ad_hoc)
-        return self.anonymizer.anonymize(text, results, self.operators).text
+        return self.analyzer.analyze(text, language="zh", ad_hoc_recognizers=ad_hoc)
+
+    def redact(self, text: str, known_names) -> str:
+        return self.anonymizer.anonymize(text, self._analyze(text, known_names), self.operators).text
+
+    def find(self, text: str, known_names) -> list[PeerSpan]:
+        """The analyzer's spans, for scoring as ours are scored."""
+        return [PeerSpan(r.start, r.end, r.entity_type) for r in self._analyze(text, known_names)]
 
 
 def versions(*dists: str) -> dict[str, str]:

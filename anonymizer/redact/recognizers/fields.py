@@ -49,7 +49,7 @@ def _value_kind(label_kind: str, value: str) -> str | None:
     if label_kind == "PHONE":
         if not digits.isdigit() or len(digits) < 7:
             return None
-        national = digits[4:] if digits.startswith("0086") else digits[2:] if digits.startswith("86") else digits
+        national = digits[4:] if digits.startswith("0086") else digits.removeprefix("86")
         return "MOBILE" if len(national) == 11 and national[0] == "1" else "LANDLINE"
     if label_kind == "ID_OR_DOCUMENT":
         from anonymizer.redact.recognizers.resident_id import valid_id

@@ -10,17 +10,10 @@ from anonymizer.redact.base import PLAIN, Recognizer
 
 # Pinyin syllables without tones: a word made only of them, in a run of two or three such
 # words whose first or last is a surname, is taken for a Chinese name.
-_INITIALS = "b p m f d t n l g k h j q x zh ch sh r z c s y w".split()
-_FINALS = ("a o e ai ei ao ou an en ang eng ong i ia ie iao iu ian in iang ing iong u ua uo uai ui uan un uang "
-           "ue ve v er").split()
+_INITIALS = ["b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "zh", "ch", "sh", "r", "z", "c", "s", "y", "w"]
+_FINALS = ["a", "o", "e", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong", "i", "ia", "ie", "iao", "iu", "ian", "in", "iang", "ing", "iong", "u", "ua", "uo", "uai", "ui", "uan", "un", "uang", "ue", "ve", "v", "er"]
 SYLLABLES = frozenset([f for f in _FINALS] + [i + f for i in _INITIALS for f in _FINALS])
-SURNAMES = frozenset((
-    "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng liang xie song tang "
-    "han feng deng cao peng zeng xiao tian dong yuan pan yu jiang cai jia ding wei xue ye yan lu shen qin qiu "
-    "jin shi cui zou shao fan fang kong meng du tan lv lyu yao lei long hou duan hao qian tang yi chang kang "
-    "zhong jiang wen ouyang sima zhuge situ shangguan mo bai qi qiao gu ren fu cheng mao xia hong ni niu ge "
-    "tsang chan wong cheung leung lau ng ho lam lee chow chiu kwok yip tse tsui fung"
-).split())
+SURNAMES = frozenset(["wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu", "guo", "he", "gao", "lin", "luo", "zheng", "liang", "xie", "song", "tang", "han", "feng", "deng", "cao", "peng", "zeng", "xiao", "tian", "dong", "yuan", "pan", "yu", "jiang", "cai", "jia", "ding", "wei", "xue", "ye", "yan", "lu", "shen", "qin", "qiu", "jin", "shi", "cui", "zou", "shao", "fan", "fang", "kong", "meng", "du", "tan", "lv", "lyu", "yao", "lei", "long", "hou", "duan", "hao", "qian", "tang", "yi", "chang", "kang", "zhong", "jiang", "wen", "ouyang", "sima", "zhuge", "situ", "shangguan", "mo", "bai", "qi", "qiao", "gu", "ren", "fu", "cheng", "mao", "xia", "hong", "ni", "niu", "ge", "tsang", "chan", "wong", "cheung", "leung", "lau", "ng", "ho", "lam", "lee", "chow", "chiu", "kwok", "yip", "tse", "tsui", "fung"])
 _WORD = r"(?:[A-Z][a-z]{1,10}|[A-Z]{2,12})"
 _RUN = re.compile(rf"(?<![A-Za-z]){_WORD}(?:[ ·-]{_WORD}){{1,2}}(?![A-Za-z])")
 _INTRODUCED = re.compile(
