@@ -16,6 +16,11 @@ Found = tuple[int, int, str]  # (start, end, kind)
 VALIDATED, PLAIN = 1, 2  # overlap priority: a validated number beats a name or an address over it
 
 
+# A run of digits and separators long enough to hold a phone number, an ID or a card:
+# recognisers of those scan only inside such runs.
+NUMBER_RUN = re.compile(r"[0-9+(（][0-9 \n.()（）+Xx-]{6,}")
+
+
 @dataclass
 class Context:
     """What a recogniser may use besides the text."""
@@ -23,6 +28,14 @@ class Context:
     known_names: list[str]  # the account's own people
     lexicon: Collection[str]  # every name the platform holds
     found: list[Found] = field(default_factory=list)  # spans of the recognisers that ran before
+    _runs: list[tuple[int, int]] | None = None
+
+    def number_runs(self, text: str) -> list[tuple[int, int]]:
+        """(start, end + 8) of each number run: more characters for the look-aheads and a
+        landline's extension (转801)."""
+        if self._runs is None:
+            self._runs = [(m.start(), m.end() + 8) for m in NUMBER_RUN.finditer(text)]
+        return self._runs
 
 
 class Recognizer:
@@ -49,7 +62,8 @@ class PatternRecognizer(Recognizer):
 
     ``hint``: a cheap regex that must match somewhere before the patterns run at all;
     ``group``: the group of each pattern that is the identifier (the rest is context
-    the pattern needs to see, e.g. 住院号：).
+    the pattern needs to see, e.g. 住院号：); ``in_number_runs``: the identifier is digits and
+    separators only, so the patterns scan the text's number runs, not all of it.
     """
 
     kind: str
@@ -63,20 +77,25 @@ class PatternRecognizer(Recognizer):
     group: int | str = 0
     priority: int = VALIDATED
     order: int = 0
+    in_number_runs: bool = False
 
-    def find(self, text: str, ctx: Context) -> Iterable[Found]:
-        if self.hint is not None and not self.hint.search(text):
-            return
-        for rx in self.patterns:
-            for m in rx.finditer(text):
-                start, end = m.span(self.group)
-                if start < 0:
-                    continue
-                if self.context_required and not _window_has(text, start, self.context, self.window):
-                    continue
-                if self.validate is not None and not self.validate(m.group(self.group)):
-                    continue
-                yield start, end, self.kind
+    def find(self, text: str, ctx: Context) -> list[Found]:
+        if self.hint is not None and self.hint.search(text) is None:
+            return []
+        windows = ctx.number_runs(text) if self.in_number_runs else ((0, len(text)),)
+        out = []
+        for a, b in windows:
+            for rx in self.patterns:
+                for m in rx.finditer(text, a, b):
+                    start, end = m.span(self.group)
+                    if start < 0:
+                        continue
+                    if self.context_required and not _window_has(text, start, self.context, self.window):
+                        continue
+                    if self.validate is not None and not self.validate(m.group(self.group)):
+                        continue
+                    out.append((start, end, self.kind))
+        return out
 
 
 def han(c: str) -> bool:

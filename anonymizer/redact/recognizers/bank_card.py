@@ -26,4 +26,4 @@ def valid_card(text: str) -> bool:
 
 
 RECOGNIZER = _Card(kind="CARD", placeholder="〔银行卡号〕", patterns=(_CARD,), validate=valid_card,
-                   hint=re.compile(r"[0-9]{4}"))
+                   in_number_runs=True)

@@ -16,8 +16,7 @@ _AREA = re.compile(
 _LOCAL = re.compile(r"(?<![0-9A-Za-z.-])[2-8][0-9]{3}[ -]?[0-9]{4}(?![0-9.])" + _EXT)
 PHONE_WORDS = ("电话", "座机", "固话", "家电", "宅电", "办公室", "Tel", "TEL", "tel", "联系方式", "号码", "分机")
 
-RECOGNIZER = PatternRecognizer(kind="LANDLINE", placeholder="〔电话〕", patterns=(_AREA,),
-                               hint=re.compile(r"0[1-9][0-9]"))
+RECOGNIZER = PatternRecognizer(kind="LANDLINE", placeholder="〔电话〕", patterns=(_AREA,), in_number_runs=True)
 LOCAL = PatternRecognizer(kind="LANDLINE", placeholder="〔电话〕", patterns=(_LOCAL,), context=PHONE_WORDS,
-                          context_required=True, window=10)
+                          context_required=True, window=10, in_number_runs=True)
 RECOGNIZERS = (RECOGNIZER, LOCAL)

@@ -24,6 +24,7 @@ _INTRODUCED = re.compile(
 # An English given name before a pinyin surname: Kevin Shen, Oliver Zhang.
 _WESTERN = re.compile(r"(?<![A-Za-z])([A-Z][a-z]{2,10}) (?:" + "|".join(sorted(
     (w.capitalize() for w in SURNAMES), key=len, reverse=True)) + r")(?![A-Za-z])")
+_HINT = re.compile("[A-Z][A-Za-z]")
 _NOT_NAMES = frozenset(("VALID", "THRU", "PDF", "OCR", "CSV", "JSON", "ID", "OK", "NO", "CT", "MRI", "ICU", "VIP",
                         "APP", "BANK", "CARD", "CHINA", "UNION", "PAY", "VISA", "WeChat", "Wuxi", "WUXI", "Jiangsu",
                         "Rm", "Bldg", "Road", "Rd", "Street", "St", "District", "Passport", "Tel", "Email", "Addr", "HR",
@@ -49,6 +50,8 @@ class _LatinNames(Recognizer):
     kind, placeholder, priority, order = "NAME", "〔姓名〕", PLAIN, 1
 
     def find(self, text, ctx):
+        if not _HINT.search(text):
+            return
         for m in _INTRODUCED.finditer(text):
             name = m.group("name")
             words = re.split(r"[ ·-]", name)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from anonymizer.redact.base import PLAIN, Recognizer, han
+from anonymizer.redact.base import PLAIN, Recognizer
 
 # Name parts (each a word of its own in the name): Uyghur and Kazakh, Tibetan, Mongolian.
 PARTS = frozenset((
@@ -19,22 +19,9 @@ PARTS = frozenset((
     "巴特尔", "其其格", "乌兰", "苏日娜", "额尔敦", "巴雅尔", "宝音", "斯琴", "那日苏", "图雅", "孟和", "敖登",
     "朝鲁", "阿古拉", "布和", "格日勒", "哈斯", "吉日嘎拉", "乌力吉", "萨仁", "高娃", "娜仁", "巴图",
 ))
-_MAX = max(map(len, PARTS))
+_PARTS_RE = re.compile("|".join(sorted(PARTS, key=lambda w: (-len(w), w))))  # no group: the engine skips ahead
 _DOTTED = re.compile(r"[\u4e00-\u9fff]{2,8}[·•・][\u4e00-\u9fff]{2,8}")
 _NOT_DOTTED = ("惠锡", "医惠", "保", "城", "市", "区", "医院", "公司")
-
-
-def _parts_at(text: str, p: int) -> int:
-    """End of one or more name parts starting at ``p`` (longest first), or ``p``."""
-    e = p
-    while e < len(text):
-        for size in range(min(_MAX, len(text) - e), 1, -1):
-            if text[e:e + size] in PARTS:
-                e += size
-                break
-        else:
-            break
-    return e
 
 
 class _MinorityNames(Recognizer):
@@ -45,16 +32,15 @@ class _MinorityNames(Recognizer):
             for m in _DOTTED.finditer(text):
                 if not any(w in m.group() for w in _NOT_DOTTED):
                     yield m.start(), m.end(), "NAME"
-        for p in range(len(text) - 1):
-            c = text[p]
-            if not han(c) or c not in _HEADS:
-                continue
-            if p and han(text[p - 1]) and _parts_at(text, p - 1) > p:
-                continue  # inside a name found from an earlier character
-            e = _parts_at(text, p)
-            if e > p:
-                yield p, e, "NAME"
+        start = end = -1
+        for m in _PARTS_RE.finditer(text):
+            if m.start() != end:  # parts written together are one name (扎西 + 顿珠)
+                if end > 0:
+                    yield start, end, "NAME"
+                start = m.start()
+            end = m.end()
+        if end > 0:
+            yield start, end, "NAME"
 
 
-_HEADS = frozenset(w[0] for w in PARTS)
 RECOGNIZER = _MinorityNames()

@@ -286,16 +286,20 @@ def _left_ok(text: str, start: int) -> bool:
     return not han(c) or c in _LEFT or text.endswith(_INTRO_ENDS, 0, start)
 
 
+_CLAUSE_START_RE = re.compile(f"[{_SURNAME_HEADS}](?<![^{re.escape(''.join(_CLAUSE))}].)")
+
+
 def _clause_start_names(text: str) -> list[_S]:
     """A full name opening a line or a clause (傅秀珍是…, 【转交】谢敏 → 濮阳晓峰, 4）严沐可 女儿):
     a surname and two given characters before a word that follows names, or a common surname
     and one given character standing alone (康宁 护照)."""
     out: list[_S] = []
     n = len(text)
-    for p in range(n - 1):
-        if p and text[p - 1] not in _CLAUSE or not _surname_at(text, p):
-            continue
+    for m in _CLAUSE_START_RE.finditer(text):
+        p = m.start()
         slen = _surname_at(text, p)
+        if not slen or p + 1 >= n:
+            continue
         s = p + slen
         if s + 2 <= n and _given_ok(text[s:s + 2]) and not _cue_at(text, s + 1) \
                 and not _quantity_or_time_at(text, s + 1) and not _not_a_name(text, p, s + 2) \

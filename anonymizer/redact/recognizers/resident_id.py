@@ -63,5 +63,5 @@ class _ResidentId(PatternRecognizer):
 
 RECOGNIZER = _ResidentId(
     kind="ID", placeholder="〔身份证号〕", patterns=(_ID18, _ID15), validate=valid_id, priority=0,
-    hint=re.compile(r"[0-9]{4}"),
+    in_number_runs=True,
 )
