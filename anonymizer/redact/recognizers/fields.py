@@ -13,7 +13,8 @@ from anonymizer.redact.base import PLAIN, Recognizer, digits_of, han
 LABELS = {
     **dict.fromkeys(("姓名", "名字", "户名", "持卡人", "被访人", "联系人", "投保人", "被保人", "被保险人", "出险人",
                      "领款人", "收件人", "申请人", "患者", "病人", "经办人", "受理人", "业务员", "代办人",
-                     "name", "insured", "holder", "applicant", "contact", "patient", "payee", "姓 名"), "NAME"),
+                     "name", "insured", "holder", "applicant", "contact", "patient", "payee", "姓 名", "客户",
+                     "客户姓名", "被保险人姓名", "投保人姓名", "联系人姓名", "经办人姓名"), "NAME"),
     **dict.fromkeys(("手机", "手机号", "手机号码", "电话", "联系电话", "联系方式", "tel", "mobile", "phone",
                      "座机", "固话"), "PHONE"),
     **dict.fromkeys(("身份证", "身份证号", "身份证号码", "证件号", "证件号码", "公民身份号码", "id_card", "id_no",
@@ -31,8 +32,12 @@ LABELS = {
     **dict.fromkeys(("邮箱", "email", "e-mail"), "EMAIL"),
 }
 _JSON = re.compile(r"\"([A-Za-z_\u4e00-\u9fff]{2,16})\"\s*:\s*\"([^\"\n]{1,60})\"")
-_KEY_EQ = re.compile(r"(?<![A-Za-z_])([A-Za-z_]{2,16})=([^\s,;&，。；、）)]{1,40})")
+_KEY_EQ = re.compile(r"(?<![A-Za-z_])([A-Za-z_]{2,16})=([^\s,;&，。；、）)|]{1,40})")
 _ROW = re.compile(r"^\s*\|?(.*?)\|?\s*$")
+# A value in a name's column that is an organisation or a relation, not a person.
+_NOT_PERSON_ENDS = ("科", "医院", "公司", "本人", "女儿", "儿子", "母亲", "父亲", "银行", "支行", "分行", "中心", "药房",
+                    "诊所", "大学", "学校", "集团", "部", "处", "局", "所", "站", "店", "社区", "委员会", "街道", "员",
+                    "人", "号", "码", "户", "生", "群")
 _EMPTY = frozenset(("", "—", "-", "无", "/", "空", "null", "None", "N/A", "未填", "不详"))
 
 
@@ -45,10 +50,10 @@ def _value_kind(label_kind: str, value: str) -> str | None:
     if label_kind == "NAME":
         ok = (2 <= len(v) <= 12 and all(han(c) or c in "·•" for c in v)) or re.fullmatch(
             r"[A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+){0,3}", v) is not None
-        return "NAME" if ok and not v.endswith(("科", "医院", "公司", "本人", "女儿", "儿子", "母亲", "父亲")) else None
+        return "NAME" if ok and not v.endswith(_NOT_PERSON_ENDS) else None
     if label_kind == "PHONE":
-        if not digits.isdigit() or len(digits) < 7:
-            return None
+        if not digits.isdigit() or len(digits) < 7 or digits.startswith(("400", "800", "95")):
+            return None  # a hotline, not a person's phone
         national = digits[4:] if digits.startswith("0086") else digits.removeprefix("86")
         return "MOBILE" if len(national) == 11 and national[0] == "1" else "LANDLINE"
     if label_kind == "ID_OR_DOCUMENT":
@@ -68,8 +73,27 @@ def _value_kind(label_kind: str, value: str) -> str | None:
     return "EMAIL" if label_kind == "EMAIL" and "@" in v else None
 
 
+# Keys of exported records (insuredName, payeePhone, certNo, wxId…): what the key contains.
+_KEY_PARTS = (("name", "NAME"), ("holder", "NAME"), ("assignee", "NAME"), ("operator", "NAME"), ("owner", "NAME"),
+              ("agent", "NAME"), ("handler", "NAME"), ("reviewer", "NAME"), ("payee", "NAME"), ("phone", "PHONE"),
+              ("mobile", "PHONE"), ("tel", "PHONE"), ("addr", "ADDRESS"), ("cert", "ID_OR_DOCUMENT"),
+              ("idno", "ID_OR_DOCUMENT"), ("idcard", "ID_OR_DOCUMENT"), ("wx", "WECHAT"), ("wechat", "WECHAT"),
+              ("plate", "PLATE"), ("mrn", "MEDICAL_NO"), ("inpatient", "MEDICAL_NO"), ("sicard", "SOCIAL_SECURITY"),
+              ("bankaccount", "CARD"), ("cardno", "CARD"), ("email", "EMAIL"), ("mail", "EMAIL"))
+_KEY_EXACT = frozenset(("by",))
+
+
 def _label(cell: str) -> str | None:
-    return LABELS.get(cell.strip().strip("：:").lower())
+    key = cell.strip().strip("：:").lower()
+    found = LABELS.get(key)
+    if found or not key.isascii() or len(key) < 2:
+        return found
+    if key in _KEY_EXACT:
+        return "NAME"
+    flat = key.replace("_", "").replace("-", "")
+    if flat.startswith(("bank", "product", "hospital", "file", "user", "nick", "company", "org", "dept", "plan")):
+        return None
+    return next((kind for part, kind in _KEY_PARTS if part in flat), None)
 
 
 def _cells(line: str, sep: str) -> list[tuple[int, int]]:
@@ -92,7 +116,8 @@ def _tables(text: str):
     columns: dict[int, str] = {}
     sep = ""
     for line in text.split("\n"):
-        this = "|" if line.count("|") >= 2 else "," if line.count(",") >= 2 and "，" not in line else ""
+        this = ("|" if line.count("|") >= 2 else "\t" if "\t" in line
+                else "," if line.count(",") >= 2 and "，" not in line else "")
         if not this:
             columns, sep = {}, ""
             offset += len(line) + 1
@@ -136,7 +161,7 @@ class _Fields(Recognizer):
                 k = kind and _value_kind(kind, m.group(2))
                 if k:
                     yield m.start(2), m.end(2), k
-        if "|" in text or "," in text:
+        if "|" in text or "," in text or "\t" in text:
             yield from _tables(text)
 
 

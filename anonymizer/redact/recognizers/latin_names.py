@@ -13,18 +13,21 @@ from anonymizer.redact.base import PLAIN, Recognizer
 _INITIALS = ["b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "zh", "ch", "sh", "r", "z", "c", "s", "y", "w"]
 _FINALS = ["a", "o", "e", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong", "i", "ia", "ie", "iao", "iu", "ian", "in", "iang", "ing", "iong", "u", "ua", "uo", "uai", "ui", "uan", "un", "uang", "ue", "ve", "v", "er"]
 SYLLABLES = frozenset([f for f in _FINALS] + [i + f for i in _INITIALS for f in _FINALS])
-SURNAMES = frozenset(["wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu", "guo", "he", "gao", "lin", "luo", "zheng", "liang", "xie", "song", "tang", "han", "feng", "deng", "cao", "peng", "zeng", "xiao", "tian", "dong", "yuan", "pan", "yu", "jiang", "cai", "jia", "ding", "wei", "xue", "ye", "yan", "lu", "shen", "qin", "qiu", "jin", "shi", "cui", "zou", "shao", "fan", "fang", "kong", "meng", "du", "tan", "lv", "lyu", "yao", "lei", "long", "hou", "duan", "hao", "qian", "tang", "yi", "chang", "kang", "zhong", "jiang", "wen", "ouyang", "sima", "zhuge", "situ", "shangguan", "mo", "bai", "qi", "qiao", "gu", "ren", "fu", "cheng", "mao", "xia", "hong", "ni", "niu", "ge", "tsang", "chan", "wong", "cheung", "leung", "lau", "ng", "ho", "lam", "lee", "chow", "chiu", "kwok", "yip", "tse", "tsui", "fung"])
+SURNAMES = frozenset(["an", "ai", "ao", "bai", "ban", "bao", "bei", "bi", "bian", "bo", "bu", "cang", "cen", "chai", "chao", "che", "chi", "chu", "dai", "dang", "di", "diao", "dou", "e", "fei", "gai", "gan", "geng", "gong", "gou", "guan", "gui", "hai", "hang", "hua", "huai", "huan", "hui", "huo", "jian", "jiao", "jie", "jing", "ju", "kan", "ke", "kou", "kuang", "lai", "lan", "lang", "lao", "le", "leng", "lian", "liao", "ling", "lou", "luan", "mai", "man", "mei", "mi", "miao", "min", "ming", "mou", "mu", "na", "nan", "nie", "ning", "nong", "ou", "pang", "pei", "pi", "ping", "pu", "qiang", "qu", "quan", "que", "ran", "rao", "rong", "ru", "ruan", "rui", "sang", "sha", "shan", "shang", "she", "sheng", "shu", "shuai", "shui", "si", "su", "sui", "suo", "tai", "teng", "tong", "tu", "wan", "weng", "xi", "xian", "xiang", "xin", "xing", "xiong", "xuan", "xun", "yin", "ying", "yong", "you", "yue", "yun", "zang", "zha", "zhai", "zhan", "zhen", "zhi", "zhuang", "zhuo", "zong", "zu", "zuo"]) | frozenset(["wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu", "guo", "he", "gao", "lin", "luo", "zheng", "liang", "xie", "song", "tang", "han", "feng", "deng", "cao", "peng", "zeng", "xiao", "tian", "dong", "yuan", "pan", "yu", "jiang", "cai", "jia", "ding", "wei", "xue", "ye", "yan", "lu", "shen", "qin", "qiu", "jin", "shi", "cui", "zou", "shao", "fan", "fang", "kong", "meng", "du", "tan", "lv", "lyu", "yao", "lei", "long", "hou", "duan", "hao", "qian", "tang", "yi", "chang", "kang", "zhong", "jiang", "wen", "ouyang", "sima", "zhuge", "situ", "shangguan", "mo", "bai", "qi", "qiao", "gu", "ren", "fu", "cheng", "mao", "xia", "hong", "ni", "niu", "ge", "tsang", "chan", "wong", "cheung", "leung", "lau", "ng", "ho", "lam", "lee", "chow", "chiu", "kwok", "yip", "tse", "tsui", "fung"])
 _WORD = r"(?:[A-Z][a-z]{1,10}|[A-Z]{2,12})"
 _RUN = re.compile(rf"(?<![A-Za-z]){_WORD}(?:[ ·-]{_WORD}){{1,2}}(?![A-Za-z])")
 _INTRODUCED = re.compile(
-    r"(?:my name is|My name is|name is|I am|I'm|Name|NAME|name|英文名|英文名字|中文名|护照名|拼音|投保人|被保人|"
-    r"被保险人|客户|联系人|insured|applicant|holder|contact|patient|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?)"
-    r"(?:是|叫|为)?[\"'：:=]?\s?(?P<name>[A-Z][A-Za-z]{1,15}(?:[ ·-][A-Z][A-Za-z]{0,15}){0,3})(?![A-Za-z])"
+    r"(?:(?<![A-Za-z])(?:my name is|My name is|name is|I am|I'm|Name|NAME|name|insured|applicant|holder|contact|"
+    r"patient|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?)[\s:=\"']+|(?<![A-Za-z])(?:Best|Regards|Thanks|Sincerely|Cheers),?\s+|"
+    r"(?:英文名|英文名字|中文名|护照名|拼音|投保人|被保人|被保险人|客户|联系人|团长|开发|同事|经理|老板|英文)"
+    r"(?:是|叫|为)?[\"'：:=]?\s?)"
+    r"(?P<name>[A-Z][A-Za-z]{1,15}(?:\.?[ ·-][A-Z][A-Za-z]{0,15}\.?){0,3})(?![A-Za-z0-9])"
 )
 # An English given name before a pinyin surname: Kevin Shen, Oliver Zhang.
 _WESTERN = re.compile(r"(?<![A-Za-z])([A-Z][a-z]{2,10}) (?:" + "|".join(sorted(
     (w.capitalize() for w in SURNAMES), key=len, reverse=True)) + r")(?![A-Za-z])")
 _HINT = re.compile("[A-Z][A-Za-z]")
+_PLACES = frozenset(("Hong Kong", "Macau Li", "Taipei Lin"))
 _NOT_NAMES = frozenset(("VALID", "THRU", "PDF", "OCR", "CSV", "JSON", "ID", "OK", "NO", "CT", "MRI", "ICU", "VIP",
                         "APP", "BANK", "CARD", "CHINA", "UNION", "PAY", "VISA", "WeChat", "Wuxi", "WUXI", "Jiangsu",
                         "Rm", "Bldg", "Road", "Rd", "Street", "St", "District", "Passport", "Tel", "Email", "Addr", "HR",
@@ -68,7 +71,7 @@ class _LatinNames(Recognizer):
             if words[0].lower() in SURNAMES or words[-1].lower() in SURNAMES:
                 yield m.start(), m.end(), "NAME"
         for m in _WESTERN.finditer(text):
-            if m.group(1) not in _NOT_NAMES:
+            if m.group(1) not in _NOT_NAMES and m.group() not in _PLACES:
                 yield m.start(), m.end(), "NAME"
 
 

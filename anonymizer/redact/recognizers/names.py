@@ -64,7 +64,8 @@ COMMON_SURNAMES = frozenset(
 # Courtesy cues after a name.  Surname + cue is a name mention (王先生); full name + cue
 # keeps the cue (李建国〔…〕女士 → 〔姓名〕女士).
 CUES = ("先生", "女士", "小姐", "老师", "阿姨", "师傅", "经理", "工", "老", "老伯", "老太", "老太太", "老先生", "教授",
-        "组长", "客服", "院长", "博士", "某某", "某", "伯伯", "阿婆", "老爷子", "部长", "局长", "队长", "班长", "站长", "所长", "大爷", "大妈", "大姐", "大哥", "同学", "医生",
+        "组长", "客服", "院长", "博士", "某某", "某", "书记", "团长", "科长", "行长", "厂长", "姐姐", "哥哥",
+        "阿公", "阿伯", "嫂", "婶", "叔", "伯", "爹", "妈", "伯伯", "阿婆", "老爷子", "部长", "局长", "队长", "班长", "站长", "所长", "大爷", "大妈", "大姐", "大哥", "同学", "医生",
         "主任", "老板", "护士", "律师", "叔叔", "阿姨", "奶奶", "爷爷", "太太", "夫人", "总", "姐", "哥", "科长",
         "处长", "主管", "专员", "会计", "警官")
 # Cues that with a common surname need no clean left boundary (…致电王先生).
@@ -72,7 +73,7 @@ _COURTESY = frozenset(("先生", "女士", "小姐", "阿姨", "老师", "师傅
 _SOFT_CUES = _COURTESY | {"经理", "医生", "主任", "教授", "护士", "律师", "某", "某某"}
 # Words that introduce a person: a name may follow directly (or after ：).
 INTRODUCERS = (
-    "客户", "投保人", "被保人", "被保险人", "联系人", "收件人", "收货人", "代", "是", "叫", "名叫", "名字", "姓名",
+    "客户", "其中", "投保人", "被保人", "被保险人", "联系人", "收件人", "收货人", "代", "是", "叫", "名叫", "名字", "姓名",
     "户名", "申请人", "受益人", "监护人", "经办人", "家属", "患者", "病人", "来电人", "投诉人", "举报人", "市民",
     "用户", "爱人", "老公", "丈夫", "妻子", "老婆", "儿子", "女儿", "父亲", "母亲", "爸爸", "妈妈", "我爸", "我妈",
     "孩子", "宝宝", "同事", "朋友", "业务员", "推荐人", "介绍人", "自称", "配偶", "老伴", "亲属", "坐席", "客服",
@@ -87,7 +88,9 @@ ROLES = (
     "外甥", "骑手", "甲方", "乙方", "对方", "发起人", "接收人", "核赔员", "查勘员", "调查员", "专员", "客服",
     "回访对象", "领款人", "出险人", "被访人", "持卡人", "开户人", "主治", "主治医生", "医生", "负责人", "驾驶员",
     "转给", "转交", "交给", "移交", "员工", "职工", "老职工", "被调查人", "调查人", "伤者", "车主", "户主",
-    "推广员", "老板", "实名", "真名", "昵称", "本名", "上级", "二线", "客户经理", "理赔组长", "质检员", "审核人", "录入人", "操作员",
+    "推广员", "老板", "实名", "真名", "昵称", "本名", "团长", "网格员", "网格长", "社工", "志愿者", "陪诊员", "理赔专员",
+    "邻居", "前夫", "前妻", "生母", "生父", "继母", "继父", "法定代表人", "代表人", "收款人", "经办", "复核", "抄送",
+    "开发", "运维", "组织者", "村委", "物业", "保安", "快递员", "销售", "客户代表", "致", "上级", "二线", "客户经理", "理赔组长", "质检员", "审核人", "录入人", "操作员",
 )
 # Kinship words: a full name, or a given name alone (女儿晨晨, 我姐金凤), follows them.
 KIN = (
@@ -170,14 +173,14 @@ NOT_NAMES = frozenset((
     "蒙古", "闻讯", "谈话", "谈谈", "谢谢", "祖父", "祖母", "孟子", "孔子", "贺卡", "莫名", "温馨", "包头", "程度", "杨梅",
     "杨柳", "杜绝", "陆续", "苏醒", "钱包", "钟表", "章程", "家庭", "家里", "家人", "年龄", "年纪", "年底", "年初",
     "查一下", "查看", "查到", "查不到", "汪洋", "庞大", "拼音", "微信", "企业", "写成", "写的", "处方", "单子",
-    "读音", "字母", "公民", "签名", "签字", "本名", "全名", "实名", "小名", "名单", "单据", "公众号", "小程序", "电话",
+    "读音", "字母", "公民", "声明", "农民", "签名", "签字", "本名", "全名", "实名", "小名", "名单", "单据", "公众号", "小程序", "电话",
 ))
 _NICK_STOP = frozenset(("小时", "小区", "小于", "老师", "老年", "老家", "小家", "老公", "小康", "老乡", "小童",
                         "老钱", "小金", "老宋", "小车", "小程序", "老于"))
 # Verbs after which a clause-initial surname + given name is taken for a person.
 _VERBS = ("来电", "致电", "反映", "投诉", "咨询", "称", "表示", "要求", "询问", "留言", "来访", "申请",
           "为投保", "为被保", "是投保", "是被保", "为联系", "为受益", "为监护")
-_LEFT = frozenset("的是和与及给找问请向跟对让叫称代位由为被把同帮有、，,。；;：:（(【[“\"' \t\n")
+_LEFT = frozenset("的是和与及给找问请向跟对让叫称代位由为被把同帮有因@、，,。；;：:（(【[“\"' \t\n")
 # After a name, a number or a time word is the note's fact (潘阿妹八十二岁, 孙浩然三个人, 陈丽华明天),
 # not one more given-name character.
 _NUMERALS = frozenset("一二三四五六七八九十百千两零〇")
@@ -305,17 +308,25 @@ def _clause_start_names(text: str) -> list[_S]:
                 and not _quantity_or_time_at(text, s + 1) and not _not_a_name(text, p, s + 2) \
                 and (_right_ok(text, s + 2) or text.startswith(("是", "的"), s + 2)):
             out.append((p, s + 2, "NAME"))
-        elif s + 1 <= n and _given_ok(text[s:s + 1]) and (slen == 2 or text[p] in COMMON_SURNAMES) \
+        elif s + 1 <= n and _given_ok(text[s:s + 1]) and (
+                slen == 2 or text[p] in COMMON_SURNAMES or p == 0 or text[p - 1] == "\n") \
                 and (s + 1 == n or text[s + 1] in " \t\n，,（(→|") and not _not_a_name(text, p, s + 1):
             out.append((p, s + 1, "NAME"))
     return out
 
 
+_SURNAMED = ("男子", "女子", "男士", "女士", "客户", "老人", "患者", "业务员", "员工", "同事", "人", "先生", "小伙")
+
+
 def _surname_mention(text: str) -> list[_S]:
-    """我姓眭, 只说了姓庞, 复姓诸葛: the surname after 姓 (any character: rare ones too)."""
+    """我姓眭, 只说了姓庞, 复姓诸葛: the surname after 姓 (any character: rare ones too); and
+    the surname before it in 吕姓男子, 一位王姓客户."""
     out: list[_S] = []
     p = text.find("姓")
     while p != -1:
+        if p and text[p - 1] in SURNAMES and text.startswith(_SURNAMED, p + 1) and (
+                p == 1 or not han(text[p - 2]) or text[p - 2] in "的位名个一该这那"):
+            out.append((p - 1, p, "NAME"))
         q = p + 1
         if q < len(text) and han(text[q]) and text[q] not in "名氏啥什么哪的是和也都不读写叫错对" and (
                 p == 0 or text[p - 1] not in "百同贵"):
@@ -342,7 +353,7 @@ def _name_after(text: str, p: int, mode: int = NORMAL) -> int:
             continue
         if s + 1 < n and text[s + 1] in _GIVEN and not _cue_at(text, s + 1) \
                 and not _quantity_or_time_at(text, s + 1) \
-                and not _not_a_name(text, p, s + 2) and _right_ok(text, s + 2, mode):
+                and not _not_a_name(text, p, s + 2) and _right_ok(text, s + 2, NORMAL if mode == STRICT else mode):
             return s + 2  # two given characters
         if not _not_a_name(text, p, s + 1) and _right_ok(text, s + 1, NORMAL if mode == FREE else mode):
             return s + 1
@@ -413,7 +424,8 @@ def _strong_name(text: str, p: int) -> int:
         e += 1
     if not 2 <= e - p <= 4 or (e < len(text) and han(text[e]) and not text.startswith(LABEL_WORDS, e)):
         return 0
-    if text[p] in _NOT_SURNAME_BEFORE_CUE or not _given_ok(text[p + 1:e]) or _not_a_name(text, p, e):
+    if text[p] in _NOT_SURNAME_BEFORE_CUE or not _given_ok(text[p + 1:e]) or _not_a_name(text, p, e) \
+            or text[p] in _NOT_GIVEN and text[p] not in SURNAMES:
         return 0
     return e
 
@@ -484,7 +496,8 @@ def _names(text: str) -> list[_S]:
             if st < 0:
                 continue
             if len(word) == 1 and not (_left_ok(text, st) and _right_ok(text, ce) and (
-                    text[st] in COMMON_SURNAMES or cs - st > 1 or text.endswith(_INTRO_ENDS, 0, st))):
+                    text[st] in COMMON_SURNAMES or cs - st > 1 or text.endswith(_INTRO_ENDS, 0, st)
+                    or text.startswith(("：", ":"), ce))):
                 continue  # 总 姐 哥: only 王总, 李姐, 陆桂香姐 standing alone
             # surname alone: the cue is part of the mention; full name: the cue stays
             only_surname = cs - st <= max(1, _surname_at(text, st))
@@ -513,7 +526,7 @@ def _names(text: str) -> list[_S]:
         if not e and word in STRONG_INTRODUCERS:
             e = _strong_name(text, p)
         if not e and word in _ROLE_SET:
-            e = _surname_alone(text, p) or _strong_name(text, p)
+            e = _surname_alone(text, p) or (text[p] in SURNAMES and _strong_name(text, p))
         if not e and word in _KIN_SET:
             e = _given_alone(text, p)
         if e:
