@@ -58,7 +58,7 @@ def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = (), 
             spans.extend(recognizer.find(norm, ctx))
     if squeeze and _SPACED.search(norm):
         spans += _found_squeezed(norm, ctx)
-    return _resolve(spans)
+    return _resolve(spans, norm)
 
 
 # OCR and careful typists space out every character (姓 名 ： 吴 丽 娟, 1 3 9 1 2 …): such
@@ -77,14 +77,15 @@ def _found_squeezed(text: str, ctx: Context) -> list[Found]:
     return [(where[s], where[e - 1] + 1, kind) for s, e, kind in spans]
 
 
-def _resolve(spans: list[Found]) -> list[Found]:
+def _resolve(spans: list[Found], text: str | None = None) -> list[Found]:
     """Non-overlapping spans: the earliest, then the longest, then the validated kind wins."""
     if len(spans) < 2:
         return spans
     spans.sort(key=lambda s: (s[0], s[0] - s[1], PRIORITY[s[2]]))
     chosen: list[Found] = []
     for s in spans:
-        if chosen and s[2] == chosen[-1][2] and s[0] <= chosen[-1][1] and (s[2] == "ADDRESS" or s[0] < chosen[-1][1]):
+        if chosen and s[2] == chosen[-1][2] and (s[0] < chosen[-1][1] or s[2] == "ADDRESS" and (
+                s[0] == chosen[-1][1] or text is not None and not text[chosen[-1][1]:s[0]].strip())):
             # one span of one kind: 新吴区春潮花园 + 3栋1203, not two placeholders side by side
             chosen[-1] = (chosen[-1][0], max(s[1], chosen[-1][1]), s[2])
             continue

@@ -18,6 +18,8 @@ def _load_places() -> tuple[frozenset[str], frozenset[str]]:
     # China, whose stems are too often people's names (高阳, 安平)
     stems = {r["region_name"][:-1] for r in rows if len(r["region_name"]) >= 3 and r["region_name"][-1] in "省市区县"
              and (r["region_level"] != "district" or r["province_code"] == "320000")}
+    # functional zones people write as districts (经开区 is 无锡经济开发区, in no GB/T 2260 list)
+    names |= {"经开区", "高新区", "新区", "开发区", "工业园区", "太湖新城", "锡东新城"}
     return frozenset(names), frozenset(stems)
 
 

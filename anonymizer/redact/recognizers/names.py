@@ -339,6 +339,15 @@ def _surname_mention(text: str) -> list[_S]:
 
 def _name_after(text: str, p: int, mode: int = NORMAL) -> int:
     """End of a surname + 1-2 given characters starting at ``p`` and ending at a boundary, or 0."""
+    e = _name_after_any(text, p, mode)
+    return 0 if e and text.startswith(ESTATE_ENDS, e) else e  # 女儿家春潮花园: an estate, not 家春潮
+
+
+# What a place's name ends in: a name right before one of these is the place's (春潮花园).
+ESTATE_ENDS = ("花园", "小区", "新村", "家园", "公寓", "苑", "山庄", "公馆", "大厦", "广场", "村", "镇", "街道", "路")
+
+
+def _name_after_any(text: str, p: int, mode: int = NORMAL) -> int:
     n = len(text)
     for slen in (2, 1):
         if slen == 2:
