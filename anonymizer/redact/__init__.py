@@ -58,7 +58,27 @@ def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = (), 
             spans.extend(recognizer.find(norm, ctx))
     if squeeze and _SPACED.search(norm):
         spans += _found_squeezed(norm, ctx)
+    if _SPOKEN.search(norm):
+        spans += _found_spoken(norm, ctx)
     return _resolve(spans, norm)
+
+
+# Numbers read out and typed as words (幺三九 幺二六八…, 三二零二…叉): read once more with each
+# numeral as its digit (one character for one, so offsets hold); what is found there over
+# numerals counts.
+_NUMERALS = "零〇一幺二两三四五六七八九叉"
+_SPOKEN = re.compile(f"[{_NUMERALS}]{{3}}")
+_AS_DIGITS = str.maketrans(_NUMERALS, "00112234567 89X".replace(" ", ""))
+
+
+def _found_spoken(text: str, ctx: Context) -> list[Found]:
+    view = text.translate(_AS_DIGITS)
+    spoken = Context(ctx.known_names, ctx.lexicon)
+    out = []
+    for recognizer in RECOGNIZERS:
+        if recognizer.order == 0 and recognizer.kind not in ("ADDRESS", "EMAIL", "OPENID"):
+            out += [s for s in recognizer.find(view, spoken) if sum(c in _NUMERALS for c in text[s[0]:s[1]]) >= 3]
+    return out
 
 
 # OCR and careful typists space out every character (姓 名 ： 吴 丽 娟, 1 3 9 1 2 …): such

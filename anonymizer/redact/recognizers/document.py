@@ -12,7 +12,7 @@ _LETTER_DIGITS = re.compile(
 DOCUMENT_WORDS = ("护照", "通行证", "回乡证", "台胞证", "出生证", "出生医学证明", "居留证", "军官证", "士兵证",
                   "警官证", "港澳证", "证件号", "证件号码", "证号", "居留身份证", "永居证", "永久居留证", "出生证明", "Passport", "passport", "PASSPORT")
 _AFTER_WORD = re.compile(
-    r"(?:" + "|".join(DOCUMENT_WORDS) + r")[，,）)]?(?:号码|号|编号|No\.?)?(?:是|为)?[：:#\s]{0,3}"
+    r"(?:" + "|".join(DOCUMENT_WORDS) + r")[，,）)（(]?\s?(?:号码|号|编号|[Nn]o\.?|[Nn]umber)?(?:是|为)?[：:#=\s]{0,3}"
     r"(?P<number>[A-Za-z]{0,3}[0-9][0-9A-Za-z]{5,13}(?:[（(][A-Za-z0-9][）)])?)(?![0-9A-Za-z])"
 )
 
@@ -23,9 +23,16 @@ def _has_digits(text: str) -> bool:
 
 # 军官证 numbers: 南字第0821456号.
 _MILITARY = re.compile(r"[\u4e00-\u9fff]{1,2}字第[0-9]{5,9}号")
+# Foreigners' permanent residence cards (three letters, twelve digits: CAN320090101502), and a
+# birth certificate's letter and nine digits within a few words of 出生.
+_RESIDENCE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{3}[0-9]{12}(?![A-Za-z0-9])")
+_BIRTH = re.compile(r"(?<![A-Za-z0-9])[A-Z][0-9]{9}(?![A-Za-z0-9])")
 DOCUMENT = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_LETTER_DIGITS,))
 AFTER_WORD = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_AFTER_WORD,), group="number",
                                validate=_has_digits, hint=re.compile("证|护照|[Pp]assport|PASSPORT"))
 MILITARY = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_MILITARY,),
                              hint=re.compile("字第"))
-RECOGNIZERS = (DOCUMENT, AFTER_WORD, MILITARY)
+RESIDENCE = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_RESIDENCE,))
+BIRTH = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_BIRTH,), context=("出生",),
+                          context_required=True, window=40, hint=re.compile("出生"))
+RECOGNIZERS = (DOCUMENT, AFTER_WORD, MILITARY, RESIDENCE, BIRTH)

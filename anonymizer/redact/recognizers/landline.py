@@ -8,15 +8,18 @@ import re
 
 from anonymizer.redact.base import PatternRecognizer
 
-_EXT = r"(?:[ ]?(?:转|-|ext\.?|分机)[ ]?[0-9]{1,5}(?![0-9]))?"
+_EXT = r"(?:[ ]?(?:转|-|[Ee]xt\.?|EXT\.?|分机)[ ]?[0-9]{1,5}(?![0-9]))?"
 _AREA = re.compile(
     r"(?<![0-9A-Za-z])(?:\(0[1-9][0-9]{1,2}\)|（0[1-9][0-9]{1,2}）|0[1-9][0-9]{1,2}[ \n-]?)"
     r"[2-8][0-9]{2,3}[ -]?[0-9]{4}(?![0-9])" + _EXT
 )
+# Written the international way: +86-510-8110 2288.
+_INTERNATIONAL = re.compile(r"\+86[ -]?(?:10|2[0-9]|[3-9][0-9]{1,2})[ -]?[2-8][0-9]{2,3}[ -]?[0-9]{4}(?![0-9])" + _EXT)
 _LOCAL = re.compile(r"(?<![0-9A-Za-z.-])[2-8][0-9]{3}[ -]?[0-9]{4}(?![0-9.])" + _EXT)
 PHONE_WORDS = ("电话", "座机", "固话", "家电", "宅电", "办公室", "Tel", "TEL", "tel", "联系方式", "号码", "分机")
 
-RECOGNIZER = PatternRecognizer(kind="LANDLINE", placeholder="〔电话〕", patterns=(_AREA,), in_number_runs=True)
+RECOGNIZER = PatternRecognizer(kind="LANDLINE", placeholder="〔电话〕", patterns=(_AREA, _INTERNATIONAL),
+                               in_number_runs=True)
 LOCAL = PatternRecognizer(kind="LANDLINE", placeholder="〔电话〕", patterns=(_LOCAL,), context=PHONE_WORDS,
                           context_required=True, window=10, in_number_runs=True)
 RECOGNIZERS = (RECOGNIZER, LOCAL)

@@ -6,12 +6,12 @@ import re
 
 from anonymizer.redact.base import PatternRecognizer
 
-RECORD_WORDS = ("住院号", "门诊号", "病案号", "病历号", "就诊卡号", "就诊号", "住院编号", "病人ID", "患者ID",
+RECORD_WORDS = ("inpatient no", "outpatient no", "Inpatient No", "MRN", "hospital number", "住院号", "门诊号", "病案号", "病历号", "就诊卡号", "就诊号", "住院编号", "病人ID", "患者ID",
                 "登记号", "诊疗卡号", "就诊卡", "门诊ID", "住院ID", "病历编号", "病案编号", "住院病案号")
 _RECORD = re.compile(
-    r"(?:" + "|".join(sorted(RECORD_WORDS, key=len, reverse=True)) + r")(?:码)?(?:是|为)?[：:#\s]{0,3}"
+    r"(?:" + "|".join(sorted(RECORD_WORDS, key=len, reverse=True)) + r")\.?(?:码)?(?:是|为)?[^0-9A-Za-z\n]{0,4}?"
     r"(?P<number>[A-Za-z]{0,3}-?[0-9][0-9A-Za-z-]{3,19})(?![0-9A-Za-z])"
 )
 
 RECOGNIZER = PatternRecognizer(kind="MEDICAL_NO", placeholder="〔病历号〕", patterns=(_RECORD,), group="number", priority=0,
-                               hint=re.compile("住院|门诊|病案|病历|就诊|病人|患者|登记号|诊疗"))
+                               hint=re.compile("住院|门诊|病案|病历|就诊|病人|患者|登记号|诊疗|patient|MRN|hospital"))
