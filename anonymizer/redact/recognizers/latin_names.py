@@ -18,7 +18,8 @@ _WORD = r"(?:[A-Z][a-z]{1,10}|[A-Z]{2,12})"
 _RUN = re.compile(rf"(?<![A-Za-z]){_WORD}(?:[ ·-]{_WORD}){{1,2}}(?![A-Za-z])")
 _INTRODUCED = re.compile(
     r"(?:(?<![A-Za-z])(?:my name is|My name is|name is|I am|I'm|Name|NAME|name|insured|applicant|holder|contact|"
-    r"patient|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?)[\s:=\"']+|(?<![A-Za-z])(?:Best|Regards|Thanks|Sincerely|Cheers),?\s+|"
+    r"patient|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|colleague|client|customer|employee|member|Dear|Attn|cc|by)"
+    r"[\s:=\"']+|(?<![A-Za-z])(?:Best|Regards|Thanks|Sincerely|Cheers),?\s+|"
     r"(?:英文名|英文名字|中文名|护照名|拼音|投保人|被保人|被保险人|客户|联系人|团长|开发|同事|经理|老板|英文)"
     r"(?:是|叫|为)?[\"'：:=]?\s?)"
     r"(?P<name>[A-Z][A-Za-z]{1,15}(?:\.?[ ·-][A-Z][A-Za-z]{0,15}\.?){0,3})(?![A-Za-z0-9])"
@@ -31,7 +32,7 @@ _PLACES = frozenset(("Hong Kong", "Macau Li", "Taipei Lin"))
 _NOT_NAMES = frozenset(("VALID", "THRU", "PDF", "OCR", "CSV", "JSON", "ID", "OK", "NO", "CT", "MRI", "ICU", "VIP",
                         "APP", "BANK", "CARD", "CHINA", "UNION", "PAY", "VISA", "WeChat", "Wuxi", "WUXI", "Jiangsu",
                         "Rm", "Bldg", "Road", "Rd", "Street", "St", "District", "Passport", "Tel", "Email", "Addr", "HR",
-                        "IT", "CEO", "CFO", "QQ", "SMS", "PIN", "ATM", "POS", "TEL", "PS", "NB", "OTC", "DRG"))
+                        "IT", "CEO", "CFO", "Customer", "Service", "Sir", "Madam", "Team", "All", "Colleagues", "QQ", "SMS", "PIN", "ATM", "POS", "TEL", "PS", "NB", "OTC", "DRG"))
 
 
 def _pinyin_word(word: str) -> bool:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 from anonymizer.redact.base import PLAIN, Recognizer, han
-from anonymizer.redact.recognizers.names import COMPOUND_SURNAMES, SURNAMES
+from anonymizer.redact.recognizers.names import COMPOUND_SURNAMES, GIVEN, NOT_NAMES, ROLES, SURNAMES, _surname_at
 
-_MENTION = re.compile(r"@([^\s@：:，,。！!？?、]{1,12})")
+_MENTION = re.compile(r"@([^\s@：:，,。！!？?、]{1,20})")
 _NOT_MENTIONED = ("所有人", "全体", "全体成员", "all", "All", "ALL", "everyone")
 # A speaker label: at a line start, up to 10 characters before a colon, emoji allowed.
 _SPEAKER = re.compile(r"(?m)^(?:[0-9A-Za-z]{1,4}-|[\u4e00-\u9fff]{1,4}-)?(?P<who>[^\s：:，,。|\[\]{}\"]{1,10}?)"
@@ -20,6 +20,7 @@ _NOT_SPEAKERS = frozenset((
     "电话", "手机", "姓名", "主题", "附件", "说明", "情况", "诉求", "要求", "结论", "意见", "系统", "机器人", "群公告",
     "公告", "通知", "提醒", "物业", "物业客服", "管理员", "群主", "小助手", "助手", "Tel", "Name", "Addr", "Email",
     "Re", "RE", "Fw", "FW", "To", "From", "Subject", "Note", "PS", "http", "https", "证件", "卡号", "金额", "状态",
+    "正文", "车主", "摘要", "标题", "原文", "译文", "签名", "落款", "附言", "留言", "用户", "本人", "户主", "家属",
 ))
 _ROLE_ONLY = re.compile(r"^(?:团长|群主|管理员|网格员|客服|坐席|医生|护士|老师|业务员|组长|书记|主任|物业)$")
 
@@ -63,12 +64,20 @@ def _person_like(who: str, prefixed: bool) -> bool:
         return False
     if prefixed:
         return True
+    role = next((r for r in ROLES if who.startswith(r) and len(who) > len(r)), None)
+    if role:
+        return _person_like(who[len(role):], prefixed=False) or _surname_at(who, len(role)) > 0
     if who[0] in "小老阿" and len(who) == 2:
         return True
     head = 2 if who[:2] in COMPOUND_SURNAMES else 1
     if who[:head] in COMPOUND_SURNAMES or who[0] in SURNAMES:
         if who[head:] in _TITLES:
             return True
+    if 2 <= len(who) <= 3 and who[0] in SURNAMES and all(c in GIVEN or c in "小老胖" for c in who[1:]) \
+            and who[:2] not in NOT_NAMES:
+        return True  # 胡小胖, 葛建平
+    if len(who) == 2 and all(c in GIVEN for c in who) and who not in NOT_NAMES:
+        return True  # 晓婷
     return len(who) >= 3 and who.endswith(("妈", "爸", "妈妈", "爸爸", "奶奶", "爷爷"))
 
 

@@ -64,16 +64,16 @@ COMMON_SURNAMES = frozenset(
 # Courtesy cues after a name.  Surname + cue is a name mention (王先生); full name + cue
 # keeps the cue (李建国〔…〕女士 → 〔姓名〕女士).
 CUES = ("先生", "女士", "小姐", "老师", "阿姨", "师傅", "经理", "工", "老", "老伯", "老太", "老太太", "老先生", "教授",
-        "组长", "客服", "院长", "博士", "某某", "某", "书记", "团长", "科长", "行长", "厂长", "姐姐", "哥哥",
+        "组长", "客服", "院长", "博士", "某某", "某", "书记", "老先生", "老太太", "老爷子", "团长", "科长", "行长", "厂长", "姐姐", "哥哥",
         "阿公", "阿伯", "嫂", "婶", "叔", "伯", "爹", "妈", "伯伯", "阿婆", "老爷子", "部长", "局长", "队长", "班长", "站长", "所长", "大爷", "大妈", "大姐", "大哥", "同学", "医生",
         "主任", "老板", "护士", "律师", "叔叔", "阿姨", "奶奶", "爷爷", "太太", "夫人", "总", "姐", "哥", "科长",
         "处长", "主管", "专员", "会计", "警官")
 # Cues that with a common surname need no clean left boundary (…致电王先生).
 _COURTESY = frozenset(("先生", "女士", "小姐", "阿姨", "老师", "师傅", "大爷", "大妈"))
-_SOFT_CUES = _COURTESY | {"经理", "医生", "主任", "教授", "护士", "律师", "某", "某某"}
+_SOFT_CUES = _COURTESY | {"经理", "医生", "主任", "教授", "护士", "律师", "某", "某某", "老先生", "老太太", "老爷子"}
 # Words that introduce a person: a name may follow directly (or after ：).
 INTRODUCERS = (
-    "客户", "其中", "投保人", "被保人", "被保险人", "联系人", "收件人", "收货人", "代", "是", "叫", "名叫", "名字", "姓名",
+    "客户", "其中", "因", "投保人", "被保人", "被保险人", "联系人", "收件人", "收货人", "代", "是", "叫", "名叫", "名字", "姓名",
     "户名", "申请人", "受益人", "监护人", "经办人", "家属", "患者", "病人", "来电人", "投诉人", "举报人", "市民",
     "用户", "爱人", "老公", "丈夫", "妻子", "老婆", "儿子", "女儿", "父亲", "母亲", "爸爸", "妈妈", "我爸", "我妈",
     "孩子", "宝宝", "同事", "朋友", "业务员", "推荐人", "介绍人", "自称", "配偶", "老伴", "亲属", "坐席", "客服",
@@ -90,7 +90,7 @@ ROLES = (
     "转给", "转交", "交给", "移交", "员工", "职工", "老职工", "被调查人", "调查人", "伤者", "车主", "户主",
     "推广员", "老板", "实名", "真名", "昵称", "本名", "团长", "网格员", "网格长", "社工", "志愿者", "陪诊员", "理赔专员",
     "邻居", "前夫", "前妻", "生母", "生父", "继母", "继父", "法定代表人", "代表人", "收款人", "经办", "复核", "抄送",
-    "开发", "运维", "组织者", "村委", "物业", "保安", "快递员", "销售", "客户代表", "致", "上级", "二线", "客户经理", "理赔组长", "质检员", "审核人", "录入人", "操作员",
+    "开发", "运维", "组织者", "村委", "物业", "保安", "快递员", "销售", "客户代表", "致", "人员", "患者", "病人", "上级", "二线", "客户经理", "理赔组长", "质检员", "审核人", "录入人", "操作员",
 )
 # Kinship words: a full name, or a given name alone (女儿晨晨, 我姐金凤), follows them.
 KIN = (
@@ -141,7 +141,7 @@ _NOT_GIVEN = frozenset(
     "务员属患者司局厅处站队组团购买缴付支扣款额价格期限失败今龄我你他她它您咱"
 )
 # The given part of a candidate: a name character that does not start the next word.
-_GIVEN = NAME_CHARS - _NOT_GIVEN
+GIVEN = _GIVEN = NAME_CHARS - _NOT_GIVEN
 # After these introducers (客户高烧, 是单位, 给公婆) words are as likely as names: a name there must
 # be followed by a word that usually follows a name, not just by any character.
 WEAK_INTRODUCERS = frozenset(("客户", "是", "给", "帮", "替", "找", "代", "联系", "用户", "回访", "通知", "提醒",
@@ -180,7 +180,7 @@ _NICK_STOP = frozenset(("小时", "小区", "小于", "老师", "老年", "老�
 # Verbs after which a clause-initial surname + given name is taken for a person.
 _VERBS = ("来电", "致电", "反映", "投诉", "咨询", "称", "表示", "要求", "询问", "留言", "来访", "申请",
           "为投保", "为被保", "是投保", "是被保", "为联系", "为受益", "为监护")
-_LEFT = frozenset("的是和与及给找问请向跟对让叫称代位由为被把同帮有因@、，,。；;：:（(【[“\"' \t\n")
+_LEFT = frozenset("的是和与及给找问请向跟对让叫称代位由为被把同帮有因@栋幢室部、，,。；;：:（(【[“\"' \t\n")
 # After a name, a number or a time word is the note's fact (潘阿妹八十二岁, 孙浩然三个人, 陈丽华明天),
 # not one more given-name character.
 _NUMERALS = frozenset("一二三四五六七八九十百千两零〇")
@@ -217,6 +217,7 @@ _PET_RE = re.compile("[阿小](?=[\u4e00-\u9fff])")
 _NOT_PET = frozenset(("阿姨", "阿婆", "阿公", "阿伯", "阿里", "阿胶", "阿拉", "阿斯", "阿司", "阿莫", "阿奇", "阿托",
                       "阿哥", "阿妹", "阿弟", "阿爸", "阿妈", "小心", "小孩", "小时", "小学", "小康", "小组", "小计",
                       "小额", "小程", "小区", "小米", "小红", "小雨", "小便", "小朋", "小伙", "小金", "小于", "小号"))
+_CHILD_PARENT_RE = re.compile("(([\u4e00-\u9fff])\\2)(?:妈妈|爸爸|妈|爸|奶奶|爷爷|外婆|外公)")
 # A name in quotes: 写成"石蕾"了.
 _QUOTED = re.compile("[“\"「『]([\u4e00-\u9fff]{2,4})[”\"」』]")
 _INTRO_ENDS = tuple(sorted(set(INTRODUCERS) | STRONG_INTRODUCERS | set(ROLES) | set(KIN)))
@@ -362,7 +363,7 @@ def _name_after_any(text: str, p: int, mode: int = NORMAL) -> int:
             continue
         if s + 1 < n and text[s + 1] in _GIVEN and not _cue_at(text, s + 1) \
                 and not _quantity_or_time_at(text, s + 1) \
-                and not _not_a_name(text, p, s + 2) and _right_ok(text, s + 2, NORMAL if mode == STRICT else mode):
+                and not _not_a_name(text, p, s + 2) and _right_ok(text, s + 2, NORMAL if mode in (STRICT, WEAK) else mode):
             return s + 2  # two given characters
         if not _not_a_name(text, p, s + 1) and _right_ok(text, s + 1, NORMAL if mode == FREE else mode):
             return s + 1
@@ -382,7 +383,8 @@ def _name_before(text: str, end: int, cue: str) -> int:
         if g and (not _given_ok(text[st + slen:end]) or _not_a_name(text, st, end)):
             continue
         if g == 0 and slen == 1 and cue not in _COURTESY and sn not in COMMON_SURNAMES and not (
-                st == 0 or text[st - 1] in _CLAUSE or text.endswith(_INTRO_WORDS, 0, st)):
+                st == 0 or text[st - 1] in _CLAUSE or text[st - 1] in "是叫找问请向跟对让给"
+                or text.endswith(_INTRO_WORDS, 0, st)):
             continue  # 班主任, 值班医生: a rare surname alone before a title is a word (】丰同学 is not)
         if _left_ok(text, st):
             return st
@@ -399,8 +401,8 @@ def _name_before(text: str, end: int, cue: str) -> int:
 def _surname_alone(text: str, p: int) -> int:
     """After a role: a surname standing alone (受理人：庞（坐席…, 组长邹已致歉), or 0."""
     slen = _surname_at(text, p)
-    if not slen:
-        return 0
+    if not slen or text[p] in "于向和跟与及对把被让给在从":
+        return 0  # 值班人员于09:00: a preposition
     e = p + slen
     if e == len(text) or not han(text[e]) or text[e] in _ALONE_NEXT or _cue_at(text, e):
         return e if not _not_a_name(text, p, e + 1) else 0
@@ -529,8 +531,8 @@ def _names(text: str) -> list[_S]:
     for m in _INTRO_RE.finditer(text):
         # after 的 only a clean stop; after the others a following word too
         p, word = m.end(), m.group(1)
-        mode = (STRICT if word == "的" else WEAK if word in WEAK_INTRODUCERS
-                else FREE if word in _ROLE_SET or word in _KIN_SET else NORMAL)
+        mode = (FREE if word in _ROLE_SET or word in _KIN_SET or "：" in m.group() or ":" in m.group()
+                else STRICT if word == "的" else WEAK if word in WEAK_INTRODUCERS else NORMAL)
         e = _surname_at(text, p) and _name_after(text, p, mode)
         if not e and word in STRONG_INTRODUCERS:
             e = _strong_name(text, p)
@@ -550,6 +552,9 @@ def _names(text: str) -> list[_S]:
         if _cue_at(text, e) and text[st] == "小" or text[st] == "阿" and _left_ok(text, st) and (
                 e == len(text) or not han(text[e]) or _cue_at(text, e)):
             add((st, e, "NAME"))
+    for m in _CHILD_PARENT_RE.finditer(text):
+        if m.group(1)[0] in _GIVEN and m.group(1) not in _NOT_DOUBLED:
+            add((m.start(1), m.end(1), "NAME"))  # 芳芳妈妈, 可可妈: the child's name
     for m in _QUOTED.finditer(text):
         a, b = m.span(1)
         slen = _surname_at(text, a)
@@ -566,9 +571,10 @@ def _names(text: str) -> list[_S]:
         if _cue_at(text, e) or text.startswith("家", e):
             add((st, e, "NAME"))  # 小吴客服, 老蒋家
             continue
-        if _VERB_RE.match(text, e) or (slen == 1 and text[p] in COMMON_SURNAMES and (
-                e == len(text) or text[e] in _FOLLOW or not han(text[e]) and text[e] not in "0123456789")):
-            add((st, e, "NAME"))
+        if _VERB_RE.match(text, e) or ((slen == 1 and text[p] in COMMON_SURNAMES or text.endswith(ROLES, 0, st))
+                                       and (e == len(text) or text[e] in _FOLLOW
+                                            or not han(text[e]) and text[e] not in "0123456789")):
+            add((st, e, "NAME"))  # 老王, 客服小芮
     return spans
 
 
@@ -594,13 +600,23 @@ def _listed_names(text: str, spans: list[_S]) -> list[_S]:
     return out
 
 
+_LISTED_BEFORE_PHONE = re.compile(
+    f"(?:^|(?<=[ \t\n]))([{_SURNAME_HEADS}]|[老小阿][\u4e00-\u9fff]|[A-Z][a-z]{{1,10}})$", re.M)
+
+
 def _clause_names(text: str, spans: list[_S]) -> list[_S]:
-    """A surname + given name at the start of a clause right before a phone or ID number."""
+    """A surname + given name at the start of a clause right before a phone or ID number; in a
+    list, a surname or a nickname alone between spaces before a phone (5-1101 冯 135…, 老翁 159…)."""
     out = []
     for start, _, kind in spans:
         if kind != "MOBILE" and kind != "ID":
             continue
         end = start - 1 if start and text[start - 1] == " " else start
+        if end < start:
+            m = _LISTED_BEFORE_PHONE.search(text, max(0, end - 12), end)
+            if m and m.end() == end:
+                out.append((m.start(1), end, "NAME"))
+                continue
         for length in (4, 3, 2):
             st = end - length
             if st < 0 or not (st == 0 or text[st - 1] in _CLAUSE):
