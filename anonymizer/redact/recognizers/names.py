@@ -293,6 +293,35 @@ def _left_ok(text: str, start: int) -> bool:
 _CLAUSE_START_RE = re.compile(f"[{_SURNAME_HEADS}](?<![^{re.escape(''.join(_CLAUSE))}].)")
 
 
+# The characters most given names are made of: a surname and two of them between word
+# boundaries is taken for a name without any cue (…，转给林晓峰处理).
+COMMON_GIVEN = frozenset(
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红梅鹏飞斌宇浩凯健俊帆帅旭宁琳婷雪倩颖佳欣怡晨阳昊"
+    "然梓涵轩博文思雨诗琪慧燕玲莲凤洁琴蓉晶瑶璐妍悦晓建志海林波辉宏峰亮龙春荣兵胜贵珍翠菊丹彤萱雯嘉睿泽宸瑞"
+    "航婉淑蕾薇莹茜蓓馨韵铭鑫坤锋毅彬滨振鸿翔耀琦瑾瑜珊霖皓逸"
+)
+_FREE_RE = re.compile(f"[{_SURNAME_HEADS}](?=[{''.join(sorted(COMMON_GIVEN))}]{{2}})")
+
+
+def _free_names(text: str) -> list[_S]:
+    out: list[_S] = []
+    for m in _FREE_RE.finditer(text):
+        p = m.start()
+        if _surname_at(text, p) != 1 or text[p] in _NOT_FREE_SURNAMES:
+            continue
+        e = p + 3
+        if _not_a_name(text, p, e) or _cue_at(text, p + 1) or _quantity_or_time_at(text, p + 2) \
+                or text.startswith(ESTATE_ENDS, e) or not _right_ok(text, e):
+            continue
+        out.append((p, e, "NAME"))
+    return out
+
+
+# Surname characters that mostly start ordinary words: no name without a cue after them.
+_NOT_FREE_SURNAMES = frozenset("高方马金明安全文于时和成平常向江海林石田花云山水车万元双东南西北上"
+                               "年月日新华中国家")
+
+
 def _clause_start_names(text: str) -> list[_S]:
     """A full name opening a line or a clause (傅秀珍是…, 【转交】谢敏 → 濮阳晓峰, 4）严沐可 女儿):
     a surname and two given characters before a word that follows names, or a common surname
@@ -561,6 +590,7 @@ def _names(text: str) -> list[_S]:
         if slen and _given_ok(text[a + slen:b]) and not _not_a_name(text, a, b):
             add((a, b, "NAME"))
     spans += _clause_start_names(text)
+    spans += _free_names(text)
     for m in _NICK_RE.finditer(text):
         # 老王, 小李: a common surname before a following word, any surname before a verb
         st, p = m.start(), m.end()
