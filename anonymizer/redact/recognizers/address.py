@@ -22,7 +22,9 @@ _ADDRESS = re.compile(
     + r"|(?:" + _COMPOUND + r")[ ]?[0-9]+(?:号楼|栋|幢|座|号|-[0-9]+)" + _TAIL
     + r"|(?P<village>村)(?:[0-9]+|[一二三四五六七八九十]{1,3})组" + _TAIL
 )
-_ADDRESS_HINT = re.compile(r"[路街道巷弄同区园村城府湾场厦里苑寓号][ ]?[0-9]")  # last characters of the anchors
+# The last character of an anchor and the number after it: the anchors are matched only
+# where one of these stands (the alternation itself has no prefix the engine can skip to).
+_ADDRESS_HINT = re.compile(r"[路街道巷弄同区园村城府湾场厦里苑寓号筑段][ ]?[0-9]|村[一二三四五六七八九十]")
 _ADDR_STOP = frozenset("至到在住址是为寄往从于的与及或收、，,。；;：:（）()【】[]《》!！?？ \t\n")
 _ADMIN_SUFFIX = ("街道", "镇", "乡")
 _COMPOUND_STOP = _ADDR_STOP | frozenset("家")  # 女儿家春潮花园11-601: the daughter's home, not the estate's name
@@ -135,9 +137,14 @@ class _Address(Recognizer):
             yield start, _extended(text, end), kind
 
     def _found(self, text):
-        if _ADDRESS_HINT.search(text):
-            for m in _ADDRESS.finditer(text):
-                yield _address_start(text, m.start(), m.group("village") is not None), m.end(), "ADDRESS"
+        done = 0
+        for h in _ADDRESS_HINT.finditer(text):
+            for pos in range(max(done, h.start() - 3), h.start() + 1):
+                m = _ADDRESS.match(text, pos)
+                if m:
+                    yield _address_start(text, m.start(), m.group("village") is not None), m.end(), "ADDRESS"
+                    done = m.end()
+                    break
         for m in _BUILDING.finditer(text):
             yield m.start(), m.end(), "ADDRESS"
         if "-" in text:

@@ -549,9 +549,10 @@ def _names(text: str) -> list[_S]:
         for g in (2, 1):
             for slen in (2, 1):
                 st = cs - g - slen
-                if st < 0 or _surname_at(text, st) != slen or not _given_ok(text[st + slen:cs]):
+                if st < 0 or st and text[st - 1] not in _CLAUSE or _surname_at(text, st) != slen \
+                        or not _given_ok(text[st + slen:cs]):
                     continue
-                if (st == 0 or text[st - 1] in _CLAUSE) and not _not_a_name(text, st, cs):
+                if not _not_a_name(text, st, cs):
                     add((st, cs, "NAME"))
                     break
             else:
