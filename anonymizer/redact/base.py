@@ -18,7 +18,7 @@ VALIDATED, PLAIN = 1, 2  # overlap priority: a validated number beats a name or 
 
 # A run of digits and separators long enough to hold a phone number, an ID or a card:
 # recognisers of those scan only inside such runs.
-NUMBER_RUN = re.compile(r"[0-9+(（][0-9 \n.()（）+Xx-]{6,}")
+NUMBER_RUN = re.compile(r"[0-9+(（][0-9 \n\t.()（）+Xx\-—–_/·]{6,}")
 
 
 @dataclass
@@ -102,7 +102,7 @@ def han(c: str) -> bool:
     return "\u4e00" <= c <= "\u9fff"
 
 
-SEPARATORS = str.maketrans("", "", " -.()+\n\t")
+SEPARATORS = str.maketrans("", "", " -.()+\n\t—–_/·")
 
 
 def digits_of(text: str) -> str:

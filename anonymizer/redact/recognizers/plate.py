@@ -8,7 +8,8 @@ import re
 from anonymizer.redact.base import PatternRecognizer
 
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-_PLATE = re.compile(f"[{_PROVINCES}][A-HJ-NP-Z][·・.•\\- ]?[A-HJ-NP-Z0-9]{{5,6}}(?![A-Za-z0-9])")
+_PLATE = re.compile(f"[{_PROVINCES}] ?[A-HJ-NP-Za-hj-np-z][·・.•\\- ]?[A-HJ-NP-Za-hj-np-z0-9]{{5,6}}"
+                    "(?:学|警|挂|领|港|澳)?(?![A-Za-z0-9])")
 
 
 def _plausible(text: str) -> bool:
@@ -16,4 +17,4 @@ def _plausible(text: str) -> bool:
 
 
 RECOGNIZER = PatternRecognizer(kind="PLATE", placeholder="〔车牌〕", patterns=(_PLATE,), validate=_plausible,
-                               hint=re.compile(f"[{_PROVINCES}][A-Z]"))
+                               hint=re.compile(f"[{_PROVINCES}] ?[A-Za-z]"))

@@ -20,8 +20,9 @@ PROVINCES = frozenset((
 ))
 # 18 characters, a single space, dash or line break allowed between any two (6-8-4, 4-4-4-4-2…),
 # or the 15 digits of an ID issued before 1999.
-_ID18 = re.compile(r"[1-8](?<![0-9A-Za-z][1-8])[0-9](?:[ \n-]?[0-9]){15}[ \n-]?[0-9Xx](?![0-9A-Za-z])")
-_ID15 = re.compile(r"[1-8](?<![0-9A-Za-z][1-8])[0-9](?:[ \n-]?[0-9]){13}(?![0-9A-Za-z])")
+_SEP = r"[ \n\t\-—–_/·]?"
+_ID18 = re.compile(rf"[1-8](?<![0-9A-Za-z][1-8])[0-9](?:{_SEP}[0-9]){{15}}{_SEP}[0-9Xx](?![0-9A-Za-z])")
+_ID15 = re.compile(rf"[1-8](?<![0-9A-Za-z][1-8])[0-9](?:{_SEP}[0-9]){{13}}(?![0-9A-Za-z])")
 NOT_ID_BEFORE = ("订单", "单号", "流水", "交易", "编号", "保单", "案件", "发票", "凭证", "工单", "快递", "运单")
 
 
