@@ -21,5 +21,5 @@ PHONE_WORDS = ("电话", "座机", "固话", "家电", "宅电", "办公室", "T
 RECOGNIZER = PatternRecognizer(kind="LANDLINE", placeholder="〔电话〕", patterns=(_AREA, _INTERNATIONAL),
                                in_number_runs=True)
 LOCAL = PatternRecognizer(kind="LANDLINE", placeholder="〔电话〕", patterns=(_LOCAL,), context=PHONE_WORDS,
-                          context_required=True, window=10, in_number_runs=True)
+                          context_required=True, window=24, in_number_runs=True)
 RECOGNIZERS = (RECOGNIZER, LOCAL)
