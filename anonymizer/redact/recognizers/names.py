@@ -64,7 +64,8 @@ COMMON_SURNAMES = frozenset(
 # Courtesy cues after a name.  Surname + cue is a name mention (王先生); full name + cue
 # keeps the cue (李建国〔…〕女士 → 〔姓名〕女士).
 CUES = ("先生", "女士", "小姐", "老师", "阿姨", "师傅", "经理", "工", "老", "老伯", "老太", "老太太", "老先生", "教授",
-        "组长", "客服", "院长", "博士", "某某", "某", "书记", "老先生", "老太太", "老爷子", "团长", "科长", "行长", "厂长", "姐姐", "哥哥",
+        "组长", "客服", "院长", "博士", "某某", "某", "书记", "老先生", "老太太", "老爷子", "老大", "老二", "老三",
+        "老四", "老五", "团长", "科长", "行长", "厂长", "姐姐", "哥哥",
         "阿公", "阿伯", "嫂", "婶", "叔", "伯", "爹", "妈", "伯伯", "阿婆", "老爷子", "部长", "局长", "队长", "班长", "站长", "所长", "大爷", "大妈", "大姐", "大哥", "同学", "医生",
         "主任", "老板", "护士", "律师", "叔叔", "阿姨", "奶奶", "爷爷", "太太", "夫人", "总", "姐", "哥", "科长",
         "处长", "主管", "专员", "会计", "警官")
@@ -112,7 +113,7 @@ _NOT_SURNAME_BEFORE_CUE = frozenset("该这那其她他我你您老男女贵本�
 _FOLLOW = frozenset(
     "来说称的在和与及跟对要想因已于为等也都又还就被把给让向从到去有没不请打问咨询反投致电手证身邮地住办申"
     "查今昨前后岁个们这那吗呢吧啊了着过之其所而但或告核需表确回陪收寄退名次再经一两三四五六七八九十本夫妻"
-    "儿女父母爸妈丈老会能可是今明昨早晚上下午年月日号先签已未现刚目代陪送帮让"
+    "儿女父母爸妈丈老会能可是今明昨早晚上下午年月日号先签已未现刚目代陪送帮让你我他她您"
 )
 # Characters of given names (the common ones: 伟 芳 建国 子涵 梓萱…).  A candidate whose given part
 # has another character (高烧, 公婆, 童装, 客服) is a word, not a name.
@@ -173,7 +174,7 @@ NOT_NAMES = frozenset((
     "蒙古", "闻讯", "谈话", "谈谈", "谢谢", "祖父", "祖母", "孟子", "孔子", "贺卡", "莫名", "温馨", "包头", "程度", "杨梅",
     "杨柳", "杜绝", "陆续", "苏醒", "钱包", "钟表", "章程", "家庭", "家里", "家人", "年龄", "年纪", "年底", "年初",
     "查一下", "查看", "查到", "查不到", "汪洋", "庞大", "拼音", "微信", "企业", "写成", "写的", "处方", "单子",
-    "读音", "字母", "公民", "声明", "农民", "签名", "签字", "本名", "全名", "实名", "小名", "名单", "单据", "公众号", "小程序", "电话",
+    "读音", "字母", "公民", "声明", "农民", "国联", "医惠", "惠锡", "锡城", "签名", "签字", "本名", "全名", "实名", "小名", "名单", "单据", "公众号", "小程序", "电话",
 ))
 _NICK_STOP = frozenset(("小时", "小区", "小于", "老师", "老年", "老家", "小家", "老公", "小康", "老乡", "小童",
                         "老钱", "小金", "老宋", "小车", "小程序", "老于"))
@@ -217,6 +218,8 @@ _PET_RE = re.compile("[阿小](?=[\u4e00-\u9fff])")
 _NOT_PET = frozenset(("阿姨", "阿婆", "阿公", "阿伯", "阿里", "阿胶", "阿拉", "阿斯", "阿司", "阿莫", "阿奇", "阿托",
                       "阿哥", "阿妹", "阿弟", "阿爸", "阿妈", "小心", "小孩", "小时", "小学", "小康", "小组", "小计",
                       "小额", "小程", "小区", "小米", "小红", "小雨", "小便", "小朋", "小伙", "小金", "小于", "小号"))
+_FAMILY_OF_RE = re.compile(f"[{_SURNAME_HEADS}](?=家(?:儿子|女儿|孩子|老人|媳妇|老太|老头|闺女|小孩|大人|老爷子))")
+_DOUBLED_RE = re.compile("([\u4e00-\u9fff])\\1")
 _CHILD_PARENT_RE = re.compile("(([\u4e00-\u9fff])\\2)(?:妈妈|爸爸|妈|爸|奶奶|爷爷|外婆|外公)")
 # A name in quotes: 写成"石蕾"了.
 _QUOTED = re.compile("[“\"「『]([\u4e00-\u9fff]{2,4})[”\"」』]")
@@ -317,6 +320,11 @@ def _free_names(text: str) -> list[_S]:
     return out
 
 
+_TIME_BEFORE = frozenset(("上周", "下周", "本周", "这周", "每周", "一周", "两周", "几周"))
+# Surname characters that end ordinary words before a title (班主任, 公司经理, 平安经理): no
+# surname alone there without a clean boundary.
+_WORD_FINAL = frozenset("班家司商安平全文明高方金于时和成常向江海林石田花云山水车万元双东南西北上年月日新华中国"
+                        "支行公区部科院所局厂店团组队")
 # Surname characters that mostly start ordinary words: no name without a cue after them.
 _NOT_FREE_SURNAMES = frozenset("高方马金明安全文于时和成平常向江海林石田花云山水车万元双东南西北上"
                                "年月日新华中国家")
@@ -392,9 +400,12 @@ def _name_after_any(text: str, p: int, mode: int = NORMAL) -> int:
             continue
         if s + 1 < n and text[s + 1] in _GIVEN and not _cue_at(text, s + 1) \
                 and not _quantity_or_time_at(text, s + 1) \
-                and not _not_a_name(text, p, s + 2) and _right_ok(text, s + 2, NORMAL if mode in (STRICT, WEAK) else mode):
+                and not _not_a_name(text, p, s + 2) and _right_ok(text, s + 2, NORMAL if mode == STRICT else FREE if mode == WEAK
+                                                       else mode):
             return s + 2  # two given characters
-        if not _not_a_name(text, p, s + 1) and _right_ok(text, s + 1, NORMAL if mode == FREE else mode):
+        if not _not_a_name(text, p, s + 1) and (
+                mode == FREE and text[p] in COMMON_SURNAMES and slen == 1 and not _quantity_or_time_at(text, s + 1)
+                or _right_ok(text, s + 1, NORMAL if mode == FREE else mode)):
             return s + 1
     return 0
 
@@ -417,8 +428,9 @@ def _name_before(text: str, end: int, cue: str) -> int:
             continue  # 班主任, 值班医生: a rare surname alone before a title is a word (】丰同学 is not)
         if _left_ok(text, st):
             return st
-        if fallback < 0 and cue in _SOFT_CUES and (g == 2 or slen == 2 or g == 0 and sn in COMMON_SURNAMES):
-            fallback = st  # 台商林志豪先生, 血液科欧阳教授, 那个姜经理: the title vouches for the name
+        if fallback < 0 and text[max(0, st - 1):st + 1] not in _TIME_BEFORE and (g == 2 or slen == 2 or g == 0 and (
+                sn in COMMON_SURNAMES and cue in _SOFT_CUES or sn not in _WORD_FINAL and len(cue) > 1)):
+            fallback = st  # 台商林志豪先生, 血液科欧阳教授, 那个姜经理, 对了惠老师: the title vouches
     if fallback < 0 and cue in _COURTESY and end >= 1:
         # a surname outside the dictionary, standing alone before the cue: ，原女士要求…
         c = text[end - 1]
@@ -439,7 +451,7 @@ def _surname_alone(text: str, p: int) -> int:
 
 
 _PREPOSITIONS = frozenset("向和跟给找对问与及把被让叫")
-_ALONE_NEXT = frozenset("已说在和与及跟对转的是也都称表确认要让把给告反回电")
+_ALONE_NEXT = frozenset("已说在和与及跟对转的是也都称表确认要让把给告反回电上留录处负联协核审接打发送去来做帮答")
 
 
 def _given_alone(text: str, p: int) -> int:
@@ -452,7 +464,11 @@ def _given_alone(text: str, p: int) -> int:
 
 
 _NOT_DOUBLED = frozenset(("常常", "刚刚", "慢慢", "天天", "明明", "好好", "渐渐", "默默", "星星", "年年", "月月",
-                          "人人", "家家", "时时", "处处", "多多", "一一", "三三", "五五"))
+                          "人人", "家家", "时时", "处处", "多多", "一一", "三三", "五五", "静静", "高高", "大大",
+                          "小小", "早早", "平平", "轻轻", "久久", "远远", "深深", "长长", "满满", "乐乐呵", "安安静",
+                          "清清", "白白", "红红", "生生", "世世", "代代", "方方", "正正", "真真", "永永", "远远",
+                          "匆匆", "冲冲", "洋洋", "源源", "滔滔", "浩浩荡", "朗朗", "亮亮堂", "啦啦", "哈哈", "嘻嘻",
+                          "谢谢", "妈妈", "爸爸", "哥哥", "姐姐", "弟弟", "妹妹", "宝宝", "奶奶", "爷爷", "叔叔"))
 
 
 def _strong_name(text: str, p: int) -> int:
@@ -535,9 +551,10 @@ def _names(text: str) -> list[_S]:
             st = _name_before(text, cs, word)
             if st < 0:
                 continue
-            if len(word) == 1 and not (_left_ok(text, st) and _right_ok(text, ce) and (
+            if len(word) == 1 and not (_right_ok(text, ce) and (_left_ok(text, st) and (
                     text[st] in COMMON_SURNAMES or cs - st > 1 or text.endswith(_INTRO_ENDS, 0, st)
-                    or text.startswith(("：", ":"), ce))):
+                    or text.startswith(("：", ":"), ce) or word == "老" and text[st] not in _WORD_FINAL)
+                    or cs - st == 1 and text[st] not in _WORD_FINAL and word in "姐哥总" and not han(text[ce:ce + 1] or "。"))):
                 continue  # 总 姐 哥: only 王总, 李姐, 陆桂香姐 standing alone
             # surname alone: the cue is part of the mention; full name: the cue stays
             only_surname = cs - st <= max(1, _surname_at(text, st))
@@ -582,6 +599,14 @@ def _names(text: str) -> list[_S]:
         if _cue_at(text, e) and text[st] == "小" or text[st] == "阿" and _left_ok(text, st) and (
                 e == len(text) or not han(text[e]) or _cue_at(text, e)):
             add((st, e, "NAME"))
+    for m in _FAMILY_OF_RE.finditer(text):
+        if _left_ok(text, m.start()) or m.start() and text[m.start() - 1] in "是的隔壁":
+            add((m.start(), m.start() + 1, "NAME"))  # 吕家儿子: the family's surname
+    for m in _DOUBLED_RE.finditer(text):
+        st = m.start()
+        if m.group() not in _NOT_DOUBLED and m.group()[0] in _GIVEN and m.group()[0] not in _NUMERALS and (
+                st == 0 or text[st - 1] in _LEFT or text[st - 1] in "说让叫陪带替给") and _right_ok(text, st + 2):
+            add((st, st + 2, "NAME"))  # 卜女士说涵涵下周…
     for m in _CHILD_PARENT_RE.finditer(text):
         if m.group(1)[0] in _GIVEN and m.group(1) not in _NOT_DOUBLED:
             add((m.start(1), m.end(1), "NAME"))  # 芳芳妈妈, 可可妈: the child's name
