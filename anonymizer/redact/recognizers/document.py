@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 
-from anonymizer.redact.base import PatternRecognizer
+from anonymizer.redact.base import PatternRecognizer, alternation
 
 _LETTER_DIGITS = re.compile(
     r"[CEGHKLMPSD](?<![0-9A-Za-z][CEGHKLMPSD])(?:[0-9]{8}(?:[0-9]{2})?|(?<=E)[A-Z][0-9]{7})(?![0-9A-Za-z])")
 DOCUMENT_WORDS = ("护照", "通行证", "回乡证", "台胞证", "出生证", "出生医学证明", "居留证", "军官证", "士兵证",
                   "警官证", "港澳证", "证件号", "证件号码", "证号", "居留身份证", "永居证", "永久居留证", "出生证明", "Passport", "passport", "PASSPORT")
 _AFTER_WORD = re.compile(
-    r"(?:" + "|".join(DOCUMENT_WORDS) + r")[，,）)（(]?\s?(?:号码|号|编号|[Nn]o\.?|[Nn]umber)?(?:是|为)?[：:#=\s]{0,3}"
+    r"(?:" + alternation(DOCUMENT_WORDS) + r")[，,）)（(]?\s?(?:号码|号|编号|[Nn]o\.?|[Nn]umber)?(?:是|为)?[：:#=\s]{0,3}"
     r"(?P<number>[A-Za-z]{0,3}[0-9][0-9A-Za-z]{5,13}(?:[（(][A-Za-z0-9][）)])?)(?![0-9A-Za-z])"
 )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from anonymizer.redact.base import PLAIN, Recognizer
+from anonymizer.redact.base import PLAIN, Recognizer, alternation
 
 # Pinyin syllables without tones: a word made only of them, in a run of two or three such
 # words whose first or last is a surname, is taken for a Chinese name.
@@ -25,8 +25,8 @@ _INTRODUCED = re.compile(
     r"(?P<name>[A-Z][A-Za-z]{1,15}(?:\.?[ ·-][A-Z][A-Za-z]{0,15}\.?){0,3})(?![A-Za-z0-9])"
 )
 # An English given name before a pinyin surname: Kevin Shen, Oliver Zhang.
-_WESTERN = re.compile(r"(?<![A-Za-z])([A-Z][a-z]{2,10}) (?:" + "|".join(sorted(
-    (w.capitalize() for w in SURNAMES), key=len, reverse=True)) + r")(?![A-Za-z])")
+_WESTERN = re.compile(r"(?<![A-Za-z])([A-Z][a-z]{2,10}) (?:" + alternation(w.capitalize() for w in SURNAMES)
+                      + r")(?![A-Za-z])")
 _HINT = re.compile("[A-Z][A-Za-z]")
 _PLACES = frozenset(("Hong Kong", "Macau Li", "Taipei Lin"))
 _NOT_NAMES = frozenset(("VALID", "THRU", "PDF", "OCR", "CSV", "JSON", "ID", "OK", "NO", "CT", "MRI", "ICU", "VIP",

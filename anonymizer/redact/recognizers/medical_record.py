@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from anonymizer.redact.base import PatternRecognizer
+from anonymizer.redact.base import PatternRecognizer, alternation
 
 RECORD_WORDS = ("inpatient no", "outpatient no", "Inpatient No", "MRN", "hospital number", "住院号", "住院流水号",
                 "门诊流水号", "就诊流水号", "就诊号码", "患者编号", "病人编号", "住院登记号", "检查号", "影像号",
                 "病理号", "住院病历号", "门诊病历号", "诊疗号", "就医卡号", "门诊号", "病案号", "病历号", "就诊卡号", "就诊号", "住院编号", "病人ID", "患者ID",
                 "登记号", "诊疗卡号", "就诊卡", "门诊ID", "住院ID", "病历编号", "病案编号", "住院病案号")
 _RECORD = re.compile(
-    r"(?:" + "|".join(sorted(RECORD_WORDS, key=len, reverse=True)) + r")\.?(?:码)?(?:是|为)?[^0-9A-Za-z\n]{0,4}?"
+    r"(?:" + alternation(RECORD_WORDS) + r")\.?(?:码)?(?:是|为)?[^0-9A-Za-z\n]{0,4}?"
     r"(?P<number>[A-Za-z]{0,3}-?[0-9][0-9A-Za-z-]{3,19})(?![0-9A-Za-z])"
 )
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 
-from anonymizer.redact.base import PLAIN, Context, Found, Recognizer, han
+from anonymizer.redact.base import PLAIN, Context, Found, Recognizer, alternation, han
 from anonymizer.redact.places import PLACE_STEMS, REGION_NAMES
 
 _S = Found
@@ -196,7 +196,7 @@ _CLAUSE = frozenset("，,。；;：:！!？?、（(）)【】[]“”\"' \t\n→
 
 
 def _alternation(words: Iterable[str]) -> str:
-    return "|".join(sorted(words, key=lambda w: (-len(w), w)))
+    return alternation(words)
 
 
 _CUE_SET = frozenset(CUES)

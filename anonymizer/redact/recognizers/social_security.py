@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from anonymizer.redact.base import PatternRecognizer
+from anonymizer.redact.base import PatternRecognizer, alternation
 
 CARD_WORDS = ("社保卡号", "社保卡", "医保卡号", "医保卡", "社会保障卡号", "社会保障卡", "社保号",
               "医保号", "医保编号", "个人医保编号", "医保个人编号", "社保编号", "社保账号", "医保账号", "参保号",
@@ -13,7 +13,7 @@ CARD_WORDS = ("社保卡号", "社保卡", "医保卡号", "医保卡", "社会�
               "社保卡卡号", "医保凭证号", "医保电子凭证号", "参保编号", "参保人编号", "社保号码", "医保卡卡号",
               "social security no", "social security number", "SI card no", "SI No", "medical insurance no")
 _CARD = re.compile(
-    r"(?:" + "|".join(sorted(CARD_WORDS, key=len, reverse=True)) + r")(?:码|号)?[）)]?(?:卡号|号码|编号)?(?:是|为)?[^0-9A-Za-z\n]{0,8}?"
+    r"(?:" + alternation(CARD_WORDS) + r")(?:码|号)?[）)]?(?:卡号|号码|编号)?(?:是|为)?[^0-9A-Za-z\n]{0,8}?"
     r"(?P<number>[A-Za-z]{0,3}[0-9][0-9A-Za-z -]{4,24}[0-9A-Za-z])(?![0-9A-Za-z])"
 )
 
