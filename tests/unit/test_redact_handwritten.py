@@ -1,9 +1,9 @@
 """Redaction measured on notes written by hand (tests/notes/), never by the generator.
 
 The development part is tuned on, so it is held to the targets of issue 17.  The frozen
-part is scored but never read for misses: it is held to floors at what it measured when
-it was frozen, so a change that loses ground on text nobody tuned on fails here, and its
-figures (below the targets for several kinds) are what the README and the bench report.
+part is scored but never read for misses: it is held to floors at its last measured
+figures, so a change that loses ground on text nobody tuned on fails here; those figures
+(below the targets for several kinds) are what the README and the bench report.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ NAME_WITHOUT_KNOWN = 0.85
 NEGATIVES_REDACTED_AT_MOST = 0.02
 PRECISION_AT_LEAST = 0.95
 
-# The frozen part as measured when frozen (rounded down): a floor, not the goal.
-FROZEN_FLOORS = {"NAME": 0.88, "ID": 0.98, "MOBILE": 0.95, "LANDLINE": 0.99, "CARD": 0.99, "EMAIL": 0.99,
-                 "ADDRESS": 0.90, "DOCUMENT": 0.87, "OPENID": 0.99, "WECHAT": 0.88, "PLATE": 0.86,
+# The frozen part as last measured (rounded down): a floor that catches a change losing ground
+# on text nobody tuned on, not the goal (several kinds are below the targets above).
+FROZEN_FLOORS = {"NAME": 0.90, "ID": 0.98, "MOBILE": 0.96, "LANDLINE": 0.99, "CARD": 0.99, "EMAIL": 0.99,
+                 "ADDRESS": 0.92, "DOCUMENT": 0.96, "OPENID": 0.99, "WECHAT": 0.99, "PLATE": 0.86,
                  "MEDICAL_NO": 0.92, "SOCIAL_SECURITY": 0.70}
-FROZEN_NAME_WITHOUT_KNOWN = 0.74
+FROZEN_NAME_WITHOUT_KNOWN = 0.81
 
 
 @pytest.fixture(scope="module", params=["dev", "frozen"])
