@@ -37,6 +37,10 @@ _FOLD = str.maketrans({c: (" " if c == "\u3000" else chr(ord(c) - 0xFEE0)) for c
 _NEEDS_FOLD = re.compile(f"[{re.escape(_FOLD_CHARS)}]")
 
 
+_FIRST = tuple(r for r in RECOGNIZERS if r.order == 0)
+_THEN = tuple(r for r in RECOGNIZERS if r.order)
+
+
 @dataclass(frozen=True)
 class Span:
     start: int
@@ -49,14 +53,13 @@ def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = (), 
         return []
     norm = text.translate(_FOLD) if _NEEDS_FOLD.search(text) else text
     ctx = Context(list(known_names), lexicon)
-    for recognizer in RECOGNIZERS:
-        if recognizer.order == 0:
-            ctx.found.extend(recognizer.find(norm, ctx))
-    spans = list(ctx.found)
-    for recognizer in RECOGNIZERS:
-        if recognizer.order:
-            spans.extend(recognizer.find(norm, ctx))
-    if squeeze and _SPACED.search(norm):
+    found = ctx.found
+    for recognizer in _FIRST:
+        found.extend(recognizer.find(norm, ctx))
+    spans = list(found)
+    for recognizer in _THEN:
+        spans.extend(recognizer.find(norm, ctx))
+    if squeeze and _SPACED_HINT.search(norm) and _SPACED.search(norm):
         spans += _found_squeezed(norm, ctx)
     if _SPOKEN.search(norm):
         spans += _found_spoken(norm, ctx)
@@ -84,6 +87,7 @@ def _found_spoken(text: str, ctx: Context) -> list[Found]:
 # OCR and careful typists space out every character (姓 名 ： 吴 丽 娟, 1 3 9 1 2 …): such
 # runs are read once more with the spaces taken out, and what is found there is mapped back.
 _SPACED = re.compile(r"(?<!\S)\S(?: \S){2,}(?!\S)")
+_SPACED_HINT = re.compile(r" \S \S")  # starts with a literal: the engine skips to spaces
 
 
 def _found_squeezed(text: str, ctx: Context) -> list[Found]:

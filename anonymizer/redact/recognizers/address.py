@@ -87,7 +87,7 @@ _BUILDING = re.compile(
 )
 # 3-402, 12-2-1503: a home after an address word or before 室; a building (up to 50) and a room
 # (three or four digits, not a round hundred) anywhere, since no other number is written so.
-_DASHED = re.compile(r"(?<![0-9A-Za-z./:-])[0-9]{1,3}-(?:[0-9]{1,2}-)?[0-9]{3,4}(?![0-9./:-])(?:室)?")
+_DASHED = re.compile(r"[0-9](?<![0-9A-Za-z./:-][0-9])[0-9]{0,2}-(?:[0-9]{1,2}-)?[0-9]{3,4}(?![0-9./:-])(?:室)?")
 _DASHED_CONTEXT = ("住", "地址", "寄", "家", "小区", "花园", "苑", "新村", "栋", "幢", "楼", "门牌", "Addr", "addr")
 
 

@@ -25,8 +25,8 @@ def _has_digits(text: str) -> bool:
 _MILITARY = re.compile(r"[\u4e00-\u9fff]{1,2}字第[0-9]{5,9}号")
 # Foreigners' permanent residence cards (three letters, twelve digits: CAN320090101502), and a
 # birth certificate's letter and nine digits within a few words of 出生.
-_RESIDENCE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{3}[0-9]{12}(?![A-Za-z0-9])")
-_BIRTH = re.compile(r"(?<![A-Za-z0-9])[A-Z][0-9]{9}(?![A-Za-z0-9])")
+_RESIDENCE = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]{2}[0-9]{12}(?![A-Za-z0-9])")
+_BIRTH = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[0-9]{9}(?![A-Za-z0-9])")
 DOCUMENT = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_LETTER_DIGITS,))
 AFTER_WORD = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_AFTER_WORD,), group="number",
                                validate=_has_digits, hint=re.compile("证|护照|[Pp]assport|PASSPORT"))

@@ -15,7 +15,7 @@ _AREA = re.compile(
 )
 # Written the international way: +86-510-8110 2288.
 _INTERNATIONAL = re.compile(r"\+86[ -]?(?:10|2[0-9]|[3-9][0-9]{1,2})[ -]?[2-8][0-9]{2,3}[ -]?[0-9]{4}(?![0-9])" + _EXT)
-_LOCAL = re.compile(r"(?<![0-9A-Za-z.-])[2-8][0-9]{3}[ -]?[0-9]{4}(?![0-9.])" + _EXT)
+_LOCAL = re.compile(r"[2-8](?<![0-9A-Za-z.-][2-8])[0-9]{3}[ -]?[0-9]{4}(?![0-9.])" + _EXT)
 PHONE_WORDS = ("电话", "座机", "固话", "家电", "宅电", "办公室", "Tel", "TEL", "tel", "联系方式", "号码", "分机")
 
 RECOGNIZER = PatternRecognizer(kind="LANDLINE", placeholder="〔电话〕", patterns=(_AREA, _INTERNATIONAL),

@@ -15,7 +15,7 @@ _FINALS = ["a", "o", "e", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong
 SYLLABLES = frozenset([f for f in _FINALS] + [i + f for i in _INITIALS for f in _FINALS])
 SURNAMES = frozenset(["an", "ai", "ao", "bai", "ban", "bao", "bei", "bi", "bian", "bo", "bu", "cang", "cen", "chai", "chao", "che", "chi", "chu", "dai", "dang", "di", "diao", "dou", "e", "fei", "gai", "gan", "geng", "gong", "gou", "guan", "gui", "hai", "hang", "hua", "huai", "huan", "hui", "huo", "jian", "jiao", "jie", "jing", "ju", "kan", "ke", "kou", "kuang", "lai", "lan", "lang", "lao", "le", "leng", "lian", "liao", "ling", "lou", "luan", "mai", "man", "mei", "mi", "miao", "min", "ming", "mou", "mu", "na", "nan", "nie", "ning", "nong", "ou", "pang", "pei", "pi", "ping", "pu", "qiang", "qu", "quan", "que", "ran", "rao", "rong", "ru", "ruan", "rui", "sang", "sha", "shan", "shang", "she", "sheng", "shu", "shuai", "shui", "si", "su", "sui", "suo", "tai", "teng", "tong", "tu", "wan", "weng", "xi", "xian", "xiang", "xin", "xing", "xiong", "xuan", "xun", "yin", "ying", "yong", "you", "yue", "yun", "zang", "zha", "zhai", "zhan", "zhen", "zhi", "zhuang", "zhuo", "zong", "zu", "zuo"]) | frozenset(["wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu", "guo", "he", "gao", "lin", "luo", "zheng", "liang", "xie", "song", "tang", "han", "feng", "deng", "cao", "peng", "zeng", "xiao", "tian", "dong", "yuan", "pan", "yu", "jiang", "cai", "jia", "ding", "wei", "xue", "ye", "yan", "lu", "shen", "qin", "qiu", "jin", "shi", "cui", "zou", "shao", "fan", "fang", "kong", "meng", "du", "tan", "lv", "lyu", "yao", "lei", "long", "hou", "duan", "hao", "qian", "tang", "yi", "chang", "kang", "zhong", "jiang", "wen", "ouyang", "sima", "zhuge", "situ", "shangguan", "mo", "bai", "qi", "qiao", "gu", "ren", "fu", "cheng", "mao", "xia", "hong", "ni", "niu", "ge", "tsang", "chan", "wong", "cheung", "leung", "lau", "ng", "ho", "lam", "lee", "chow", "chiu", "kwok", "yip", "tse", "tsui", "fung"])
 _WORD = r"(?:[A-Z][a-z]{1,10}|[A-Z]{2,12})"
-_RUN = re.compile(rf"(?<![A-Za-z]){_WORD}(?:[ ·-]{_WORD}){{1,2}}(?![A-Za-z])")
+_RUN = re.compile(rf"[A-Z](?<![A-Za-z][A-Z])(?:[a-z]{{1,10}}|[A-Z]{{1,11}})(?:[ ·-]{_WORD}){{1,2}}(?![A-Za-z])")
 _INTRODUCED = re.compile(
     r"(?:(?<![A-Za-z])(?:my name is|My name is|name is|I am|I'm|Name|NAME|name|insured|applicant|holder|contact|"
     r"patient|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|colleague|client|customer|employee|member|Dear|Attn|cc|by)"
@@ -25,7 +25,7 @@ _INTRODUCED = re.compile(
     r"(?P<name>[A-Z][A-Za-z]{1,15}(?:\.?[ ·-][A-Z][A-Za-z]{0,15}\.?){0,3})(?![A-Za-z0-9])"
 )
 # An English given name before a pinyin surname: Kevin Shen, Oliver Zhang.
-_WESTERN = re.compile(r"(?<![A-Za-z])([A-Z][a-z]{2,10}) (?:" + alternation(w.capitalize() for w in SURNAMES)
+_WESTERN = re.compile(r"([A-Z](?<![A-Za-z][A-Z])[a-z]{2,10}) (?:" + alternation(w.capitalize() for w in SURNAMES)
                       + r")(?![A-Za-z])")
 _HINT = re.compile("[A-Z][A-Za-z]")
 _PLACES = frozenset(("Hong Kong", "Macau Li", "Taipei Lin"))

@@ -12,7 +12,7 @@ from anonymizer.redact.recognizers.names import COMPOUND_SURNAMES, GIVEN, NOT_NA
 _MENTION = re.compile(r"@([^\s@：:，,。！!？?、]{1,20})")
 _NOT_MENTIONED = ("所有人", "全体", "全体成员", "all", "All", "ALL", "everyone")
 # A speaker label: at a line start, up to 10 characters before a colon, emoji allowed.
-_SPEAKER = re.compile(r"(?m)^(?:[0-9A-Za-z]{1,4}-|[\u4e00-\u9fff]{1,4}-)?(?P<who>[^\s：:，,。|\[\]{}\"]{1,10}?)"
+_SPEAKER = re.compile(r"(?:[0-9A-Za-z]{1,4}-|[\u4e00-\u9fff]{1,4}-)?(?P<who>[^\s：:，,。|\[\]{}\"]{1,10}?)"
                       r"[\U0001F300-\U0001FAFF\u2600-\u27BF]*[：:](?![0-9/])")
 # Labels that are not people: form fields, roles alone, the platform's own voices.
 _NOT_SPEAKERS = frozenset((
@@ -35,12 +35,27 @@ class _Mentions(Recognizer):
                 if who not in _NOT_MENTIONED and not who.startswith(_NOT_MENTIONED) and "." not in who:
                     yield m.start(1), m.end(1), "NAME"
         if "：" in text or ":" in text:
-            for m in _SPEAKER.finditer(text):
+            for line_start in _line_starts(text):
+                m = _SPEAKER.match(text, line_start)
+                if m is None:
+                    continue
                 who = m.group("who")
                 if who in _NOT_SPEAKERS or _ROLE_ONLY.match(who) or any(c.isdigit() for c in who):
                     continue
                 if _person_like(who, prefixed=m.start("who") > m.start()):
                     yield m.start("who"), m.end("who"), "NAME"
+
+
+def _line_starts(text: str):
+    """Starts of the lines that have a colon within their first 16 characters."""
+    p = 0
+    while p != -1:
+        head = text[p:p + 16]
+        if "：" in head or ":" in head:
+            yield p
+        p = text.find("\n", p)
+        if p != -1:
+            p += 1
 
 
 # A field label (投诉人, 车主, 回访) is not a speaker.  A speaker's label is a surname and a title

@@ -293,7 +293,9 @@ def _left_ok(text: str, start: int) -> bool:
     return not han(c) or c in _LEFT or text.endswith(_INTRO_ENDS, 0, start)
 
 
-_CLAUSE_START_RE = re.compile(f"[{_SURNAME_HEADS}](?<![^{re.escape(''.join(_CLAUSE))}].)")
+# A surname at a clause start followed by a given-name character (the rest is checked in code).
+_CLAUSE_START_RE = re.compile(f"[{_SURNAME_HEADS}](?<![^{re.escape(''.join(_CLAUSE))}].)"
+                              f"(?=[{''.join(sorted(NAME_CHARS | {c[1] for c in COMPOUND_SURNAMES}))}])")
 
 
 # The characters most given names are made of: a surname and two of them between word

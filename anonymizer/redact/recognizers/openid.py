@@ -10,5 +10,5 @@ RECOGNIZER = PatternRecognizer(
     kind="OPENID", placeholder="〔OpenID〕", priority=0,
     patterns=(re.compile(r"o(?<![A-Za-z0-9_-]o)[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])"),
               # glued to its label: openidoWx1_…
-              re.compile(r"(?<=openid|OpenID|OPENID|openId)o[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])")),
+              re.compile(r"o(?<=openido|OpenIDo|OPENIDo|openIdo)[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])")),
 )

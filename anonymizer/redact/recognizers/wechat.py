@@ -7,7 +7,7 @@ import re
 
 from anonymizer.redact.base import PatternRecognizer
 
-_WXID = re.compile(r"(?<![A-Za-z0-9_])wxid_[A-Za-z0-9_-]{4,30}")
+_WXID = re.compile(r"w(?<![A-Za-z0-9_]w)xid_[A-Za-z0-9_-]{4,30}")
 _AFTER_WORD = re.compile(
     r"(?:微信|weixin|WeChat|wechat|Wechat|WECHAT|(?<![A-Za-z])(?:vx|VX|Vx|wx|WX)|V信|v信|薇信|威信)(?:号|ID|id|名)?"
     r"(?:是|为|搜|加)?[：:\s]{0,3}(?P<id>[A-Za-z][A-Za-z0-9_-]{5,19})(?![A-Za-z0-9_-])"
@@ -18,7 +18,7 @@ _NEAR_WORD = re.compile(
     r"(?:微信|加你|加我|我的是|我的)[^A-Za-z0-9\n]{0,12}?(?P<id>[A-Za-z][A-Za-z0-9_-]{5,19})(?![A-Za-z0-9_@.-])"
 )
 # A handle on its own: letters, an underscore, digits (zml_1966, xiaoxue_1996wx).
-_HANDLE = re.compile(r"(?<![A-Za-z0-9_@./=\"'-])[a-z][a-z0-9]*_[a-z0-9_]*[0-9]{2,}[a-z0-9]*(?![A-Za-z0-9_@./=-])")
+_HANDLE = re.compile(r"[a-z](?<![A-Za-z0-9_@./=\"'-][a-z])[a-z0-9]*_[a-z0-9_]*[0-9]{2,}[a-z0-9]*(?![A-Za-z0-9_@./=-])")
 
 
 class _WeChat(PatternRecognizer):
