@@ -11,6 +11,13 @@ that row is necessarily theirs, since their own row is always consistent.  The
 same attack on the mart untreated (its finest level, nothing suppressed) is the
 "before" figure.
 
+Where a person has several rows (a person's certificates, an account's service
+notes), the rows consistent with a target may all be theirs: that is a
+re-identification too, which counting rows misses.  There the published rows are
+rebuilt from the truth at the levels the release shows, each with the person it
+belongs to, and checked to be exactly the published rows; a target is then
+re-identified when every consistent row is one person's (theirs).
+
 Counting is set-based: published rows are grouped into classes on the known
 columns; classes without a wildcard are matched by a hash join, the few with
 one (suppressed rows) by a small nested-loop join.
@@ -89,8 +96,9 @@ def _known(col: str, qis: tuple[str, ...], released_values: dict[str, str] | Non
 
 
 def reidentified(con: duckdb.DuckDBPyConnection, released: str, cols: tuple[str, ...], qis: tuple[str, ...],
-                 released_values: dict[str, str] | None = None) -> int:
-    """Targets (``attack_targets``) consistent with exactly one row of ``released`` on ``cols``.
+                 released_values: dict[str, str] | None = None, by_owner: bool = False) -> int:
+    """Targets (``attack_targets``) consistent with exactly one row of ``released`` on ``cols``
+    (``by_owner``: with rows of one person only, ``released`` carrying each row's ``__unit``).
     ``released_values``: per quasi-identifier, a relation of the values the release shows (None:
     the attacker knows the finest level, as against the untreated mart)."""
     known = ", ".join(f"{_known(c, qis, released_values)} AS {_q(c)}" for c in cols)
@@ -101,11 +109,16 @@ def reidentified(con: duckdb.DuckDBPyConnection, released: str, cols: tuple[str,
     return con.execute(
         f"""WITH a AS (SELECT t.__unit AS target, {known} FROM attack_targets AS t),
             classes AS (SELECT {', '.join(f'{_q(c)}::VARCHAR AS {_q(c)}' for c in cols)}, count(*) AS n,
-                               bool_or({star}) AS wild FROM {released} GROUP BY ALL),
-            hits AS (SELECT a.target, c.n FROM a JOIN (SELECT * FROM classes WHERE NOT wild) AS c ON {exact_on}
+                               {'count(DISTINCT __unit) AS owners, min(__unit) AS owner' if by_owner else
+                                'count(*) AS owners, NULL AS owner'},
+                               bool_or({star}) AS wild FROM {released} GROUP BY {', '.join(_q(c) for c in cols)}),
+            hits AS (SELECT a.target, c.n, c.owners, c.owner FROM a
+                     JOIN (SELECT * FROM classes WHERE NOT wild) AS c ON {exact_on}
                      UNION ALL
-                     SELECT a.target, c.n FROM a JOIN (SELECT * FROM classes WHERE wild) AS c ON {wild_on})
-        SELECT count(*) FROM (SELECT target FROM hits GROUP BY target HAVING sum(n) = 1)""").fetchone()[0]
+                     SELECT a.target, c.n, c.owners, c.owner FROM a
+                     JOIN (SELECT * FROM classes WHERE wild) AS c ON {wild_on})
+        SELECT count(*) FROM (SELECT target FROM hits GROUP BY target HAVING
+            {'max(owners) = 1 AND count(DISTINCT owner) = 1' if by_owner else 'sum(n) = 1'})""").fetchone()[0]
 
 
 def released_value_sets(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], released: str) -> dict[str, str]:
@@ -118,9 +131,29 @@ def released_value_sets(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], re
     return tables
 
 
+def owned_release(con: duckdb.DuckDBPyConnection, mart: risk.Mart, released: str,
+                  levels: dict[str, int]) -> str | None:
+    """``attack_owners``: the published rows rebuilt from ``risk_base`` at ``levels`` (suppressed rows
+    starred, or left out where the mart withholds them), each with its ``__unit``; None when they are
+    not exactly the published rows (compared as multisets of quasi-identifiers, NULL as ``*``)."""
+    qis = mart.quasi_identifiers
+    star = f"'{risk.STAR}'"
+    shown = ", ".join(f"CASE WHEN __suppressed THEN {star} ELSE {risk._at(c, levels[c])} END AS {_q(c)}" for c in qis)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE attack_owners AS SELECT __unit, {shown} FROM risk_base"
+                + (" WHERE NOT __suppressed" if mart.withhold_suppressed else ""))
+    norm = ", ".join(f"coalesce({_q(c)}::VARCHAR, {star})" for c in qis)
+    differ = con.execute(f"""SELECT count(*) FROM (
+        (SELECT {norm} FROM attack_owners EXCEPT ALL SELECT {norm} FROM {released})
+        UNION ALL
+        (SELECT {norm} FROM {released} EXCEPT ALL SELECT {norm} FROM attack_owners))""").fetchone()[0]
+    return None if differ else "attack_owners"
+
+
 def run_suite(con: duckdb.DuckDBPyConnection, mart: risk.Mart, released: str, adversary: Adversary,
-              sample: int) -> list[dict[str, Any]]:
-    """Every knowledge set against ``released`` (after) and the untreated ``risk_base`` (before)."""
+              sample: int, levels: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """Every knowledge set against ``released`` (after) and the untreated ``risk_base`` (before).
+    With ``levels`` (the release's) and people of several rows, a target is re-identified when the
+    consistent rows are all theirs, not only when there is one."""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE attack_targets AS
         SELECT * FROM risk_base QUALIFY row_number() OVER (PARTITION BY __unit ORDER BY hash(__rid)) = 1
         ORDER BY hash(__unit::VARCHAR || '|attack') LIMIT {sample}""")
@@ -128,16 +161,21 @@ def run_suite(con: duckdb.DuckDBPyConnection, mart: risk.Mart, released: str, ad
     qis = mart.quasi_identifiers
     values = released_value_sets(con, qis, released)
     shown = {q for q in qis if con.execute(f"SELECT count(*) FROM {values[q]}").fetchone()[0]}
-    untreated = f"(SELECT {', '.join(f'{_q(c)}' for c in mart.columns)} FROM risk_base)"
+    several = con.execute("SELECT count(*) > count(DISTINCT __unit) FROM risk_base").fetchone()[0]
+    owners = owned_release(con, mart, released, levels) if several and levels is not None else None
+    untreated = f"(SELECT {', '.join(f'{_q(c)}' for c in mart.columns)}, __unit FROM risk_base)"
     results = []
     for knowledge in adversary.attacks:
         cols = tuple(c for c in adversary.columns(knowledge) if c in mart.columns)
         if not cols or not targets:
             continue
-        before = reidentified(con, untreated, cols, qis)
+        by_owner = owners is not None and set(cols) <= set(qis)
+        before = reidentified(con, untreated, cols, qis, by_owner=by_owner)
         # a column released as `*` throughout tells the attacker nothing
-        after = reidentified(con, released, tuple(c for c in cols if c not in qis or c in shown) or cols, qis, values)
+        after = reidentified(con, owners if by_owner else released,
+                             tuple(c for c in cols if c not in qis or c in shown) or cols, qis, values, by_owner)
         results.append({"knowledge": " + ".join(knowledge), "columns": list(cols), "targets": int(targets),
                         "before": before / targets, "after": after / targets,
-                        "reidentified_before": int(before), "reidentified_after": int(after)})
+                        "reidentified_before": int(before), "reidentified_after": int(after),
+                        "counted": "people" if by_owner else "rows"})
     return results

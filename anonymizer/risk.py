@@ -14,7 +14,15 @@ own against the README's adversary (``adversary.yml``).
   classes smaller than k (every quasi-identifier of their rows to ``*``, or NULL
   in a number or flag), and rewrites the released mart from it.  k counts
   people (distinct truth keys), not rows, so a person with several policies in
-  one class counts once.
+  one class counts once.  A mart whose rows are events, several per person
+  (``fct_service_notes``: one row per note), declares ``suppressed_rows: withheld``:
+  its suppressed rows are left out of the release instead of starred, since their
+  other columns (the note's text) would show what the stars hide.
+* **Redacted free text** (``meta.redacted_text``, the columns holding it): the gate
+  counts the placeholders of ``anonymizer.redact.PLACEHOLDERS`` per type in what is
+  released (in SQL), the rows released and withheld, and runs the redactor's
+  detectors over the released text again: a validated identifier still found there
+  (``REFUSED_RESIDUAL``) refuses the release, named by mart, column and type, never by value.
 * **Aggregates** (``meta.cell_count``) suppress their small cells in SQL (one
   macro, ``unless_small_cell``); the gate checks every published cell again.
 * The **attack suite** (``attacks.py``) then attacks what will be published, and
@@ -34,6 +42,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -56,13 +65,21 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "district_name": ("b.district_name", "b.city_name", "coalesce(cp.province_name, b.city_name)"),
     "city_name": ("b.city_name", "coalesce(cp.province_name, b.city_name)"),
     "registered_period": ("b.registered_period", "cal.iso_week", "cal.month", "cal.quarter", "cal.year"),
+    "opened_month": ("b.opened_month", "mon.quarter", "mon.year"),
 }
 LOOKUPS = {
     "ab": "LEFT JOIN {ref}.age_bands AS ab ON ab.age_band = b.age_band",
     "cp": ("LEFT JOIN (SELECT city_name, any_value(province_name) AS province_name FROM {ref}.regions "
            "WHERE city_name IS NOT NULL GROUP BY 1) AS cp ON cp.city_name = b.city_name"),
     "cal": "LEFT JOIN {ref}.calendar AS cal ON cal.date_day = try_cast(b.registered_period AS DATE)",
+    "mon": ("LEFT JOIN (SELECT month, any_value(quarter) AS quarter, any_value(year) AS year FROM {ref}.calendar "
+            "GROUP BY 1) AS mon ON mon.month = b.opened_month"),
 }
+# Identifier kinds of anonymizer.redact whose detectors validate what they find (a check
+# character, Luhn, a fixed shape): one still found in released text refuses the release.
+# Other kinds found again (a name or an address the detectors guess from context) are
+# reported, not refused: over text that already holds placeholders they are mostly words.
+REFUSED_RESIDUAL = ("ID", "MOBILE", "CARD", "EMAIL", "OPENID")
 
 
 class RiskGateFailed(AnonymizerError):
@@ -99,6 +116,8 @@ class Mart:
     truth_key: str | None = None  # the token in ``truth`` that is one person (or household)
     cell_count: str | None = None  # aggregates: the column counting people in a cell
     weights: tuple[tuple[str, float], ...] = ()  # quasi-identifier -> utility weight (default 1)
+    withhold_suppressed: bool = False  # suppressed rows left out of the release, not starred
+    redacted_text: tuple[str, ...] = ()  # columns of redacted free text (placeholders)
 
     def weight(self, qi: str) -> float:
         return dict(self.weights).get(qi, 1.0)
@@ -119,9 +138,11 @@ def load_marts(project_dir: Path) -> list[Mart]:
         release = m.meta.get("release", "analysts")
         if release == "public" or not (m.meta.get("truth") or m.meta.get("cell_count")):
             continue
+        text = m.meta.get("redacted_text") or ()
         marts.append(Mart(m.schema, m.name, m.of_class("quasi_identifier"), tuple(m.columns), release,
                           m.meta.get("truth"), m.meta.get("truth_key"), m.meta.get("cell_count"),
-                          tuple(m.weights.items())))
+                          tuple(m.weights.items()), m.meta.get("suppressed_rows", "starred") == "withheld",
+                          (text,) if isinstance(text, str) else tuple(text)))
     return marts
 
 
@@ -200,10 +221,13 @@ def _classes(qis: tuple[str, ...], levels: dict[str, int], suppressed: str = "FA
             f"WHERE NOT ({suppressed}) GROUP BY 1")
 
 
-def _suppressed_classes(qis: tuple[str, ...], levels: dict[str, int], k: int) -> str:
+def _suppressed_classes(qis: tuple[str, ...], levels: dict[str, int], k: int, top_up: bool = True) -> str:
     """Classes to suppress at ``levels``: those of fewer than ``k`` people and, when they hold fewer
     than ``k`` people together, the next smallest until they do, or the suppressed rows would form
-    a class of their own below k (a lone starred row is whoever no other row fits)."""
+    a class of their own below k (a lone starred row is whoever no other row fits).  Rows that are
+    withheld rather than starred form no class (``top_up`` False): only the small classes go."""
+    if not top_up:
+        return f"SELECT h FROM ({_classes(qis, levels)}) WHERE f < {k}"
     return f"""WITH c AS ({_classes(qis, levels)}),
         o AS (SELECT h, f, sum(f) OVER (ORDER BY f, h ROWS UNBOUNDED PRECEDING) - f AS before FROM c)
         SELECT h FROM o WHERE f < {k} OR (before < {k} AND EXISTS (SELECT 1 FROM c WHERE f < {k}))"""
@@ -249,7 +273,7 @@ def choose_levels(con: duckdb.DuckDBPyConnection, mart: Mart, k: int, budget: fl
     coarser, often a year coarser), scored by people spared per unit of weighted information
     lost; then every level the budget does not need is given back, the heaviest QIs first.
     Costs are one GROUP BY each, memoised; fewer than k suppressed counts as k (the gate never
-    suppresses fewer)."""
+    suppresses fewer), unless the mart withholds its suppressed rows (they form no class)."""
     qis = mart.quasi_identifiers
     size = "count(*)" if one_row_each else "count(DISTINCT __unit)"
     memo: dict[tuple[int, ...], int] = {}
@@ -259,7 +283,7 @@ def choose_levels(con: duckdb.DuckDBPyConnection, mart: Mart, k: int, budget: fl
         if node not in memo:
             n = con.execute(f"SELECT coalesce(sum(f) FILTER (WHERE f < {k}), 0) FROM (SELECT {size} AS f "
                             f"FROM risk_base GROUP BY {class_key(qis, levels)})").fetchone()[0]
-            memo[node] = max(int(n), k) if n else 0
+            memo[node] = int(n) if mart.withhold_suppressed or not n else max(int(n), k)
         return memo[node]
 
     levels = {q: 0 for q in qis}
@@ -302,6 +326,7 @@ class MartReport:
     actions: list[str]
     attacks: list[dict[str, Any]]
     failures: list[str]
+    text: dict[str, Any] | None = None  # redacted free text: rows released / withheld, spans and residuals per type
 
 
 def _column_types(con: duckdb.DuckDBPyConnection, db: str, mart: Mart) -> dict[str, str]:
@@ -309,18 +334,20 @@ def _column_types(con: duckdb.DuckDBPyConnection, db: str, mart: Mart) -> dict[s
                             "AND schema_name = ? AND table_name = ?", [db, mart.schema, mart.name]).fetchall())
 
 
-def mark_suppressed(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], levels: dict[str, int], k: int) -> None:
-    """Flag the rows of ``risk_base`` that suppression at ``levels`` withholds."""
+def mark_suppressed(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], levels: dict[str, int], k: int,
+                    top_up: bool = True) -> None:
+    """Flag the rows of ``risk_base`` that suppression at ``levels`` stars (or withholds: ``top_up`` False)."""
     key = class_key(qis, levels)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE risk_small AS {_suppressed_classes(qis, levels, k)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE risk_small AS {_suppressed_classes(qis, levels, k, top_up)}")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE risk_base AS
         SELECT b.* EXCLUDE (__suppressed), s.h IS NOT NULL AS __suppressed
         FROM risk_base AS b LEFT JOIN risk_small AS s ON s.h = {key}""")
 
 
 def write_release(con: duckdb.DuckDBPyConnection, mart: Mart, levels: dict[str, int], rel: str) -> None:
-    """Rewrite the released mart from ``risk_base`` at ``levels``, suppressed rows starred.
-    Rows are written in value order, so their order says nothing of the truth's."""
+    """Rewrite the released mart from ``risk_base`` at ``levels``, suppressed rows starred (or left
+    out, ``withhold_suppressed``).  Rows are written in value order, so their order says nothing of
+    the truth's."""
     types = _column_types(con, rel, mart)
     exprs = []
     for c in mart.columns:
@@ -332,7 +359,8 @@ def write_release(con: duckdb.DuckDBPyConnection, mart: Mart, levels: dict[str, 
             exprs.append(_q(c))
     con.execute(f"DELETE FROM {rel}.{mart.relation}")
     con.execute(f"INSERT INTO {rel}.{mart.relation} ({', '.join(_q(c) for c in mart.columns)}) "
-                f"SELECT {', '.join(exprs)} FROM risk_base ORDER BY ALL")
+                f"SELECT {', '.join(exprs)} FROM risk_base "
+                f"{'WHERE NOT __suppressed ' if mart.withhold_suppressed else ''}ORDER BY ALL")
 
 
 def assess_individual(con: duckdb.DuckDBPyConnection, mart: Mart, policy: Policy, treat: bool,
@@ -347,17 +375,18 @@ def assess_individual(con: duckdb.DuckDBPyConnection, mart: Mart, policy: Policy
     actions: list[str] = []
     if treat:
         levels = choose_levels(con, mart, k, policy.max_suppression * before.people, before.rows == before.people)
-        mark_suppressed(con, qis, levels, k)
+        mark_suppressed(con, qis, levels, k, top_up=not mart.withhold_suppressed)
         write_release(con, mart, levels, rel)
         actions = [f"generalised {q} to {level_name(q, lv)}" for q, lv in levels.items() if lv]
     else:  # a report reads the levels off the published rows, as an attacker would
         levels = attacks.infer_levels(con, qis, released)
-        mark_suppressed(con, qis, levels, k)
+        mark_suppressed(con, qis, levels, k, top_up=not mart.withhold_suppressed)
     after = measure(con, qis, levels, k, "__suppressed")
     if after.suppressed:
         actions.append(f"suppressed {after.suppressed:,} of {after.people:,} people ({after.suppressed / after.people:.1%}) "
-                       f"in classes smaller than {k}")
-    results = attacks.run_suite(con, mart, released, adversary, policy.linkage_sample)
+                       f"in classes smaller than {k}" + (f": their {withheld_rows(con):,} rows withheld, not starred"
+                                                        if mart.withhold_suppressed else ""))
+    results = attacks.run_suite(con, mart, released, adversary, policy.linkage_sample, levels)
     failures = []
     if after.k is not None and after.k < k:
         failures.append(f"k = {after.k} < {k}")
@@ -366,9 +395,89 @@ def assess_individual(con: duckdb.DuckDBPyConnection, mart: Mart, policy: Policy
     for a in results:
         if a["after"] >= policy.linkage_max_rate:
             failures.append(f"attack '{a['knowledge']}' re-identifies {a['after']:.2%} ≥ {policy.linkage_max_rate:.0%}")
+    text = None
+    if mart.redacted_text:
+        text = redacted_text(con, mart, released)
+        failures += residual_failures(text)
     return MartReport(mart.relation, mart.release, "individual", list(qis), k, levels,
                       {q: level_name(q, lv) for q, lv in levels.items()}, before, after,
-                      information_loss(mart, levels, after.suppressed, after.people), None, actions, results, failures)
+                      information_loss(mart, levels, after.suppressed, after.people), None, actions, results, failures,
+                      text)
+
+
+def withheld_rows(con: duckdb.DuckDBPyConnection) -> int:
+    """Rows of ``risk_base`` suppression flagged (left out of a mart that withholds them)."""
+    return int(con.execute("SELECT count(*) FILTER (WHERE __suppressed) FROM risk_base").fetchone()[0])
+
+
+def span_counts_sql(column: str) -> str:
+    """SQL summing, per placeholder type, how often its placeholder occurs in ``column`` (a longer
+    placeholder that contains it is taken out first, so no span counts twice)."""
+    from anonymizer.redact import PLACEHOLDERS
+
+    def lit(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    def count(p: str) -> str:
+        text = _q(column)
+        for longer in PLACEHOLDERS.values():
+            if p in longer and p != longer:
+                text = f"replace({text}, {lit(longer)}, '')"
+        return f"coalesce(sum((length({text}) - length(replace({text}, {lit(p)}, ''))) // length({lit(p)})), 0)"
+
+    return ", ".join(f"{count(p)}::BIGINT AS {_q(kind)}" for kind, p in PLACEHOLDERS.items())
+
+
+def residual_identifiers(texts: Any) -> dict[str, int]:
+    """Per identifier type, the spans ``anonymizer.redact.find`` still finds in ``texts`` (placeholders
+    in place); every type of ``PLACEHOLDERS`` is listed, found or not.  Counts only, never a value."""
+    from anonymizer.redact import PLACEHOLDERS, find
+
+    found = dict.fromkeys(PLACEHOLDERS, 0)
+    for text in texts:
+        for span in find(text):
+            found[span.kind] = found.get(span.kind, 0) + 1
+    return found
+
+
+def redacted_text(con: duckdb.DuckDBPyConnection, mart: Mart, released: str, batch: int = 10_000) -> dict[str, Any]:
+    """The released mart's redacted free text: rows released and withheld (``risk_base`` holds the
+    truth and which rows were suppressed), placeholders per type (SQL) and residual identifiers per
+    type (the redactor's detectors over the released text, in batches)."""
+    from anonymizer.redact import PLACEHOLDERS
+
+    out_rows = con.execute(f"SELECT count(*) FROM {released}").fetchone()[0]
+    withheld = withheld_rows(con) if mart.withhold_suppressed else 0
+    spans, residual = dict.fromkeys(PLACEHOLDERS, 0), dict.fromkeys(PLACEHOLDERS, 0)
+    columns: dict[str, dict[str, Any]] = {}
+    for column in mart.redacted_text:
+        counts = con.execute(f"SELECT {span_counts_sql(column)} FROM {released}").fetchone()
+        col_spans = dict(zip(PLACEHOLDERS, (int(n) for n in counts), strict=True))
+        cur = con.execute(f"SELECT {_q(column)} FROM {released} WHERE {_q(column)} IS NOT NULL")
+        col_residual = residual_identifiers(r[0] for rows in iter(partial(cur.fetchmany, batch), []) for r in rows)
+        columns[column] = {"spans": col_spans, "residual": col_residual}
+        for kind, n in col_spans.items():
+            spans[kind] += n
+        for kind, n in col_residual.items():
+            residual[kind] = residual.get(kind, 0) + n
+    return {"columns": columns, "released": int(out_rows), "withheld": int(withheld), "spans": spans,
+            "residual": residual, "refused_kinds": list(REFUSED_RESIDUAL)}
+
+
+def residual_failures(text: dict[str, Any]) -> list[str]:
+    """A failure per column and validated type the redactor still finds in released text (no value)."""
+    return [f"the redactor still finds {n:,} {kind} identifier{'s' if n > 1 else ''} in the released {column} "
+            "(values not shown)"
+            for column, c in text["columns"].items() for kind, n in c["residual"].items()
+            if n and kind in REFUSED_RESIDUAL]
+
+
+def text_line(text: dict[str, Any]) -> str:
+    """One line on a mart's redacted free text: rows, placeholders per type, what the detectors still find."""
+    spans = ", ".join(f"{kind} {n:,}" for kind, n in text["spans"].items())
+    residual = ", ".join(f"{kind} {n:,}" for kind, n in text["residual"].items() if n) or "none"
+    return (f"{text['released']:,} rows of redacted text released, {text['withheld']:,} withheld; "
+            f"placeholders: {spans}; identifiers still found: {residual}")
 
 
 def assess_aggregate(con: duckdb.DuckDBPyConnection, mart: Mart, policy: Policy, rel: str) -> MartReport:
@@ -395,7 +504,8 @@ def assess(con: duckdb.DuckDBPyConnection, marts: list[Mart], policy: Policy, ad
 def gate(reports: list[MartReport]) -> None:
     failing = [r for r in reports if r.failures]
     if failing:
-        raise RiskGateFailed("re-identification risk too high, nothing was published: "
+        raise RiskGateFailed("the release gate refuses the release (re-identification risk or identifiers "
+                             "left in released text), nothing was published: "
                              + "; ".join(f"{r.mart}: {', '.join(r.failures)}" for r in failing))
 
 

@@ -45,6 +45,13 @@ attack below re-identifying fewer than {linkage_max_rate} of its targets.</p>
 <table id="figures"><thead><tr><th>mart</th><th>release</th><th>k (required)</th><th>classes</th>
 <th>sample-unique</th><th>prosecutor max / avg</th><th>suppressed</th><th>released levels</th>
 <th>generalisation loss</th><th>suppression loss</th></tr></thead><tbody></tbody></table>
+<h2>Redacted free text: placeholders per type, rows released and withheld</h2>
+<p>Each placeholder in the released text is an identifier the redactor replaced; the residual
+column is what its detectors still find in the released text (an ID, mobile, card, e-mail or
+OpenID there refuses the release; counts only, never a value).</p>
+<div class="legend" id="text-legend"></div>
+<svg id="text-chart" class="chart" role="img" aria-label="redacted spans per type"></svg>
+<table id="text"><thead></thead><tbody></tbody></table>
 <h2>What the release gate did</h2>
 <div id="actions"></div>
 <script id="summary" type="application/json">{summary}</script>
@@ -116,6 +123,27 @@ for (const m of S.marts) {{
        `${{c.suppressed}} of ${{c.cells}} cells`, 'aggregate', '–', pct(m.information_loss.suppression)];
   for (const x of cells) {{ const td = document.createElement('td'); td.textContent = x; tr.appendChild(td); }}
   tbody.appendChild(tr);
+}}
+const texts = S.marts.filter(m => m.text);
+const kinds = [...new Set(texts.flatMap(m => Object.keys(m.text.spans)))];
+const textSeries = texts.map((m, i) => ({{name: m.mart, color: ['#1f5fa8', '#8a5a00', '#5b2a86'][i % 3],
+                                         values: kinds.map(k => m.text.spans[k] || 0)}}));
+legend(document.getElementById('text-legend'), textSeries);
+bars(document.getElementById('text-chart'), kinds, textSeries, Math.max(1, ...textSeries.flatMap(s => s.values)));
+const thead = document.querySelector('#text thead'), tb = document.querySelector('#text tbody');
+const head = document.createElement('tr');
+for (const c of ['mart', 'rows released', 'withheld', ...kinds, 'residual identifiers']) {{
+  const th = document.createElement('th'); th.textContent = c; head.appendChild(th);
+}}
+thead.appendChild(head);
+for (const m of texts) {{
+  const t = m.text, tr = document.createElement('tr');
+  const found = Object.entries(t.residual).filter(([, n]) => n).map(([k, n]) => `${{k}}: ${{n}}`);
+  if (found.some(f => t.refused_kinds.includes(f.split(':')[0]))) tr.className = 'fail';
+  for (const x of [m.mart, t.released, t.withheld, ...kinds.map(k => t.spans[k] ?? 0), found.join(', ') || 'none']) {{
+    const td = document.createElement('td'); td.textContent = x; tr.appendChild(td);
+  }}
+  tb.appendChild(tr);
 }}
 document.getElementById('actions').innerHTML = S.marts.map(m =>
   `<p><b>${{m.mart}}</b>: ${{m.actions.length ? '' : 'nothing needed'}}</p>` +

@@ -189,7 +189,7 @@ def risk_report(data_dir: DataDir = None) -> None:
     it was built from as ground truth, and writes reports/risk/measured.{json,html}:
     the run's own risk.{json,html} stay as the gate wrote them.  Exits 1 if a mart fails.
     """
-    from anonymizer.risk import gate
+    from anonymizer.risk import gate, text_line
     from pipelines import release_risk
     from pipelines.build import release_as_of
 
@@ -214,6 +214,9 @@ def risk_report(data_dir: DataDir = None) -> None:
                   f"{r.information_loss['generalisation']:.0%} gen · {r.information_loss['suppression']:.1%} supp",
                   f"{worst['after']:.2%} ({worst['knowledge']})" if worst else "–")
     out.print(t)
+    for r in res.reports:
+        if r.text:
+            out.print(f"{r.mart}: {text_line(r.text)}")
     out.print(f"report: {res.html_path} (and {res.json_path.name}; the run's risk.html is unchanged)")
     gate(res.reports)
     out.print("[green]every mart meets its thresholds[/]")

@@ -193,7 +193,7 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
 
 def finish(settings: Settings, summary: RunSummary, log: Log, check_volume: bool = True) -> None:
     """dbt build on the staging warehouse, the risk and volume gates, then the atomic publish."""
-    from anonymizer.risk import gate
+    from anonymizer.risk import gate, text_line
     from pipelines import release_risk, volume
 
     log("building marts with dbt (models, tests, unit tests)")
@@ -207,6 +207,8 @@ def finish(settings: Settings, summary: RunSummary, log: Log, check_volume: bool
     for r in risk.reports:
         for action in r.actions:
             log(f"  {r.mart}: {action}")
+        if r.text:
+            log(f"  {r.mart}: {text_line(r.text)}")
     rates = [a["after"] for r in risk.reports for a in r.attacks]
     if rates:
         log(f"  {len(rates)} attacks on the release: at most {max(rates):.2%} of targets re-identified")

@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from anonymizer import release, risk
+from anonymizer.redact import PLACEHOLDERS
 from pipelines import release_risk
 from pipelines.build import release_as_of
 from pipelines.run import open_session
@@ -94,11 +95,13 @@ def test_every_attack_of_the_suite_fails_on_the_release_and_works_on_the_untreat
     assert report["passed"] and report["run_id"] == summary.run_id and not report["measured_only"]
     assert "resident ID card" in report["adversary"]
     individual = [m for m in report["marts"] if m["kind"] == "individual"]
-    assert {m["mart"] for m in individual} == {"profile.dim_customers", "profile.fct_policies", "profile.dim_households"}
+    assert {m["mart"] for m in individual} == {"profile.dim_customers", "profile.fct_policies", "profile.dim_households",
+                                               "profile.fct_service_notes"}
     for m in individual:
         assert m["attacks"], m["mart"]
         for a in m["attacks"]:
-            assert a["targets"] == 1000 and a["after"] < 0.01, (m["mart"], a)
+            # tiny has fewer than 1,000 accounts with a note: every one of them is a target
+            assert a["targets"] == min(1000, m["before"]["people"]) and a["after"] < 0.01, (m["mart"], a)
         assert m["after"]["k"] >= m["k_required"] and m["after"]["suppressed"] <= 0.05 * m["after"]["people"]
     customers = next(m for m in individual if m["mart"] == "profile.dim_customers")
     strongest = next(a for a in customers["attacks"] if a["knowledge"] == "id_card + registration")
@@ -181,6 +184,8 @@ def test_the_html_report_renders_the_adversary_attacks_and_charts_in_headless_ch
     assert "resident ID card" in dom and "id_card + registration" in dom
     assert dom.count("<rect") >= 2 * attacks, "an untreated and a released bar per attack, and histograms"
     assert "profile.dim_customers" in dom and "generalisation loss" in dom
+    assert "rows released" in dom and "profile.fct_service_notes" in dom
+    assert all(kind in dom for kind in PLACEHOLDERS), "a column (and a bar) per placeholder type"
 
 
 def _readme_questions() -> list[str]:
@@ -194,7 +199,7 @@ def _readme_questions() -> list[str]:
 def test_the_readmes_example_questions_run_on_the_release_and_answer_something(tiny_run):
     settings, _, _ = tiny_run
     questions = _readme_questions()
-    assert len(questions) == 3
+    assert len(questions) == 4
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
         answers = [con.execute(q).fetchall() for q in questions]  # each runs on the release as published
@@ -202,6 +207,7 @@ def test_the_readmes_example_questions_run_on_the_release_and_answer_something(t
         assert len([b for b in by_band if b != "*"]) >= 2, "renewal by age band keeps age groups, even on tiny"
         assert all(0 <= rate <= 1 for rate in by_band.values())
         assert answers[2], "weekly successful payments: some cells are large enough to show"
+        assert answers[3] and any("〔" in note for note, _ in answers[3]), "complaints, redacted, even on tiny"
     finally:
         con.close()
 
@@ -218,3 +224,115 @@ def test_the_published_bytes_hold_no_untreated_value_the_gate_generalised(tiny_r
     assert not (days & shown), "on tiny the gate generalises the registration day away"
     data = settings.warehouse_path.read_bytes()
     assert len(days) > 100 and not [d for d in days if d.encode() in data]
+
+
+# --- the redacted service notes (issue 17) -------------------------------------------------------
+
+NOTES = "profile.fct_service_notes"
+
+
+def _notes_report(settings) -> dict:
+    report = json.loads((release_risk.report_dir(settings) / "risk.json").read_text())
+    return next(m for m in report["marts"] if m["mart"] == NOTES)
+
+
+def test_the_notes_are_released_with_month_kind_and_channel_only(tiny_run):
+    settings, _, _ = tiny_run
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        columns = [c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'profile' "
+                                             "AND table_name = 'fct_service_notes' ORDER BY column_index").fetchall()]
+        blank = con.execute(f"SELECT count(*) FROM {NOTES} WHERE note_redacted IS NULL "
+                            "OR trim(note_redacted) = ''").fetchone()[0]
+    assert columns == ["opened_month", "contact_kind", "contact_channel", "note_redacted"], "no key of any kind"
+    assert blank == 0
+
+
+def test_every_released_class_of_notes_holds_k_accounts_of_the_truth(tiny_run):
+    """The truth's notes, taken to the levels the gate reports, against what was published: every
+    month × kind × channel shown holds at least k accounts, with all its notes (a class is withheld whole)."""
+    settings, _, _ = tiny_run
+    m = _notes_report(settings)
+    lv = m["released_levels"]
+    month = {"opened_month": "t.opened_month", "quarter": "c.quarter", "year": "c.year", "*": "'*'"}[lv["opened_month"]]
+    kind = "t.contact_kind" if lv["contact_kind"] != "*" else "'*'"
+    channel = "t.contact_channel" if lv["contact_channel"] != "*" else "'*'"
+    con = duckdb.connect(str(settings.internal_path), read_only=True)
+    try:
+        con.execute(f"ATTACH '{settings.warehouse_path}' AS rel (READ_ONLY)")
+        rows = con.execute(f"""
+            WITH truth AS (
+                SELECT {month} AS opened_month, {kind} AS contact_kind, {channel} AS contact_channel, t.account_key
+                FROM intermediate.int_service_notes AS t
+                JOIN (SELECT DISTINCT month, quarter, year FROM rel.reference.calendar) AS c ON c.month = t.opened_month),
+            classes AS (SELECT opened_month, contact_kind, contact_channel, count(DISTINCT account_key) AS accounts,
+                               count(*) AS notes FROM truth GROUP BY ALL),
+            shown AS (SELECT opened_month, contact_kind, contact_channel, count(*) AS notes FROM rel.{NOTES} GROUP BY ALL)
+            SELECT s.notes, c.accounts, c.notes FROM shown AS s
+            LEFT JOIN classes AS c USING (opened_month, contact_kind, contact_channel)""").fetchall()
+        truth = con.execute("SELECT count(*) FROM intermediate.int_service_notes").fetchone()[0]
+    finally:
+        con.close()
+    assert rows and truth > 100
+    for shown, accounts, notes in rows:
+        assert accounts is not None and accounts >= m["k_required"] and shown == notes, (shown, accounts, notes)
+    released = sum(shown for shown, _, _ in rows)
+    assert m["text"]["released"] == released and released + m["text"]["withheld"] == truth
+    assert m["after"]["k"] >= m["k_required"] and m["after"]["people"] == m["before"]["people"]
+    assert all(a["counted"] == "people" for a in m["attacks"]), "several notes per account: scored by account"
+
+
+def test_the_risk_report_counts_the_redacted_spans_per_type_of_the_released_notes(tiny_run):
+    settings, _, _ = tiny_run
+    text = _notes_report(settings)["text"]
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        notes = [n for (n,) in con.execute(f"SELECT note_redacted FROM {NOTES}").fetchall()]
+    assert set(PLACEHOLDERS) <= set(text["spans"])
+    assert text["spans"] == {kind: sum(n.count(p) for n in notes) for kind, p in PLACEHOLDERS.items()}
+    assert all(text["spans"][kind] > 0 for kind in ("NAME", "ID", "MOBILE", "EMAIL", "CARD", "ADDRESS", "OPENID"))
+    assert sum(any(p in n for p in PLACEHOLDERS.values()) for n in notes) > len(notes) / 2, "notes carry placeholders"
+    assert not any(text["residual"][kind] for kind in risk.REFUSED_RESIDUAL), text["residual"]
+
+
+@pytest.mark.privacy
+def test_no_raw_identifier_of_the_vault_is_in_a_released_note(tiny_run, monkeypatch):
+    """The audit's needles (every identifier the vault holds, mobiles by their digits) against the
+    released note text alone."""
+    from anonymizer import audit
+    from anonymizer.keys import load_key
+    from pipelines.vault import open_vault
+    from tests.conftest import TEST_KEY
+
+    settings, _, _ = tiny_run
+    monkeypatch.setenv("YIHUI_MASTER_KEY", TEST_KEY)
+    key = load_key(settings.data_dir)
+    con = open_vault(settings.data_dir, key, read_only=True)
+    try:
+        audit.collect_needles(con, key)
+        audit.drop_public_vocabulary(con, audit.vocabulary_files(settings.project_dir))
+        kinds = {k for (k,) in con.execute("SELECT DISTINCT kind FROM needles").fetchall()}
+        assert {"name", "mobile", "id_number", "email", "openid"} <= kinds
+        con.execute(f"ATTACH '{settings.warehouse_path}' AS rel (READ_ONLY)")
+        assert con.execute(f"SELECT count(*) FROM rel.{NOTES}").fetchone()[0] > 100
+        assert audit._match(con, f"SELECT note_redacted AS s FROM rel.{NOTES}") == []
+    finally:
+        con.close()
+
+
+def test_a_validated_identifier_left_in_a_released_note_refuses_the_release_without_showing_it(tiny_copy):
+    """A mobile in a note, as if redaction had missed it: the gate, run on a copy of the tiny build
+    pair, names the mart and the type, never the number, and neither does its report."""
+    import shutil
+
+    tiny_copy.next_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(tiny_copy.internal_path, tiny_copy.staging_path)
+    shutil.copyfile(tiny_copy.warehouse_path, tiny_copy.release_staging_path)
+    with duckdb.connect(str(tiny_copy.staging_path)) as con:
+        con.execute("UPDATE intermediate.int_service_notes SET note_redacted = note_redacted || ' 回电13812345678' "
+                    "WHERE record_key = (SELECT min(record_key) FROM intermediate.int_service_notes)")
+    result = release_risk.assess(tiny_copy, "test", release_as_of(tiny_copy.warehouse_path), treat=True)
+    with pytest.raises(risk.RiskGateFailed, match=r"profile\.fct_service_notes: .*1 MOBILE identifier") as refused:
+        risk.gate(result.reports)
+    assert "13812345678" not in str(refused.value)
+    for path in (result.json_path, result.html_path):
+        assert "13812345678" not in path.read_text()
+    assert not json.loads(result.json_path.read_text())["passed"]

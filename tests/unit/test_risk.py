@@ -92,6 +92,13 @@ def test_the_attack_re_identifies_the_unique_untreated_and_nobody_released():
     assert a["after"] == 0
 
 
+def test_a_person_whose_rows_are_all_that_fit_is_re_identified():
+    """Two rows of one 75+ man are two consistent rows, both his: counted by person, not by row."""
+    (r,) = risk.assess(_con([*BASE, (1, "75+", "男", "梁溪区")], rows_per_person=2), [MART], POLICY, ADVERSARY)
+    (a,) = r.attacks
+    assert a["counted"] == "people" and a["reidentified_before"] == 1 and a["after"] == 0
+
+
 def test_a_lone_suppressed_row_is_re_identified_by_elimination():
     """The attacker's target has no exact class left, and one starred row: it must be theirs.
     This is why the gate never suppresses fewer than k people."""

@@ -1,7 +1,8 @@
 -- Service contacts as released (consultations, customer service, complaints): counted
 -- by month opened, kind and channel (weekly cells were mostly too small to show).  A contact is a dated event the
 -- adversary may know, so no row is one contact: a cell of fewer than k accounts shows
--- no figures.  The redacted notes stay in staging.
+-- no figures.  The redacted notes are released apart, one row per note and no key, in
+-- fct_service_notes.
 with
 
 records as (
