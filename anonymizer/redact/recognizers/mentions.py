@@ -7,7 +7,14 @@ from __future__ import annotations
 import re
 
 from anonymizer.redact.base import PLAIN, Recognizer, han
-from anonymizer.redact.recognizers.names import COMPOUND_SURNAMES, GIVEN, NOT_NAMES, ROLES, SURNAMES, _surname_at
+from anonymizer.redact.recognizers.names import (
+    COMPOUND_SURNAMES,
+    GIVEN,
+    NOT_NAMES,
+    ROLES,
+    SURNAMES,
+    _surname_at,
+)
 
 _MENTION = re.compile(r"@([^\s@：:，,。！!？?、]{1,20})")
 _NOT_MENTIONED = ("所有人", "全体", "全体成员", "all", "All", "ALL", "everyone")
@@ -85,9 +92,8 @@ def _person_like(who: str, prefixed: bool) -> bool:
     if who[0] in "小老阿" and len(who) == 2:
         return True
     head = 2 if who[:2] in COMPOUND_SURNAMES else 1
-    if who[:head] in COMPOUND_SURNAMES or who[0] in SURNAMES:
-        if who[head:] in _TITLES:
-            return True
+    if (who[:head] in COMPOUND_SURNAMES or who[0] in SURNAMES) and who[head:] in _TITLES:
+        return True
     if 2 <= len(who) <= 3 and who[0] in SURNAMES and all(c in GIVEN or c in "小老胖" for c in who[1:]) \
             and who[:2] not in NOT_NAMES:
         return True  # 胡小胖, 葛建平

@@ -659,7 +659,7 @@ def _listed_names(text: str, spans: list[_S]) -> list[_S]:
 
 
 _LISTED_BEFORE_PHONE = re.compile(
-    f"(?:^|(?<=[ \t\n]))([{_SURNAME_HEADS}]|[老小阿][\u4e00-\u9fff]|[A-Z][a-z]{{1,10}})$", re.M)
+    f"(?:^|(?<=[ \t\n]))([{_SURNAME_HEADS}]|[老小阿][\u4e00-\u9fff]|[A-Z][a-z]{{1,10}})$", re.MULTILINE)
 
 
 def _clause_names(text: str, spans: list[_S]) -> list[_S]:
