@@ -80,7 +80,7 @@ _ADDRESS_WORDS = ("住在", "住址", "地址", "家住", "寄到", "寄往", "�
                   "住", "Addr", "addr", "Address", "address")
 _NOT_HOME_AFTER = ("医院", "公司", "银行", "支行", "门诊", "卫生", "中心", "居委", "村委", "委员会", "党委", "办事处",
                    "服务", "管委会", "派出所", "学校", "小学", "中学", "幼儿园", "超市", "营业")
-_NOT_ESTATE = frozenset("的这那哪个是了在和与及我你他她们家里")
+_NOT_ESTATE = frozenset("的这那哪个是了在和与及我你他她们家里不进出来去到过看回要会能就还也都")
 # Building, unit and room without a compound before them: 1栋1203, 2幢301室, 3栋2单元502.
 _BUILDING = re.compile(
     r"(?<![0-9A-Za-z])[0-9]{1,3}[ ]?(?:栋|幢|号楼|座)[ ]?(?:[0-9]{1,2}[ ]?单元[ ]?)?[0-9]{2,5}(?:[ ]?室)?(?![0-9])"
@@ -203,8 +203,8 @@ def _named_estates(text: str):
 _ENGLISH_HINT = re.compile(r"(?:Rm|Room|Flat|Unit|Apt|No)\.? ?[0-9]|[0-9] [A-Z][a-z]+ (?:Road|Rd|Street|St|Lane|Avenue)")
 _EN_PART = r"(?:[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*)*|[0-9]{1,6}|[\u4e00-\u9fff]{2,12})"
 _ENGLISH = re.compile(
-    r"(?:(?:Rm|Room|Flat|Unit|Apt)\.? ?[0-9A-Z-]+|No\.? ?[0-9]+|[0-9]{1,5} [A-Z][a-z]+(?: [A-Z][a-z]+)* (?:Road|Rd|Street|St|Lane|Avenue|Ave)\.?)"
-    r"(?:,? " + _EN_PART + r")*"
+    r"(?:(?:Rm|Room|Flat|Unit|Apt)\.? ?[0-9A-Z-]+|No\.? ?[0-9]{1,5}(?![0-9])|[0-9]{1,5} [A-Z][a-z]+(?: [A-Z][a-z]+)* (?:Road|Rd|Street|St|Lane|Avenue|Ave)\.?)"
+    r"(?:,? " + _EN_PART + r")+"
 )
 
 RECOGNIZER = _Address()

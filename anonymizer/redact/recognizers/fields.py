@@ -29,6 +29,8 @@ LABELS = {
     **dict.fromkeys(("银行卡", "银行卡号", "卡号", "账号", "领款账户", "收款账户", "银行账号", "bank_card", "card_no",
                      "account"), "CARD"),
     **dict.fromkeys(("车牌", "车牌号", "plate"), "PLATE"),
+    **dict.fromkeys(("护照", "台胞证", "回乡证", "通行证", "港澳通行证", "证件号码", "护照号", "passport"),
+                    "ID_OR_DOCUMENT"),
     **dict.fromkeys(("邮箱", "email", "e-mail"), "EMAIL"),
 }
 _JSON = re.compile(r"\"([A-Za-z_\u4e00-\u9fff]{2,16})\"\s*:\s*\"([^\"\n]{1,60})\"")
@@ -37,8 +39,11 @@ _ROW = re.compile(r"^\s*\|?(.*?)\|?\s*$")
 # A value in a name's column that is an organisation or a relation, not a person.
 _NOT_PERSON_ENDS = ("科", "医院", "公司", "本人", "女儿", "儿子", "母亲", "父亲", "银行", "支行", "分行", "中心", "药房",
                     "诊所", "大学", "学校", "集团", "部", "处", "局", "所", "站", "店", "社区", "委员会", "街道", "员",
-                    "人", "号", "码", "户", "生", "群")
+                    "人", "号", "码", "户", "生", "群", "型", "期", "称", "态")
 _EMPTY = frozenset(("", "—", "-", "无", "/", "空", "null", "None", "N/A", "未填", "不详"))
+
+
+_RELATION_AFTER = re.compile("(?:母亲|父亲|妻子|丈夫|儿子|女儿|本人|配偶|子女|之母|之父)(?=$|[^\u4e00-\u9fff])")
 
 
 def _value_kind(label_kind: str, value: str) -> str | None:
@@ -60,8 +65,9 @@ def _value_kind(label_kind: str, value: str) -> str | None:
         from anonymizer.redact.recognizers.resident_id import valid_id
         if valid_id(v):
             return "ID"
-        return "DOCUMENT" if re.fullmatch(r"[A-Za-z]{1,3}[0-9A-Za-z]{6,14}", v) and sum(c.isdigit() for c in v) >= 5 \
-            else None
+        if re.fullmatch(r"[A-Za-z]{0,3}[0-9A-Za-z]{6,14}", v) and sum(c.isdigit() for c in v) >= 6:
+            return "DOCUMENT"
+        return None
     if label_kind in ("SOCIAL_SECURITY", "MEDICAL_NO", "PLATE"):
         return label_kind if sum(c.isdigit() for c in v) >= 4 and len(v) <= 24 else None
     if label_kind == "CARD":
@@ -81,6 +87,15 @@ _KEY_PARTS = (("name", "NAME"), ("holder", "NAME"), ("assignee", "NAME"), ("oper
               ("plate", "PLATE"), ("mrn", "MEDICAL_NO"), ("inpatient", "MEDICAL_NO"), ("sicard", "SOCIAL_SECURITY"),
               ("bankaccount", "CARD"), ("cardno", "CARD"), ("email", "EMAIL"), ("mail", "EMAIL"))
 _KEY_EXACT = frozenset(("by",))
+
+
+def _value_span(label_kind: str, text: str, a: int, b: int) -> tuple[int, int, str] | None:
+    """The personal data in the value ``text[a:b]`` of a field labelled ``label_kind``: a name
+    without the relation written after it (潘晓东母亲), or the whole value."""
+    if label_kind == "NAME" and (m := _RELATION_AFTER.search(text, a, b)) and m.start() - a >= 2:
+        b = m.start()
+    kind = _value_kind(label_kind, text[a:b])
+    return (a, b, kind) if kind else None
 
 
 def _label(cell: str) -> str | None:
@@ -105,6 +120,8 @@ def _cells(line: str, sep: str) -> list[tuple[int, int]]:
             a += 1
         while b > a and line[b - 1] in " \t":
             b -= 1
+        if b - a >= 2 and line[a] in "\"'" and line[b - 1] == line[a]:
+            a, b = a + 1, b - 1  # a quoted cell: "承雨萱"
         out.append((a, b))
         p += len(part) + 1
     return out
@@ -131,17 +148,17 @@ def _tables(text: str):
             for i, kind in columns.items():
                 if i < len(cells):
                     a, b = cells[i]
-                    k = _value_kind(kind, line[a:b])
-                    if k:
-                        yield offset + a, offset + b, k
+                    found = _value_span(kind, line, a, b)
+                    if found:
+                        yield offset + found[0], offset + found[1], found[2]
         # a label cell followed by its value: | 住院号 | ZY2025117342 |
         for i, (a, b) in enumerate(cells[:-1]):
             kind = kinds[i]
             if kind and len(header) < 2:
                 va, vb = cells[i + 1]
-                k = _value_kind(kind, line[va:vb])
-                if k:
-                    yield offset + va, offset + vb, k
+                found = _value_span(kind, line, va, vb)
+                if found:
+                    yield offset + found[0], offset + found[1], found[2]
         offset += len(line) + 1
 
 
@@ -152,15 +169,15 @@ class _Fields(Recognizer):
         if '"' in text and ":" in text:
             for m in _JSON.finditer(text):
                 kind = _label(m.group(1))
-                k = kind and _value_kind(kind, m.group(2))
-                if k:
-                    yield m.start(2), m.end(2), k
+                found = kind and _value_span(kind, text, m.start(2), m.end(2))
+                if found:
+                    yield found
         if "=" in text:
             for m in _KEY_EQ.finditer(text):
                 kind = _label(m.group(1))
-                k = kind and _value_kind(kind, m.group(2))
-                if k:
-                    yield m.start(2), m.end(2), k
+                found = kind and _value_span(kind, text, m.start(2), m.end(2))
+                if found:
+                    yield found
         if "|" in text or "," in text or "\t" in text:
             yield from _tables(text)
 

@@ -20,7 +20,8 @@ _INTRODUCED = re.compile(
     r"(?:(?<![A-Za-z])(?:my name is|My name is|name is|I am|I'm|Name|NAME|name|insured|applicant|holder|contact|"
     r"patient|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|colleague|client|customer|employee|member|Dear|Attn|cc|by)"
     r"[\s:=\"']+|(?<![A-Za-z])(?:Best|Regards|Thanks|Sincerely|Cheers),?\s+|"
-    r"(?:英文名|英文名字|中文名|护照名|拼音|投保人|被保人|被保险人|客户|联系人|团长|开发|同事|经理|老板|英文)"
+    r"(?:英文名|英文名字|中文名|护照名|拼音|投保人|被保人|被保险人|客户|联系人|团长|开发|同事|经理|老板|英文|我是|我叫|"
+    r"叫|太太|先生|老公|老婆|女儿|儿子|丈夫|妻子)"
     r"(?:是|叫|为)?[\"'：:=]?\s?)"
     r"(?P<name>[A-Z][A-Za-z]{1,15}(?:\.?[ ·-][A-Z][A-Za-z]{0,15}\.?){0,3})(?![A-Za-z0-9])"
 )
@@ -28,7 +29,9 @@ _INTRODUCED = re.compile(
 _WESTERN = re.compile(r"([A-Z](?<![A-Za-z][A-Z])[a-z]{2,10}) (?:" + alternation(w.capitalize() for w in SURNAMES)
                       + r")(?![A-Za-z])")
 _HINT = re.compile("[A-Z][A-Za-z]")
-_PLACES = frozenset(("Hong Kong", "Macau Li", "Taipei Lin"))
+_PLACES = frozenset(("Hong Kong", "Macau Li", "Taipei Lin", "Hui Xi", "Yi Hui"))
+_NOT_RUNS = frozenset(("Hui Xi Bao", "HUI XI BAO", "Yi Hui Xi Cheng", "Guo Lian", "GUO LIAN", "Ping An", "PING AN",
+                       "Wu Xi", "WU XI", "Jiang Su", "JIANG SU", "Xin Wu", "Liang Xi", "Bin Hu", "Hui Shan", "Xi Shan"))
 _NOT_NAMES = frozenset(("VALID", "THRU", "PDF", "OCR", "CSV", "JSON", "ID", "OK", "NO", "CT", "MRI", "ICU", "VIP",
                         "APP", "BANK", "CARD", "CHINA", "UNION", "PAY", "VISA", "WeChat", "Wuxi", "WUXI", "Jiangsu",
                         "Rm", "Bldg", "Road", "Rd", "Street", "St", "District", "Passport", "Tel", "Email", "Addr", "HR",
@@ -67,7 +70,7 @@ class _LatinNames(Recognizer):
                 yield m.start("name"), m.start("name") + len(" ".join(words)), "NAME"
         for m in _RUN.finditer(text):
             words = re.split(r"[ ·-]", m.group())
-            if any(w in _NOT_NAMES for w in words) or not all(_pinyin_word(w) for w in words):
+            if any(w in _NOT_NAMES for w in words) or m.group() in _NOT_RUNS or not all(_pinyin_word(w) for w in words):
                 continue
             if words[0].lower() in SURNAMES or words[-1].lower() in SURNAMES:
                 yield m.start(), m.end(), "NAME"

@@ -76,6 +76,8 @@ _ENGLISH_FIELDS = frozenset((
     "Card", "Gender", "Age", "Sex", "Nationality", "Mr", "Ms", "Mrs", "Attn", "Cc", "Bcc", "Sent", "Ref", "No",
     "Tel", "Name", "Addr", "Email", "Note", "Notes", "Re", "To", "From", "Type", "Level", "Code", "Error", "Warning",
     "Info", "Debug", "Source", "Target", "Message", "Reply", "Answer", "Question", "Policy", "Claim", "Case",
+    "Product", "Plan", "Premium", "Hospital", "Diagnosis", "Insurer", "Relationship", "Birthday", "Occupation",
+    "Remarks", "Signature", "Insured", "Applicant", "Beneficiary", "Agent", "Branch", "Mobile", "Landline",
 ))
 
 
@@ -97,8 +99,6 @@ def _person_like(who: str, prefixed: bool) -> bool:
     if 2 <= len(who) <= 3 and who[0] in SURNAMES and all(c in GIVEN or c in "小老胖" for c in who[1:]) \
             and who[:2] not in NOT_NAMES:
         return True  # 胡小胖, 葛建平
-    if len(who) == 2 and all(c in GIVEN for c in who) and who not in NOT_NAMES:
-        return True  # 晓婷
     return len(who) >= 3 and who.endswith(("妈", "爸", "妈妈", "爸爸", "奶奶", "爷爷"))
 
 

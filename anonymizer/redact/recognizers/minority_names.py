@@ -20,6 +20,7 @@ PARTS = frozenset((
     "朝鲁", "阿古拉", "布和", "格日勒", "哈斯", "吉日嘎拉", "乌力吉", "萨仁", "高娃", "娜仁", "巴图",
 ))
 _PARTS_RE = re.compile(alternation(PARTS))
+_GREETINGS = ("扎西德勒",)  # Tibetan for "good luck", not a name
 _DOTTED = re.compile(r"[\u4e00-\u9fff]{2,8}[·•・][\u4e00-\u9fff]{2,8}")
 _NOT_DOTTED = ("惠锡", "医惠", "保", "城", "市", "区", "医院", "公司")
 
@@ -34,6 +35,8 @@ class _MinorityNames(Recognizer):
                     yield m.start(), m.end(), "NAME"
         start = end = -1
         for m in _PARTS_RE.finditer(text):
+            if text.startswith(_GREETINGS, m.start()):
+                continue
             if m.start() != end:  # parts written together are one name (扎西 + 顿珠)
                 if end > 0:
                     yield start, end, "NAME"

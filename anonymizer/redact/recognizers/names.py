@@ -44,7 +44,7 @@ SURNAMES = frozenset(
     "宁仇栾暴甘钭厉戎祖武符刘景詹束龙叶幸司韶郜黎蓟薄印宿白怀蒲邰鄂索咸籍赖卓蔺屠蒙池乔阴郁胥苍双闻莘"
     "党翟谭贡劳逄姬申扶堵冉宰郦雍却璩桑桂濮牛寿边扈燕冀郏浦尚农温庄晏柴瞿阎充慕连茹习宦艾鱼容向古易慎"
     "戈廖庾暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚简饶曾毋沙乜鞠须丰"
-    "巢关蒯查荆红游竺权逯盖桓公晋楚闫法汝鄢涂钦岳帅缑亢况郈琴商牟佘佴伯赏墨哈谯笪年阳佟福"
+    "巢关蒯查荆红游竺权逯盖桓公晋楚闫法汝鄢涂钦岳帅缑亢况郈琴商牟佘佴伯赏墨哈谯笪年阳佟福綦"
     "肖付覃谌冼邝粟芦苟仝兰庹揭练"
     "眭郇禤仉蹇苻戢亓麦邸郄檀栗"
 ) - {"有", "爱", "言", "能", "从", "那", "空", "后", "相", "通", "别", "终", "益", "养"}
@@ -91,7 +91,8 @@ ROLES = (
     "转给", "转交", "交给", "移交", "员工", "职工", "老职工", "被调查人", "调查人", "伤者", "车主", "户主",
     "推广员", "老板", "实名", "真名", "昵称", "本名", "团长", "网格员", "网格长", "社工", "志愿者", "陪诊员", "理赔专员",
     "邻居", "前夫", "前妻", "生母", "生父", "继母", "继父", "法定代表人", "代表人", "收款人", "经办", "复核", "抄送",
-    "开发", "运维", "组织者", "村委", "物业", "保安", "快递员", "销售", "客户代表", "致", "人员", "患者", "病人", "上级", "二线", "客户经理", "理赔组长", "质检员", "审核人", "录入人", "操作员",
+    "开发", "运维", "组织者", "村委", "物业", "保安", "快递员", "销售", "客户代表", "致", "人员", "患者", "病人",
+    "转", "一线", "三线", "班长", "理赔", "核查员", "核查", "调取", "车主", "驾驶人", "乘客", "伤者", "上级", "二线", "客户经理", "理赔组长", "质检员", "审核人", "录入人", "操作员",
 )
 # Kinship words: a full name, or a given name alone (女儿晨晨, 我姐金凤), follows them.
 KIN = (
@@ -113,7 +114,7 @@ _NOT_SURNAME_BEFORE_CUE = frozenset("该这那其她他我你您老男女贵本�
 _FOLLOW = frozenset(
     "来说称的在和与及跟对要想因已于为等也都又还就被把给让向从到去有没不请打问咨询反投致电手证身邮地住办申"
     "查今昨前后岁个们这那吗呢吧啊了着过之其所而但或告核需表确回陪收寄退名次再经一两三四五六七八九十本夫妻"
-    "儿女父母爸妈丈老会能可是今明昨早晚上下午年月日号先签已未现刚目代陪送帮让你我他她您"
+    "儿女父母爸妈丈老会能可是今明昨早晚上下午年月日号先签已未现刚目代陪送帮让你我他她您离"
 )
 # Characters of given names (the common ones: 伟 芳 建国 子涵 梓萱…).  A candidate whose given part
 # has another character (高烧, 公婆, 童装, 客服) is a word, not a name.
@@ -131,7 +132,7 @@ NAME_CHARS = frozenset(
     "崔嵩巍州帝席庚廷弘张彪征徐微忻怀恬悟惜意慎戈抒敦斐旖旗昀昂昆昶晔晞景暖曼朔杭枝柯栋栩桓梁梵椒楚榆槿樊欧歆毓沁沅沐"
     "泓洛津浦涓淇淳渝湘滢潇澍濡灏炫烽焜熠燊爽珩琨瑄瑭璞璠瓒甜田甫男皎盈睦瞻矗祎祯禹秉秦程稷穆竣童笙筠简粤纬纳练绮缘罡"
     "羚群翊耘肃胤舜艺芊芯苑苓茉荔莘菀蒙蓁蔻蕙薪藤蝶衍裕襄誉谦谨豫贝赫越轶辅迪逍遥邦郁铎镕阔阳陶雍雯霄霆霓靖韬韶颂飒骁"
-    "鸥鹃鹂麒黎梦香阿令仪"
+    "鸥鹃鹂麒黎梦香阿令仪妹"
 )
 # Characters that do not end or fill a given name (they start the next word, or are medical,
 # money or paperwork words): a candidate containing one is not a name.
@@ -177,7 +178,10 @@ NOT_NAMES = frozenset((
     "读音", "字母", "公民", "声明", "农民", "国联", "医惠", "惠锡", "锡城", "签名", "签字", "本名", "全名", "实名", "小名", "名单", "单据", "公众号", "小程序", "电话",
 ))
 _NICK_STOP = frozenset(("小时", "小区", "小于", "老师", "老年", "老家", "小家", "老公", "小康", "老乡", "小童",
-                        "老钱", "小金", "老宋", "小车", "小程序", "老于"))
+                        "老钱", "小金", "老宋", "小车", "小程序", "老于", "小米", "老花", "老毛", "小白", "小包",
+                        "老成", "小成", "老和", "老向", "小平", "老平", "小安", "老安", "老是", "老都", "老伯",
+                        "老太", "老爷", "老头", "老伴", "老弟", "老哥", "老姐", "老妹", "老兄", "小伙", "小妹",
+                        "小弟", "老板", "老人", "老百"))
 # Verbs after which a clause-initial surname + given name is taken for a person.
 _VERBS = ("来电", "致电", "反映", "投诉", "咨询", "称", "表示", "要求", "询问", "留言", "来访", "申请",
           "为投保", "为被保", "是投保", "是被保", "为联系", "为受益", "为监护")
@@ -273,7 +277,8 @@ STRICT, NORMAL, WEAK, FREE = 1, 0, 2, 3  # how a name must end: punctuation / a 
 
 # Field labels that may follow a value directly in copied or OCR'd forms (姓名包振华性别男).
 LABEL_WORDS = ("性别", "年龄", "民族", "出生", "住址", "地址", "公民", "身份", "电话", "手机", "关系", "职业", "籍贯",
-               "科室", "床号", "住院号", "门诊号", "与户主", "联系", "证件")
+               "科室", "床号", "住院号", "门诊号", "与户主", "联系", "证件", "医保", "社保", "市民卡", "银行", "微信",
+               "邮箱", "就诊", "护照")
 
 
 def _right_ok(text: str, end: int, mode: int = NORMAL) -> bool:
@@ -308,7 +313,7 @@ _CLAUSE_START_RE = re.compile(f"[{_SURNAME_HEADS}](?<![^{re.escape(''.join(_CLAU
 COMMON_GIVEN = frozenset(
     "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红梅鹏飞斌宇浩凯健俊帆帅旭宁琳婷雪倩颖佳欣怡晨阳昊"
     "然梓涵轩博文思雨诗琪慧燕玲莲凤洁琴蓉晶瑶璐妍悦晓建志海林波辉宏峰亮龙春荣兵胜贵珍翠菊丹彤萱雯嘉睿泽宸瑞"
-    "航婉淑蕾薇莹茜蓓馨韵铭鑫坤锋毅彬滨振鸿翔耀琦瑾瑜珊霖皓逸"
+    "航婉淑蕾薇莹茜蓓馨韵铭鑫坤锋毅彬滨振鸿翔耀琦瑾瑜珊霖皓逸东"
 )
 _FREE_RE = re.compile(f"[{_SURNAME_HEADS}](?=[{''.join(sorted(COMMON_GIVEN))}]{{2}})")
 
@@ -331,10 +336,18 @@ _TIME_BEFORE = frozenset(("上周", "下周", "本周", "这周", "每周", "一
 # Surname characters that end ordinary words before a title (班主任, 公司经理, 平安经理): no
 # surname alone there without a clean boundary.
 _WORD_FINAL = frozenset("班家司商安平全文明高方金于时和成常向江海林石田花云山水车万元双东南西北上年月日新华中国"
-                        "支行公区部科院所局厂店团组队")
+                        "支行公区部科院所局厂店团组队房寿")
+# What follows a title when it names a place, not a person (律师事务所, 护士站, 客服中心).
+_TITLE_PLACE_AFTER = ("事务所", "中心", "站", "部", "室", "组", "办", "处", "科", "台", "团队")
 # Surname characters that mostly start ordinary words: no name without a cue after them.
 _NOT_FREE_SURNAMES = frozenset("高方马金明安全文于时和成平常向江海林石田花云山水车万元双东南西北上"
                                "年月日新华中国家")
+
+
+# A log line: a time, maybe a shift word, then a surname standing alone.
+_AFTER_TIME_RE = re.compile(
+    f"[0-9]{{1,2}}:[0-9]{{2}}(?::[0-9]{{2}})? (?:一线|二线|三线|转|班长|组长|坐席)?"
+    f"({alternation(COMPOUND_SURNAMES)}|[{''.join(sorted(SURNAMES))}])(?=[（(：: →]|已|回|接|结)")
 
 
 def _clause_start_names(text: str) -> list[_S]:
@@ -429,13 +442,14 @@ def _name_before(text: str, end: int, cue: str) -> int:
             continue
         if g and (not _given_ok(text[st + slen:end]) or _not_a_name(text, st, end)):
             continue
-        if g == 0 and slen == 1 and cue not in _COURTESY and sn not in COMMON_SURNAMES and not (
+        if g == 0 and slen == 1 and cue not in _COURTESY and sn in _WORD_FINAL and not (
                 st == 0 or text[st - 1] in _CLAUSE or text[st - 1] in "是叫找问请向跟对让给"
                 or text.endswith(_INTRO_WORDS, 0, st)):
             continue  # 班主任, 值班医生: a rare surname alone before a title is a word (】丰同学 is not)
         if _left_ok(text, st):
             return st
-        if fallback < 0 and text[max(0, st - 1):st + 1] not in _TIME_BEFORE and (g == 2 or slen == 2 or g == 0 and (
+        if fallback < 0 and text[max(0, st - 1):st + 1] not in _TIME_BEFORE \
+                and not text.startswith(_TITLE_PLACE_AFTER, end + len(cue)) and (g == 2 or slen == 2 or g == 0 and (
                 sn in COMMON_SURNAMES and cue in _SOFT_CUES or sn not in _WORD_FINAL and len(cue) > 1)):
             fallback = st  # 台商林志豪先生, 血液科欧阳教授, 那个姜经理, 对了惠老师: the title vouches
     if fallback < 0 and cue in _COURTESY and end >= 1:
@@ -449,7 +463,7 @@ def _name_before(text: str, end: int, cue: str) -> int:
 def _surname_alone(text: str, p: int) -> int:
     """After a role: a surname standing alone (受理人：庞（坐席…, 组长邹已致歉), or 0."""
     slen = _surname_at(text, p)
-    if not slen or text[p] in "于向和跟与及对把被让给在从":
+    if not slen or text[p] in "于向和跟与及对把被让给在从时中后前":
         return 0  # 值班人员于09:00: a preposition
     e = p + slen
     if e == len(text) or not han(text[e]) or text[e] in _ALONE_NEXT or _cue_at(text, e):
@@ -558,6 +572,8 @@ def _names(text: str) -> list[_S]:
             st = _name_before(text, cs, word)
             if st < 0:
                 continue
+            if word == "老" and text[ce:ce + 1] in "妈爸公婆伴家师板乡年人头大二三总百":
+                continue  # 查老妈, 的老伴: not 查老, 的老
             if len(word) == 1 and not (_right_ok(text, ce) and (_left_ok(text, st) and (
                     text[st] in COMMON_SURNAMES or cs - st > 1 or text.endswith(_INTRO_ENDS, 0, st)
                     or text.startswith(("：", ":"), ce) or word == "老" and text[st] not in _WORD_FINAL)
@@ -612,7 +628,7 @@ def _names(text: str) -> list[_S]:
     for m in _DOUBLED_RE.finditer(text):
         st = m.start()
         if m.group() not in _NOT_DOUBLED and m.group()[0] in _GIVEN and m.group()[0] not in _NUMERALS and (
-                st == 0 or text[st - 1] in _LEFT or text[st - 1] in "说让叫陪带替给") and _right_ok(text, st + 2):
+                st == 0 or text[st - 1] in _LEFT or text[st - 1] in "说让叫陪带替给她他名") and _right_ok(text, st + 2):
             add((st, st + 2, "NAME"))  # 卜女士说涵涵下周…
     for m in _CHILD_PARENT_RE.finditer(text):
         if m.group(1)[0] in _GIVEN and m.group(1) not in _NOT_DOUBLED:
@@ -623,6 +639,9 @@ def _names(text: str) -> list[_S]:
         if slen and _given_ok(text[a + slen:b]) and not _not_a_name(text, a, b):
             add((a, b, "NAME"))
     spans += _clause_start_names(text)
+    if ":" in text:
+        for m in _AFTER_TIME_RE.finditer(text):
+            add((m.start(1), m.end(1), "NAME"))  # 09:15 昝（一线）接, 14:02 一线靳：
     spans += _free_names(text)
     for m in _NICK_RE.finditer(text):
         # 老王, 小李: a common surname before a following word, any surname before a verb
@@ -634,9 +653,8 @@ def _names(text: str) -> list[_S]:
         if _cue_at(text, e) or text.startswith("家", e):
             add((st, e, "NAME"))  # 小吴客服, 老蒋家
             continue
-        if _VERB_RE.match(text, e) or ((slen == 1 and text[p] in COMMON_SURNAMES or text.endswith(ROLES, 0, st))
-                                       and (e == len(text) or text[e] in _FOLLOW
-                                            or not han(text[e]) and text[e] not in "0123456789")):
+        if _VERB_RE.match(text, e) or (e == len(text) or text[e] in _FOLLOW
+                                       or not han(text[e]) and text[e] not in "0123456789"):
             add((st, e, "NAME"))  # 老王, 客服小芮
     return spans
 
