@@ -34,12 +34,23 @@ from anonymizer.redact.registry import PLACEHOLDERS, PRIORITY, RECOGNIZERS
 
 __all__ = ["PLACEHOLDERS", "RECOGNIZERS", "Span", "find", "redact"]
 
-# -- folding full-width ASCII ---------------------------------------------------------------------
+# -- folding full-width ASCII and traditional characters ------------------------------------------
 # Only the characters identifiers are written with; full-width punctuation (，：) stays.
 _FOLD_CHARS = "０１２３４５６７８９＋－＠．＿" + "".join(chr(c) for c in range(0xFF21, 0xFF3B)) + "".join(
     chr(c) for c in range(0xFF41, 0xFF5B)) + "\u3000"
-_FOLD = str.maketrans({c: (" " if c == "\u3000" else chr(ord(c) - 0xFEE0)) for c in _FOLD_CHARS})
-_NEEDS_FOLD = re.compile(f"[{re.escape(_FOLD_CHARS)}]")
+# Traditional characters (notes from Taiwan, Hong Kong and Macau residents: 台胞證, 新吳區…棟)
+# folded to simplified, one for one, for the characters the recognisers read.
+_TRADITIONAL = (
+    "陳陈張张劉刘黃黄楊杨趙赵吳吴孫孙馬马鄭郑謝谢許许韓韩馮冯鄧邓蕭萧蔣蒋葉叶蘇苏呂吕盧卢鍾钟譚谭陸陆賈贾韋韦"
+    "鄒邹閻阎龍龙賀贺顧顾龔龚萬万錢钱嚴严湯汤羅罗鮑鲍魯鲁聶聂齊齐費费蘆芦歐欧關关濤涛偉伟華华麗丽強强軍军傑杰"
+    "紅红東东國国榮荣飛飞鵬鹏輝辉鳳凤蘭兰愛爱鴻鸿靜静藝艺穎颖蓮莲雲云寶宝貴贵勝胜順顺義义禮礼鋒锋銘铭錦锦鈞钧"
+    "銳锐曉晓憶忆夢梦韻韵詩诗語语書书嬌娇鶯莺區区縣县鎮镇鄉乡號号棟栋單单門门樓楼層层園园莊庄廣广場场廈厦裡里"
+    "灣湾橋桥證证護护電电話话機机醫医險险聯联繫系賬账戶户銀银編编碼码診诊療疗歷历經经營营開开發发體体臺台鄰邻"
+    "內内車车駕驾駛驶員员漢汉報报協协會会師师長长務务處处"
+)
+_FOLD = str.maketrans({**{c: (" " if c == "\u3000" else chr(ord(c) - 0xFEE0)) for c in _FOLD_CHARS},
+                       **{_TRADITIONAL[i]: _TRADITIONAL[i + 1] for i in range(0, len(_TRADITIONAL), 2)}})
+_NEEDS_FOLD = re.compile(f"[{re.escape(_FOLD_CHARS)}{_TRADITIONAL[::2]}]")
 
 
 _FIRST = tuple(r for r in RECOGNIZERS if r.order == 0)

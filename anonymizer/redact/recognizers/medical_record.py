@@ -12,7 +12,7 @@ RECORD_WORDS = ("inpatient no", "outpatient no", "Inpatient No", "MRN", "hospita
                 "登记号", "诊疗卡号", "就诊卡", "门诊ID", "住院ID", "病历编号", "病案编号", "住院病案号")
 _RECORD = re.compile(
     r"(?:" + alternation(RECORD_WORDS) + r")\.?(?:码)?(?:是|为)?[^0-9A-Za-z\n]{0,4}?"
-    r"(?P<number>[A-Za-z]{0,3}-?[0-9][0-9A-Za-z-]{3,19})(?![0-9A-Za-z])"
+    r"(?P<number>[A-Za-z]{0,3}[ -]?[0-9](?:[0-9A-Za-z-]| (?=[0-9])){3,19})(?![0-9A-Za-z])"
 )
 
 RECOGNIZER = PatternRecognizer(kind="MEDICAL_NO", placeholder="〔病历号〕", patterns=(_RECORD,), group="number", priority=0,

@@ -489,11 +489,14 @@ _NOT_DOUBLED = frozenset(("常常", "刚刚", "慢慢", "天天", "明明", "好
                           "小小", "早早", "平平", "轻轻", "久久", "远远", "深深", "长长", "满满", "乐乐呵", "安安静",
                           "清清", "白白", "红红", "生生", "世世", "代代", "方方", "正正", "真真", "永永", "远远",
                           "匆匆", "冲冲", "洋洋", "源源", "滔滔", "浩浩荡", "朗朗", "亮亮堂", "啦啦", "哈哈", "嘻嘻",
-                          "谢谢", "妈妈", "爸爸", "哥哥", "姐姐", "弟弟", "妹妹", "宝宝", "奶奶", "爷爷", "叔叔"))
+                          "谢谢", "妈妈", "爸爸", "哥哥", "姐姐", "弟弟", "妹妹", "宝宝", "奶奶", "爷爷", "叔叔",
+                          "太太", "婆婆", "公公", "伯伯", "舅舅", "姑姑", "娘娘", "嫂嫂"))
 
 
-def _strong_name(text: str, p: int) -> int:
-    """After 姓名：/联系人/我叫…: two to four characters up to a punctuation mark, or 0."""
+def _strong_name(text: str, p: int, field: bool = False) -> int:
+    """After 姓名：/联系人/我叫…: two to four characters up to a punctuation mark, or 0.
+    ``field``: the label is a form's (姓名:), so any character but a function word may
+    be a given name's (张雅筑)."""
     e = p
     while e < len(text) and e - p < 5 and han(text[e]):
         if e - p >= 2 and (_cue_at(text, e) or text.startswith(LABEL_WORDS, e)):
@@ -501,7 +504,10 @@ def _strong_name(text: str, p: int) -> int:
         e += 1
     if not 2 <= e - p <= 4 or (e < len(text) and han(text[e]) and not text.startswith(LABEL_WORDS, e)):
         return 0
-    if text[p] in _NOT_SURNAME_BEFORE_CUE or not _given_ok(text[p + 1:e]) or _not_a_name(text, p, e) \
+    if field and (text[p:e] in _KIN_SET or text[p:e] in _ROLE_SET or text[e - 1] in "部科处组室司局所"):
+        return 0  # 联系人：太太 黄淑芬, 经办人：人事部 缪晓红
+    given_ok = all(c not in _NOT_GIVEN for c in text[p + 1:e]) if field else _given_ok(text[p + 1:e])
+    if text[p] in _NOT_SURNAME_BEFORE_CUE or not given_ok or _not_a_name(text, p, e) \
             or text[p] in _NOT_GIVEN and text[p] not in SURNAMES:
         return 0
     return e
@@ -603,7 +609,8 @@ def _names(text: str) -> list[_S]:
         p, word = m.end(), m.group(1) or m.group(2)
         mode = (FREE if word in _ROLE_SET or word in _KIN_SET or "：" in m.group() or ":" in m.group()
                 else STRICT if word == "的" else WEAK if word in WEAK_INTRODUCERS else NORMAL)
-        e = _surname_at(text, p) and _name_after(text, p, mode)
+        field = word in STRONG_INTRODUCERS and ("：" in m.group() or ":" in m.group())
+        e = field and _strong_name(text, p, field=True) or _surname_at(text, p) and _name_after(text, p, mode)
         if not e and word in STRONG_INTRODUCERS:
             e = _strong_name(text, p)
         if not e and word in _ROLE_SET:

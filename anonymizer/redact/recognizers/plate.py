@@ -8,7 +8,7 @@ import re
 from anonymizer.redact.base import PatternRecognizer
 
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-_PLATE = re.compile(f"[{_PROVINCES}] ?[A-HJ-NP-Za-hj-np-z][·・.•\\- ]?[A-HJ-NP-Za-hj-np-z0-9]{{5,6}}"
+_PLATE = re.compile(f"[{_PROVINCES}] ?[A-HJ-NP-Za-hj-np-z][·・.•\\- ]?[A-HJ-NP-Za-hj-np-z0-9](?: ?[A-HJ-NP-Za-hj-np-z0-9]){{4,5}}"
                     "(?:学|警|挂|领|港|澳)?(?![A-Za-z0-9])")
 
 

@@ -11,7 +11,8 @@ CARD_WORDS = ("社保卡号", "社保卡", "医保卡号", "医保卡", "社会�
               "医保号", "医保编号", "个人医保编号", "医保个人编号", "社保编号", "社保账号", "医保账号", "参保号",
               "个人编号", "市民卡号", "市民卡", "社保电脑号", "电脑号", "医疗保险号", "医疗保险卡号", "社保个人编号",
               "社保卡卡号", "医保凭证号", "医保电子凭证号", "参保编号", "参保人编号", "社保号码", "医保卡卡号",
-              "social security no", "social security number", "SI card no", "SI No", "medical insurance no")
+              "social security no", "social security number", "SI card no", "SI No", "medical insurance no",
+              "MI Card No", "MI card no", "SI Card No", "Medical Insurance Card No", "医宝卡号")
 _CARD = re.compile(
     r"(?:" + alternation(CARD_WORDS) + r")(?:码|号)?[）)]?(?:卡号|号码|编号)?(?:是|为)?[^0-9A-Za-z\n]{0,8}?"
     r"(?P<number>[A-Za-z]{0,3}[0-9][0-9A-Za-z -]{4,24}[0-9A-Za-z])(?![0-9A-Za-z])"
@@ -22,5 +23,29 @@ def _digits(text: str) -> bool:
     return sum(c.isdigit() for c in text) >= 5
 
 
+# The shapes of card numbers themselves, close after talk of the card (报社保卡号 第一次报：A21349807,
+# 医保卡号方便报一下吗 客户：A55021938): a letter and eight or nine digits; the new Jiangsu cards'
+# area code, a letter and digits (320200D156000087731), written anywhere; the national medical
+# insurance code's twenty digits.
+_NEAR = (re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])(?: ?[0-9]){8,9}(?![0-9A-Za-z])"),
+         re.compile(r"[1-8](?<![A-Za-z0-9][1-8])[0-9]{19}(?![0-9A-Za-z])"))
+_AREA_LETTER = re.compile(r"[1-8](?<![A-Za-z0-9][1-8])[0-9]{5}[A-Z][0-9]{8,12}(?![0-9A-Za-z])")
+# Other numbers talked about nearby: the number is more likely theirs.
+_OTHER_BEFORE = ("护照", "回乡证", "通行证", "台胞证", "证件", "出生", "居留", "军官", "Passport", "passport", "发票",
+                 "单号", "订单", "流水", "编号", "保单", "案件")
+
+
+class _Near(PatternRecognizer):
+    def find(self, text, ctx):
+        return [f for f in super().find(text, ctx)
+                if not any(w in text[max(0, f[0] - self.window):f[0]] for w in _OTHER_BEFORE)]
+
+
+NEAR = _Near(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=_NEAR, priority=0,
+             context=("社保", "医保", "社会保障", "市民卡", "医疗保险"), context_required=True, window=40,
+             hint=re.compile("社保|医保|社会保障|市民卡|医疗保险"))
+AREA_LETTER = PatternRecognizer(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=(_AREA_LETTER,),
+                                priority=0)
 RECOGNIZER = PatternRecognizer(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=(_CARD,),
-                               group="number", priority=0, validate=_digits, hint=re.compile("社保|医保|社会保障|参保|个人编号|市民卡|电脑号|医疗保险|social security|SI "))
+                               group="number", priority=0, validate=_digits, hint=re.compile("社保|医保|医宝|社会保障|参保|个人编号|市民卡|电脑号|医疗保险|social security|SI |MI |[Mm]edical"))
+RECOGNIZERS = (RECOGNIZER, NEAR, AREA_LETTER)
