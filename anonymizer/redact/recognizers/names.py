@@ -214,12 +214,11 @@ _SURNAME_HEADS = "".join(sorted(SURNAMES | {c[0] for c in COMPOUND_SURNAMES}))
 # An introducer, then a Chinese character (a plain alternation of words first: the engine skips
 # to their first characters).
 _ALL_INTRODUCERS = set(INTRODUCERS) | STRONG_INTRODUCERS | set(ROLES) | set(KIN)
+# One capture group around one trie (the engine skips to the introducers' first characters).
+_INTRO_RE = re.compile(f"({_alternation(_ALL_INTRODUCERS)})(?:是|为)?[：:]?[ ]?(?=[\u4e00-\u9fff])")
 # One-character introducers (的, 是, 给…) are everywhere: they count only before a surname.
-_INTRO_RE = re.compile(
-    f"({_alternation(w for w in _ALL_INTRODUCERS if len(w) > 1 or w in STRONG_INTRODUCERS)})(?:是|为)?[：:]?[ ]?"
-    "(?=[\u4e00-\u9fff])"
-    f"|({_alternation(w for w in _ALL_INTRODUCERS if len(w) == 1 and w not in STRONG_INTRODUCERS)})"
-    f"(?:是|为)?[：:]?[ ]?(?=[{_SURNAME_HEADS}])")
+_ONE_CHAR_INTRODUCERS = frozenset(w for w in _ALL_INTRODUCERS if len(w) == 1 and w not in STRONG_INTRODUCERS)
+_SURNAME_HEAD_SET = frozenset(_SURNAME_HEADS)
 _VERB_RE = re.compile(_alternation(_VERBS))
 _NICK_RE = re.compile(f"[老小](?=[{_SURNAME_HEADS}])")
 # 阿英, 阿娟 (阿 + a given-name character), 小芳同学 (小 + a given-name character + a title)
@@ -606,7 +605,9 @@ def _names(text: str) -> list[_S]:
             break
     for m in _INTRO_RE.finditer(text):
         # after 的 only a clean stop; after the others a following word too
-        p, word = m.end(), m.group(1) or m.group(2)
+        p, word = m.end(), m.group(1)
+        if word in _ONE_CHAR_INTRODUCERS and text[p] not in _SURNAME_HEAD_SET:
+            continue
         mode = (FREE if word in _ROLE_SET or word in _KIN_SET or "：" in m.group() or ":" in m.group()
                 else STRICT if word == "的" else WEAK if word in WEAK_INTRODUCERS else NORMAL)
         field = word in STRONG_INTRODUCERS and ("：" in m.group() or ":" in m.group())
