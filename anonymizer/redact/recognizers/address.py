@@ -83,7 +83,7 @@ _NOT_HOME_AFTER = ("医院", "公司", "银行", "支行", "门诊", "卫生", "
 _NOT_ESTATE = frozenset("的这那哪个是了在和与及我你他她们家里不进出来去到过看回要会能就还也都")
 # Building, unit and room without a compound before them: 1栋1203, 2幢301室, 3栋2单元502.
 _BUILDING = re.compile(
-    r"(?<![0-9A-Za-z])[0-9]{1,3}[ ]?(?:栋|幢|号楼|座)[ ]?(?:[0-9]{1,2}[ ]?单元[ ]?)?[0-9]{2,5}(?:[ ]?室)?(?![0-9])"
+    r"[0-9](?<![0-9A-Za-z][0-9])[0-9]{0,2}[ ]?(?:栋|幢|号楼|座)[ ]?(?:[0-9]{1,2}[ ]?单元[ ]?)?[0-9]{2,5}(?:[ ]?室)?(?![0-9])"
 )
 # 3-402, 12-2-1503: a home after an address word or before 室; a building (up to 50) and a room
 # (three or four digits, not a round hundred) anywhere, since no other number is written so.
@@ -157,7 +157,7 @@ class _Address(Recognizer):
                     yield m.start(), m.end(), "ADDRESS"
         yield from _estates(text)
         yield from _named_estates(text)
-        if _ENGLISH_HINT.search(text):
+        if _ENGLISH_GATE.search(text) and _ENGLISH_HINT.search(text):
             for m in _ENGLISH.finditer(text):
                 yield m.start(), m.end(), "ADDRESS"
 
@@ -200,6 +200,7 @@ def _named_estates(text: str):
 
 
 # English-written addresses: Rm 1502, Bldg 7, …; No. 7 Xinzhou Road, …; 88 Jinshi Road, …
+_ENGLISH_GATE = re.compile("R(?:m|oom|oad|d)|Flat|Unit|Apt|No|Street|St|Lane|Avenue|Ave")  # literal first
 _ENGLISH_HINT = re.compile(r"(?:Rm|Room|Flat|Unit|Apt|No)\.? ?[0-9]|[0-9] [A-Z][a-z]+ (?:Road|Rd|Street|St|Lane|Avenue)")
 _EN_PART = r"(?:[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*)*|[0-9]{1,6}|[\u4e00-\u9fff]{2,12})"
 _ENGLISH = re.compile(

@@ -13,7 +13,7 @@ PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Z
 
 # Dictated in a call: s i m a w q 八八 at 一六三点com, zhangwei at qq dot com.
 _SPOKEN = re.compile(
-    r"(?<![A-Za-z])[A-Za-z0-9](?:[ ._-]?[A-Za-z0-9零〇一幺二两三四五六七八九]){2,30}"
+    r"[A-Za-z0-9](?<![A-Za-z][A-Za-z0-9])(?:[ ._-]?[A-Za-z0-9零〇一幺二两三四五六七八九]){2,30}"
     r" ?(?:at|艾特|圈a|圈A) ?[A-Za-z0-9零〇一幺二两三四五六七八九]{2,12} ?(?:点|dot|\.) ?(?:com|cn|net|org)"
     r"(?: ?(?:点|dot|\.) ?cn)?(?![A-Za-z])"
 )
@@ -24,7 +24,7 @@ class _Email(Recognizer):
     patterns = (PATTERN,)
 
     def find(self, text, ctx):
-        if "点" in text or " dot " in text:
+        if ("点" in text or " dot " in text) and ("at" in text or "艾特" in text or "圈" in text):
             for m in _SPOKEN.finditer(text):
                 yield m.start(), m.end(), "EMAIL"
         if "@" not in text:

@@ -35,7 +35,6 @@ LABELS = {
 }
 _JSON = re.compile(r"\"([A-Za-z_\u4e00-\u9fff]{2,16})\"\s*:\s*\"([^\"\n]{1,60})\"")
 _KEY_EQ = re.compile(r"(?<![A-Za-z_])([A-Za-z_]{2,16})=([^\s,;&，。；、）)|]{1,40})")
-_ROW = re.compile(r"^\s*\|?(.*?)\|?\s*$")
 # A value in a name's column that is an organisation or a relation, not a person.
 _NOT_PERSON_ENDS = ("科", "医院", "公司", "本人", "女儿", "儿子", "母亲", "父亲", "银行", "支行", "分行", "中心", "药房",
                     "诊所", "大学", "学校", "集团", "部", "处", "局", "所", "站", "店", "社区", "委员会", "街道", "员",

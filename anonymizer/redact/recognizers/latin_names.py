@@ -16,15 +16,31 @@ SYLLABLES = frozenset([f for f in _FINALS] + [i + f for i in _INITIALS for f in 
 SURNAMES = frozenset(["an", "ai", "ao", "bai", "ban", "bao", "bei", "bi", "bian", "bo", "bu", "cang", "cen", "chai", "chao", "che", "chi", "chu", "dai", "dang", "di", "diao", "dou", "e", "fei", "gai", "gan", "geng", "gong", "gou", "guan", "gui", "hai", "hang", "hua", "huai", "huan", "hui", "huo", "jian", "jiao", "jie", "jing", "ju", "kan", "ke", "kou", "kuang", "lai", "lan", "lang", "lao", "le", "leng", "lian", "liao", "ling", "lou", "luan", "mai", "man", "mei", "mi", "miao", "min", "ming", "mou", "mu", "na", "nan", "nie", "ning", "nong", "ou", "pang", "pei", "pi", "ping", "pu", "qiang", "qu", "quan", "que", "ran", "rao", "rong", "ru", "ruan", "rui", "sang", "sha", "shan", "shang", "she", "sheng", "shu", "shuai", "shui", "si", "su", "sui", "suo", "tai", "teng", "tong", "tu", "wan", "weng", "xi", "xian", "xiang", "xin", "xing", "xiong", "xuan", "xun", "yin", "ying", "yong", "you", "yue", "yun", "zang", "zha", "zhai", "zhan", "zhen", "zhi", "zhuang", "zhuo", "zong", "zu", "zuo"]) | frozenset(["wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu", "guo", "he", "gao", "lin", "luo", "zheng", "liang", "xie", "song", "tang", "han", "feng", "deng", "cao", "peng", "zeng", "xiao", "tian", "dong", "yuan", "pan", "yu", "jiang", "cai", "jia", "ding", "wei", "xue", "ye", "yan", "lu", "shen", "qin", "qiu", "jin", "shi", "cui", "zou", "shao", "fan", "fang", "kong", "meng", "du", "tan", "lv", "lyu", "yao", "lei", "long", "hou", "duan", "hao", "qian", "tang", "yi", "chang", "kang", "zhong", "jiang", "wen", "ouyang", "sima", "zhuge", "situ", "shangguan", "mo", "bai", "qi", "qiao", "gu", "ren", "fu", "cheng", "mao", "xia", "hong", "ni", "niu", "ge", "tsang", "chan", "wong", "cheung", "leung", "lau", "ng", "ho", "lam", "lee", "chow", "chiu", "kwok", "yip", "tse", "tsui", "fung"])
 _WORD = r"(?:[A-Z][a-z]{1,10}|[A-Z]{2,12})"
 _RUN = re.compile(rf"[A-Z](?<![A-Za-z][A-Z])(?:[a-z]{{1,10}}|[A-Z]{{1,11}})(?:[ ·-]{_WORD}){{1,2}}(?![A-Za-z])")
+_ENGLISH_INTRODUCERS = ("my name is", "My name is", "name is", "I am", "I'm", "Name", "NAME", "name", "insured",
+                        "applicant", "holder", "contact", "patient", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Miss",
+                        "Dr", "Dr.", "colleague", "client", "customer", "employee", "member", "Dear", "Attn", "cc",
+                        "by")
+_SIGN_OFFS = ("Best", "Regards", "Thanks", "Sincerely", "Cheers")
+_CHINESE_INTRODUCERS = ("英文名", "英文名字", "中文名", "护照名", "拼音", "投保人", "被保人", "被保险人", "客户", "联系人",
+                        "团长", "开发", "同事", "经理", "老板", "英文", "我是", "我叫", "叫", "太太", "先生", "老公",
+                        "老婆", "女儿", "儿子", "丈夫", "妻子")
+# One trie of every introducer first (the engine skips to their first characters); what each
+# kind needs around it (no letter before an English one, a separator after it) is checked in code.
 _INTRODUCED = re.compile(
-    r"(?:(?<![A-Za-z])(?:my name is|My name is|name is|I am|I'm|Name|NAME|name|insured|applicant|holder|contact|"
-    r"patient|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|colleague|client|customer|employee|member|Dear|Attn|cc|by)"
-    r"[\s:=\"']+|(?<![A-Za-z])(?:Best|Regards|Thanks|Sincerely|Cheers),?\s+|"
-    r"(?:英文名|英文名字|中文名|护照名|拼音|投保人|被保人|被保险人|客户|联系人|团长|开发|同事|经理|老板|英文|我是|我叫|"
-    r"叫|太太|先生|老公|老婆|女儿|儿子|丈夫|妻子)"
-    r"(?:是|叫|为)?[\"'：:=]?\s?)"
+    f"(?P<intro>{alternation(_ENGLISH_INTRODUCERS + _SIGN_OFFS + _CHINESE_INTRODUCERS)})"
+    r"(?P<sep>(?:是|叫|为)?[,\s:=\"'：]{0,3})"
     r"(?P<name>[A-Z][A-Za-z]{1,15}(?:\.?[ ·-][A-Z][A-Za-z]{0,15}\.?){0,3})(?![A-Za-z0-9])"
 )
+
+
+def _introduced(text: str, m: re.Match) -> bool:
+    intro, sep = m.group("intro"), m.group("sep")
+    if not intro.isascii():
+        return "," not in sep
+    if m.start() and text[m.start() - 1].isascii() and text[m.start() - 1].isalpha():
+        return False
+    sep = sep.strip(" \t\n")
+    return bool(m.group("sep")) and (intro in _SIGN_OFFS or "," not in sep)
 # An English given name before a pinyin surname: Kevin Shen, Oliver Zhang.
 _WESTERN = re.compile(r"([A-Z](?<![A-Za-z][A-Z])[a-z]{2,10}) (?:" + alternation(w.capitalize() for w in SURNAMES)
                       + r")(?![A-Za-z])")
@@ -60,6 +76,8 @@ class _LatinNames(Recognizer):
         if not _HINT.search(text):
             return
         for m in _INTRODUCED.finditer(text):
+            if not _introduced(text, m):
+                continue
             name = m.group("name")
             words = re.split(r"[ ·-]", name)
             if words[0] in _NOT_NAMES:
