@@ -35,10 +35,13 @@ def _region_before(text: str, q: int) -> int:
     if q < 2 or text[q - 1] not in "省市区县州旗盟":
         return 0
     names = REGION_NAMES
-    for length in range(min(15, q), 1, -1):
-        if text[q - length:q] in names and not text.startswith("街道", q - length - 1):
+    for length in _REGION_LENGTHS:
+        if length <= q and text[q - length:q] in names and not text.startswith("街道", q - length - 1):
             return length  # (梅村街道县前街: not 道县)
     return 0
+
+
+_REGION_LENGTHS = sorted({len(n) for n in REGION_NAMES if 2 <= len(n) <= 15}, reverse=True)
 
 
 def _address_start(text: str, anchor: int, village: bool, named: bool = False) -> int:
@@ -162,12 +165,18 @@ class _Address(Recognizer):
                 yield m.start(), m.end(), "ADDRESS"
 
 
+_ESTATE_ANCHOR_CHARS = "省市区县州旗盟道镇乡住址寄搬户迁"
+
+
 def _estates(text: str):
     """Estates named after a region (新吴区春潮花园) or after an address word (住在蠡湖家园)."""
     for m in _ESTATE_SUFFIX.finditer(text):
         end = m.end()
         if end < len(text) and text.startswith(_NOT_HOME_AFTER, end):
             continue
+        before = text[max(0, m.start() - 12):m.start()]
+        if not any(c in before for c in _ESTATE_ANCHOR_CHARS) and "ddr" not in before:
+            continue  # no region, 街道/镇 or 住/地址 close enough to anchor it
         for st in range(m.start() - 1, max(-1, m.start() - 9), -1):
             c = text[st]
             if not han(c) or c in _NOT_ESTATE or c in _ADDR_STOP:
