@@ -35,10 +35,21 @@ _OTHER_BEFORE = ("护照", "回乡证", "通行证", "台胞证", "证件", "出
                  "单号", "订单", "流水", "编号", "保单", "案件")
 
 
+def _last(before: str, words: tuple[str, ...]) -> int:
+    return max(before.rfind(w) for w in words)
+
+
 class _Near(PatternRecognizer):
+    """The card's talk must be the closest before the number: 护照…社保卡号 X is the card's, 医保…护照 X
+    the passport's."""
+
     def find(self, text, ctx):
-        return [f for f in super().find(text, ctx)
-                if not any(w in text[max(0, f[0] - self.window):f[0]] for w in _OTHER_BEFORE)]
+        out = []
+        for f in super().find(text, ctx):
+            before = text[max(0, f[0] - self.window):f[0]]
+            if _last(before, self.context) > _last(before, _OTHER_BEFORE):
+                out.append(f)
+        return out
 
 
 NEAR = _Near(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=_NEAR, priority=0,
@@ -46,6 +57,18 @@ NEAR = _Near(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=
              hint=re.compile("社保|医保|社会保障|市民卡|医疗保险"))
 AREA_LETTER = PatternRecognizer(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=(_AREA_LETTER,),
                                 priority=0)
+# A letter passports and permits do not use, and eight digits (birth certificates have nine): the card numbers of the
+# social-security cards, wherever they are written (unless an order or invoice number is meant).
+_LETTER_CARD = re.compile(r"[ABFJNQRTUVWXYZ](?<![A-Za-z0-9][ABFJNQRTUVWXYZ])[0-9]{8}(?![0-9A-Za-z])")
+
+
+class _LetterCard(PatternRecognizer):
+    def find(self, text, ctx):
+        return [f for f in super().find(text, ctx)
+                if not any(w in text[max(0, f[0] - 12):f[0]] for w in _OTHER_BEFORE)]
+
+
+LETTER_CARD = _LetterCard(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=(_LETTER_CARD,), priority=0)
 RECOGNIZER = PatternRecognizer(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=(_CARD,),
                                group="number", priority=0, validate=_digits, hint=re.compile("社保|医保|医宝|社会保障|参保|个人编号|市民卡|电脑号|医疗保险|social security|SI |MI |[Mm]edical"))
-RECOGNIZERS = (RECOGNIZER, NEAR, AREA_LETTER)
+RECOGNIZERS = (RECOGNIZER, NEAR, AREA_LETTER, LETTER_CARD)
