@@ -87,6 +87,8 @@ class PatternRecognizer(Recognizer):
         for a, b in windows:
             for rx in self.patterns:
                 for m in rx.finditer(text, a, b):
+                    if m.end() == b < len(text):
+                        m = rx.match(text, m.start()) or m  # a match the window cut short (Ext. 5176)
                     start, end = m.span(self.group)
                     if start < 0:
                         continue

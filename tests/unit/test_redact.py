@@ -295,3 +295,80 @@ def test_text_holding_a_known_name_only_inside_words_or_none_survives_unchanged(
 def test_a_longer_name_around_a_known_one_is_redacted_whole():
     """王芳 known, 王芳芳 written: the detector's longer span stands, no character of a name is left."""
     assert redact("客户王芳芳来电", ["王芳"], ()) == "客户〔姓名〕来电"
+
+
+# -- the classes of issue 17 -------------------------------------------------------------------
+
+
+def test_every_class_has_one_placeholder_and_is_registered_by_a_module_of_its_own():
+    import pkgutil
+
+    from anonymizer.redact import RECOGNIZERS, recognizers
+
+    modules = {m.name for m in pkgutil.iter_modules(recognizers.__path__)}
+    assert {"landline", "wechat", "plate", "medical_record", "social_security", "resident_id"} <= modules
+    assert len(set(PLACEHOLDERS.values())) == len(PLACEHOLDERS)
+    assert {r.kind for r in RECOGNIZERS if r.kind} == set(PLACEHOLDERS)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("座机(0510)82345678转801", "座机〔电话〕"),
+        ("家里电话 8512 3456，白天没人", "家里电话 〔电话〕，白天没人"),
+        ("Tel: +86-510-8110 2288 Ext. 5176", "Tel: 〔电话〕"),
+        ("加我微信 wxid_k2ab39xq0c11", "加我微信 〔微信号〕"),
+        ("微信号：zhangwei_1988", "微信号：〔微信号〕"),
+        ("对方车牌苏B·7K251逃逸", "对方车牌〔车牌〕逃逸"),
+        ("住院号：ZY20231234，病案号BA-0051826", "住院号：〔病历号〕，病案号〔病历号〕"),
+        ("社保卡号 A21349807", "社保卡号 〔社保卡号〕"),
+        ("老身份证320204580716123", "老身份证〔身份证号〕"),
+        ("回乡证H10293847，台胞证号码：08123456", "回乡证〔证件号〕，台胞证号码：〔证件号〕"),
+        ("手机号1381\n2265091", "手机号〔手机号〕"),
+        ("号码 1 3 9 1 2 3 4 5 6 7 8", "号码 〔手机号〕"),
+        ("客户：幺三九 幺二六八 四四七二", "客户：〔手机号〕"),
+        ("台胞證:08817265", "台胞證:〔证件号〕"),
+        ("住新吴区春潮花园3栋1203", "住〔地址〕"),
+        ("在新吴区春潮花园住了十年", "在〔地址〕住了十年"),
+    ],
+)
+def test_each_class_of_identifier_people_write_is_redacted(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "known", "expected"),
+    [
+        ("【工单】受理人：庞（坐席0217）", (), "【工单】受理人：〔姓名〕（坐席0217）"),
+        ("客户来电，我姓眭，替女儿问", (), "客户来电，我姓〔姓名〕，替女儿问"),
+        ("理赔员钱工三次约收资料", (), "理赔员〔姓名〕三次约收资料"),
+        ("其母司马阿姨来电", (), "其母〔姓名〕来电"),
+        ("被投诉人：理赔员马骏", (), "被投诉人：理赔员〔姓名〕"),
+        ('{"name":"沈浩","mobile":"13912345678"}', (), '{"name":"〔姓名〕","mobile":"〔手机号〕"}'),
+        ("|姓名|关系|\n|沈浩|本人|", (), "|姓名|关系|\n|〔姓名〕|本人|"),
+        ("被保人阿依古丽·吐尔逊住院", (), "被保人〔姓名〕住院"),
+        ("my name is Kevin Shen", (), "my name is 〔姓名〕"),
+        ("护照名字 LIU MEIQI", (), "护照名字 〔姓名〕"),
+        ("团长小蔡：@所有人 今天到货", (), "团长〔姓名〕：@所有人 今天到货"),
+        ("外婆潘阿妹八十二岁", ("潘阿妹",), "外婆〔姓名〕八十二岁"),
+    ],
+)
+def test_names_in_every_context_are_redacted(text, known, expected):
+    assert redact(text, known) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "客服热线4006-131-208，或拨95588",
+        "手机尾号138****5678的客户",
+        "入院日期 2026-02-03 出院日期 2026-02-11",
+        "报销比例500-1000元之间，3-5天到账",
+        "苏州的客户，去了苏南",
+        "扎西德勒～",
+        "保单号P2026030800451277",
+        "病房护士站，人寿客服中心，锡惠律师事务所",
+    ],
+)
+def test_look_alikes_of_the_new_classes_survive(text):
+    assert redact(text) == text

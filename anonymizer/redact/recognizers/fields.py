@@ -32,6 +32,10 @@ LABELS = {
     **dict.fromkeys(("护照", "台胞证", "回乡证", "通行证", "港澳通行证", "证件号码", "护照号", "passport"),
                     "ID_OR_DOCUMENT"),
     **dict.fromkeys(("邮箱", "email", "e-mail"), "EMAIL"),
+    # labels of columns that hold no personal data: they make a row a header, nothing more
+    **dict.fromkeys(("关系", "与户主关系", "与本人关系", "性别", "年龄", "备注", "序号", "状态", "日期", "金额", "产品",
+                     "科室", "医院", "诊断", "民族", "职业", "relation", "gender", "age", "remark", "status", "date",
+                     "amount", "product"), "OTHER"),
 }
 _JSON = re.compile(r"\"([A-Za-z_\u4e00-\u9fff]{2,16})\"\s*:\s*\"([^\"\n]{1,60})\"")
 _KEY_EQ = re.compile(r"(?<![A-Za-z_])([A-Za-z_]{2,16})=([^\s,;&，。；、）)|]{1,40})")
@@ -39,7 +43,7 @@ _KEY_EQ = re.compile(r"(?<![A-Za-z_])([A-Za-z_]{2,16})=([^\s,;&，。；、）)|
 _NOT_PERSON_ENDS = ("科", "医院", "公司", "本人", "女儿", "儿子", "母亲", "父亲", "银行", "支行", "分行", "中心", "药房",
                     "诊所", "大学", "学校", "集团", "部", "处", "局", "所", "站", "店", "社区", "委员会", "街道", "员",
                     "人", "号", "码", "户", "生", "群", "型", "期", "称", "态")
-_EMPTY = frozenset(("", "—", "-", "无", "/", "空", "null", "None", "N/A", "未填", "不详"))
+_EMPTY = frozenset(("", "—", "-", "无", "/", "空", "null", "None", "N/A", "未填", "不详", "未留名", "匿名", "未提供", "未填写"))
 
 
 _RELATION_AFTER = re.compile("(?:母亲|父亲|妻子|丈夫|儿子|女儿|本人|配偶|子女|之母|之父)(?=$|[^\u4e00-\u9fff])")
@@ -48,7 +52,7 @@ _RELATION_AFTER = re.compile("(?:母亲|父亲|妻子|丈夫|儿子|女儿|本�
 def _value_kind(label_kind: str, value: str) -> str | None:
     """The kind of ``value`` in a field labelled ``label_kind``, or None (not personal data)."""
     v = value.strip()
-    if v in _EMPTY or "〔" in v:
+    if label_kind == "OTHER" or v in _EMPTY or "〔" in v:
         return None
     digits = digits_of(v)
     if label_kind == "NAME":

@@ -50,7 +50,8 @@ class _Mentions(Recognizer):
                 if who in _NOT_SPEAKERS or _ROLE_ONLY.match(who) or any(c.isdigit() for c in who):
                     continue
                 if _person_like(who, prefixed=m.start("who") > m.start()):
-                    yield m.start("who"), m.end("who"), "NAME"
+                    role = _role_prefix(who)  # 团长小蔡: the role stays
+                    yield m.start("who") + (len(role) if role else 0), m.end("who"), "NAME"
 
 
 def _line_starts(text: str):
@@ -81,6 +82,16 @@ _ENGLISH_FIELDS = frozenset((
 ))
 
 
+_ROLES_BY_LENGTH = tuple(sorted(ROLES, key=len, reverse=True))
+
+
+def _role_prefix(who: str) -> str | None:
+    """The role a speaker's label starts with (团长 in 团长小蔡), if a name follows it."""
+    if not who.startswith(_ROLES_BY_LENGTH):
+        return None
+    return next((r for r in _ROLES_BY_LENGTH if who.startswith(r) and len(who) > len(r)), None)
+
+
 def _person_like(who: str, prefixed: bool) -> bool:
     if who.isascii():
         return who[:1].isupper() and who[1:].islower() and 2 <= len(who) <= 10 and who not in _ENGLISH_FIELDS
@@ -88,7 +99,7 @@ def _person_like(who: str, prefixed: bool) -> bool:
         return False
     if prefixed:
         return True
-    role = next((r for r in ROLES if who.startswith(r) and len(who) > len(r)), None)
+    role = _role_prefix(who)
     if role:
         return _person_like(who[len(role):], prefixed=False) or _surname_at(who, len(role)) > 0
     if who[0] in "小老阿" and len(who) == 2:

@@ -20,8 +20,12 @@ PARTS = frozenset((
     "朝鲁", "阿古拉", "布和", "格日勒", "哈斯", "吉日嘎拉", "乌力吉", "萨仁", "高娃", "娜仁", "巴图",
 ))
 _PARTS_RE = re.compile(alternation(PARTS))
+_PARTS_AT_END = re.compile("(?:" + alternation(w[::-1] for w in PARTS) + ")")  # parts, read backwards
+# Characters that end the word before a transliterated name (我是买买提·艾力, 叫阿依古丽·吐尔逊).
+_BEFORE_NAME = frozenset("是叫的了和与及给为在我你他她人：:，,、 ")
+_DOTS = "·•・"
 _GREETINGS = ("扎西德勒",)  # Tibetan for "good luck", not a name
-_DOTTED = re.compile(r"[\u4e00-\u9fff]{2,8}[·•・][\u4e00-\u9fff]{2,8}")
+
 _NOT_DOTTED = ("惠锡", "医惠", "保", "城", "市", "区", "医院", "公司")
 
 
@@ -30,9 +34,7 @@ class _MinorityNames(Recognizer):
 
     def find(self, text, ctx):
         if "·" in text or "•" in text or "・" in text:
-            for m in _DOTTED.finditer(text):
-                if not any(w in m.group() for w in _NOT_DOTTED):
-                    yield m.start(), m.end(), "NAME"
+            yield from _dotted(text)
         start = end = -1
         for m in _PARTS_RE.finditer(text):
             if text.startswith(_GREETINGS, m.start()):
@@ -43,6 +45,27 @@ class _MinorityNames(Recognizer):
                 start = m.start()
             end = m.end()
         if end > 0:
+            yield start, end, "NAME"
+
+
+def _dotted(text: str):
+    """Two parts joined by a middle dot: a known part or up to four characters on each side,
+    not over the word before (是, 叫, 的…) or after."""
+    for i, c in enumerate(text):
+        if c not in _DOTS or not i:
+            continue
+        back = _PARTS_AT_END.match(text[i - 1::-1] if i else "")
+        start = i - len(back.group()) if back else i
+        if not back:
+            while start > 0 and i - start < 4 and "\u4e00" <= text[start - 1] <= "\u9fff" \
+                    and text[start - 1] not in _BEFORE_NAME:
+                start -= 1
+        fwd = _PARTS_RE.match(text, i + 1)
+        end = fwd.end() if fwd else i + 1
+        if not fwd:
+            while end < len(text) and end - i <= 4 and "\u4e00" <= text[end] <= "\u9fff":
+                end += 1
+        if i - start >= 2 and end - i > 2 and not any(w in text[start:end] for w in _NOT_DOTTED):
             yield start, end, "NAME"
 
 

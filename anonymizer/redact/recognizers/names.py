@@ -462,7 +462,7 @@ def _name_before(text: str, end: int, cue: str) -> int:
 def _surname_alone(text: str, p: int) -> int:
     """After a role: a surname standing alone (受理人：庞（坐席…, 组长邹已致歉), or 0."""
     slen = _surname_at(text, p)
-    if not slen or text[p] in "于向和跟与及对把被让给在从时中后前":
+    if not slen or text[p] in "于向和跟与及对把被让给在从时中后前哈呀啊吧呢嘛啦哦嗯":
         return 0  # 值班人员于09:00: a preposition
     e = p + slen
     if e == len(text) or not han(text[e]) or text[e] in _ALONE_NEXT or _cue_at(text, e):
