@@ -64,7 +64,7 @@ COMMON_SURNAMES = frozenset(
 # Courtesy cues after a name.  Surname + cue is a name mention (王先生); full name + cue
 # keeps the cue (李建国〔…〕女士 → 〔姓名〕女士).
 CUES = ("先生", "女士", "小姐", "老师", "阿姨", "师傅", "经理", "工", "老", "老伯", "老太", "老太太", "老先生", "教授",
-        "组长", "客服", "院长", "博士", "某某", "某", "书记", "老先生", "老太太", "老爷子", "老大", "老二", "老三",
+        "组长", "客服", "院长", "博士", "某某", "某", "书记", "老先生", "老太太", "老爷子", "老头", "老大", "老二", "老三",
         "老四", "老五", "团长", "科长", "行长", "厂长", "姐姐", "哥哥",
         "阿公", "阿伯", "嫂", "婶", "叔", "伯", "爹", "妈", "伯伯", "阿婆", "老爷子", "部长", "局长", "队长", "班长", "站长", "所长", "大爷", "大妈", "大姐", "大哥", "同学", "医生",
         "主任", "老板", "护士", "律师", "叔叔", "阿姨", "奶奶", "爷爷", "太太", "夫人", "总", "姐", "哥", "科长",
@@ -114,7 +114,7 @@ _NOT_SURNAME_BEFORE_CUE = frozenset("该这那其她他我你您老男女贵本�
 _FOLLOW = frozenset(
     "来说称的在和与及跟对要想因已于为等也都又还就被把给让向从到去有没不请打问咨询反投致电手证身邮地住办申"
     "查今昨前后岁个们这那吗呢吧啊了着过之其所而但或告核需表确回陪收寄退名次再经一两三四五六七八九十本夫妻"
-    "儿女父母爸妈丈老会能可是今明昨早晚上下午年月日号先签已未现刚目代陪送帮让你我他她您离"
+    "儿女父母爸妈丈老会能可是今明昨早晚上下午年月日号先签已未现刚目代陪送帮让你我他她您离第啦呀哈嘛"
 )
 # Characters of given names (the common ones: 伟 芳 建国 子涵 梓萱…).  A candidate whose given part
 # has another character (高烧, 公婆, 童装, 客服) is a word, not a name.
@@ -343,6 +343,8 @@ _NOT_FREE_SURNAMES = frozenset("高方马金明安全文于时和成平常向江
                                "年月日新华中国家")
 
 
+# A department, a space and a surname standing alone: how staff sign off (——运营部 樊).
+_DEPT_SURNAME_RE = re.compile(f"(?:部|组|科|处|室|中心) ([{''.join(sorted(SURNAMES))}])(?=\\s|$)")
 # A log line: a time, maybe a shift word, then a surname standing alone.
 _AFTER_TIME_RE = re.compile(
     f"[0-9]{{1,2}}:[0-9]{{2}}(?::[0-9]{{2}})? (?:一线|二线|三线|转|班长|组长|坐席)?"
@@ -449,7 +451,8 @@ def _name_before(text: str, end: int, cue: str) -> int:
             return st
         if fallback < 0 and text[max(0, st - 1):st + 1] not in _TIME_BEFORE \
                 and not text.startswith(_TITLE_PLACE_AFTER, end + len(cue)) and (g == 2 or slen == 2 or g == 0 and (
-                sn in COMMON_SURNAMES and cue in _SOFT_CUES or sn not in _WORD_FINAL and len(cue) > 1)):
+                sn in COMMON_SURNAMES and (cue in _SOFT_CUES or cue in ("姐", "哥", "总"))
+                or sn not in _WORD_FINAL and len(cue) > 1)):
             fallback = st  # 台商林志豪先生, 血液科欧阳教授, 那个姜经理, 对了惠老师: the title vouches
     if fallback < 0 and cue in _COURTESY and end >= 1:
         # a surname outside the dictionary, standing alone before the cue: ，原女士要求…
@@ -579,7 +582,9 @@ def _names(text: str) -> list[_S]:
                 continue
             if word == "老" and text[ce:ce + 1] in "妈爸公婆伴家师板乡年人头大二三总百":
                 continue  # 查老妈, 的老伴: not 查老, 的老
-            if len(word) == 1 and not (_right_ok(text, ce) and (_left_ok(text, st) and (
+            if len(word) == 1 and not (_right_ok(text, ce) and (
+                    cs - st == 1 and text[st] not in _WORD_FINAL and (st == 0 or not han(text[st - 1])))) \
+                    and not (_right_ok(text, ce) and (_left_ok(text, st) and (
                     text[st] in COMMON_SURNAMES or cs - st > 1 or text.endswith(_INTRO_ENDS, 0, st)
                     or text.startswith(("：", ":"), ce) or word == "老" and text[st] not in _WORD_FINAL)
                     or cs - st == 1 and text[st] not in _WORD_FINAL and word in "姐哥总" and not han(text[ce:ce + 1] or "。"))):
@@ -647,6 +652,8 @@ def _names(text: str) -> list[_S]:
         if slen and _given_ok(text[a + slen:b]) and not _not_a_name(text, a, b):
             add((a, b, "NAME"))
     spans += _clause_start_names(text)
+    for m in _DEPT_SURNAME_RE.finditer(text):
+        add((m.start(1), m.end(1), "NAME"))  # ——运营部 樊, 经办：理赔部 戚
     if ":" in text:
         for m in _AFTER_TIME_RE.finditer(text):
             add((m.start(1), m.end(1), "NAME"))  # 09:15 昝（一线）接, 14:02 一线靳：
@@ -655,7 +662,8 @@ def _names(text: str) -> list[_S]:
         # 老王, 小李: a common surname before a following word, any surname before a verb
         st, p = m.start(), m.end()
         slen = _surname_at(text, p)
-        if not slen or text[st:p + slen] in _NICK_STOP or not (_left_ok(text, st) or _cue_at(text, p + slen)):
+        if not slen or text[st:p + slen] in _NICK_STOP or not (
+                _left_ok(text, st) or _cue_at(text, p + slen) or st and text[st - 1] in "家们"):
             continue
         e = p + slen
         if _cue_at(text, e) or text.startswith("家", e):
