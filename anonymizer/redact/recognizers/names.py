@@ -236,14 +236,17 @@ _ROLE_SET, _KIN_SET = frozenset(ROLES), frozenset(KIN)
 _INTRO_WORDS = tuple(w for w in _INTRO_ENDS if len(w) > 1)
 
 
+_TIME_HEADS = frozenset(w[0] for w in _TIME_WORDS)
+
+
 def _fact_at(text: str, p: int) -> bool:
     """A number or a time word starts at ``p`` (right after a known name: not part of it)."""
-    return p < len(text) and (text[p] in _NUMERALS or text.startswith(_TIME_WORDS, p))
+    return p < len(text) and (text[p] in _NUMERALS or text[p] in _TIME_HEADS and text.startswith(_TIME_WORDS, p))
 
 
 def _quantity_or_time_at(text: str, p: int) -> bool:
     """A time word or a number with its unit starts at ``p`` (王小二 is a name, 张伟三个人 is not)."""
-    if text.startswith(_TIME_WORDS, p):
+    if p < len(text) and text[p] in _TIME_HEADS and text.startswith(_TIME_WORDS, p):
         return True
     return p + 1 < len(text) and text[p] in _NUMERALS and (
         text[p + 1] in _NUMERALS or text[p + 1] in _CLASSIFIERS)
@@ -280,16 +283,17 @@ LABEL_WORDS = ("性别", "年龄", "民族", "出生", "住址", "地址", "公�
                "邮箱", "就诊", "护照")
 
 
+_LABEL_HEADS = frozenset(w[0] for w in LABEL_WORDS)
+
+
 def _right_ok(text: str, end: int, mode: int = NORMAL) -> bool:
     if end >= len(text):
         return True
     c = text[end]
-    if not "\u4e00" <= c <= "\u9fff" or text.startswith(LABEL_WORDS, end):
+    if mode == FREE or not "\u4e00" <= c <= "\u9fff" or c in _LABEL_HEADS and text.startswith(LABEL_WORDS, end):
         return True
     if mode == NORMAL:
         return c in _FOLLOW or _cue_at(text, end)
-    if mode == FREE:
-        return True
     if mode == WEAK:
         return c in _MARK_CHARS or text.startswith(_MARK_WORDS, end) or _cue_at(text, end)
     return False
