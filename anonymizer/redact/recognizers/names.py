@@ -44,7 +44,7 @@ SURNAMES = frozenset(
     "宁仇栾暴甘钭厉戎祖武符刘景詹束龙叶幸司韶郜黎蓟薄印宿白怀蒲邰鄂索咸籍赖卓蔺屠蒙池乔阴郁胥苍双闻莘"
     "党翟谭贡劳逄姬申扶堵冉宰郦雍却璩桑桂濮牛寿边扈燕冀郏浦尚农温庄晏柴瞿阎充慕连茹习宦艾鱼容向古易慎"
     "戈廖庾暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚简饶曾毋沙乜鞠须丰"
-    "巢关蒯查荆红游竺权逯盖桓公晋楚闫法汝鄢涂钦岳帅缑亢况郈琴商牟佘佴伯赏墨哈谯笪年阳佟福綦"
+    "巢关蒯查荆红游竺权逯盖桓公晋楚闫法汝鄢涂钦岳帅缑亢况郈琴商牟佘佴伯赏墨哈谯笪年阳佟福綦冒"
     "肖付覃谌冼邝粟芦苟仝兰庹揭练"
     "眭郇禤仉蹇苻戢亓麦邸郄檀栗"
 ) - {"有", "爱", "言", "能", "从", "那", "空", "后", "相", "通", "别", "终", "益", "养"}
@@ -74,7 +74,7 @@ _COURTESY = frozenset(("先生", "女士", "小姐", "阿姨", "老师", "师傅
 _SOFT_CUES = _COURTESY | {"经理", "医生", "主任", "教授", "护士", "律师", "某", "某某", "老先生", "老太太", "老爷子"}
 # Words that introduce a person: a name may follow directly (or after ：).
 INTRODUCERS = (
-    "客户", "其中", "因", "投保人", "被保人", "被保险人", "联系人", "收件人", "收货人", "代", "是", "叫", "名叫", "名字", "姓名",
+    "客户", "其中", "因", "由", "投保人", "被保人", "被保险人", "联系人", "收件人", "收货人", "代", "是", "叫", "名叫", "名字", "姓名",
     "户名", "申请人", "受益人", "监护人", "经办人", "家属", "患者", "病人", "来电人", "投诉人", "举报人", "市民",
     "用户", "爱人", "老公", "丈夫", "妻子", "老婆", "儿子", "女儿", "父亲", "母亲", "爸爸", "妈妈", "我爸", "我妈",
     "孩子", "宝宝", "同事", "朋友", "业务员", "推荐人", "介绍人", "自称", "配偶", "老伴", "亲属", "坐席", "客服",
@@ -92,7 +92,8 @@ ROLES = (
     "推广员", "老板", "实名", "真名", "昵称", "本名", "团长", "网格员", "网格长", "社工", "志愿者", "陪诊员", "理赔专员",
     "邻居", "前夫", "前妻", "生母", "生父", "继母", "继父", "法定代表人", "代表人", "收款人", "经办", "复核", "抄送",
     "开发", "运维", "组织者", "村委", "物业", "保安", "快递员", "销售", "客户代表", "致", "人员", "患者", "病人",
-    "转", "一线", "三线", "班长", "理赔", "核查员", "核查", "调取", "车主", "驾驶人", "乘客", "伤者", "上级", "二线", "客户经理", "理赔组长", "质检员", "审核人", "录入人", "操作员",
+    "转", "一线", "三线", "班长", "理赔", "核查员", "核查", "调取", "车主", "驾驶人", "乘客", "伤者", "律师", "医师",
+    "住院医师", "审核", "录入", "起草", "登记人", "收件", "补录人", "处理人", "家访人", "签字", "值班长", "已由", "上级", "二线", "客户经理", "理赔组长", "质检员", "审核人", "录入人", "操作员",
 )
 # Kinship words: a full name, or a given name alone (女儿晨晨, 我姐金凤), follows them.
 KIN = (
@@ -185,7 +186,7 @@ _NICK_STOP = frozenset(("小时", "小区", "小于", "老师", "老年", "老�
 # Verbs after which a clause-initial surname + given name is taken for a person.
 _VERBS = ("来电", "致电", "反映", "投诉", "咨询", "称", "表示", "要求", "询问", "留言", "来访", "申请",
           "为投保", "为被保", "是投保", "是被保", "为联系", "为受益", "为监护")
-_LEFT = frozenset("的是和与及给找问请向跟对让叫称代位由为被把同帮有因@栋幢室部、，,。；;：:（(【[“\"' \t\n")
+_LEFT = frozenset("的是和与及给找问请向跟对让叫称代位由为被把同帮有因说讲@栋幢室部、，,。；;：:（(【[“\"' \t\n")
 # After a name, a number or a time word is the note's fact (潘阿妹八十二岁, 孙浩然三个人, 陈丽华明天),
 # not one more given-name character.
 _NUMERALS = frozenset("一二三四五六七八九十百千两零〇")
@@ -339,7 +340,7 @@ _TIME_BEFORE = frozenset(("上周", "下周", "本周", "这周", "每周", "一
 # Surname characters that end ordinary words before a title (班主任, 公司经理, 平安经理): no
 # surname alone there without a clean boundary.
 _WORD_FINAL = frozenset("班家司商安平全文明高方金于时和成常向江海林石田花云山水车万元双东南西北上年月日新华中国"
-                        "支行公区部科院所局厂店团组队房寿")
+                        "支行公区部科院所局厂店团组队房寿查任")
 # What follows a title when it names a place, not a person (律师事务所, 护士站, 客服中心).
 _TITLE_PLACE_AFTER = ("事务所", "中心", "站", "部", "室", "组", "办", "处", "科", "台", "团队")
 # Surname characters that mostly start ordinary words: no name without a cue after them.
@@ -429,7 +430,8 @@ def _name_after_any(text: str, p: int, mode: int = NORMAL) -> int:
                                                        else mode):
             return s + 2  # two given characters
         if not _not_a_name(text, p, s + 1) and (
-                mode == FREE and text[p] in COMMON_SURNAMES and slen == 1 and not _quantity_or_time_at(text, s + 1)
+                mode == FREE and (text[p] in COMMON_SURNAMES and slen == 1 or slen == 2)
+                and not _quantity_or_time_at(text, s + 1)
                 or _right_ok(text, s + 1, NORMAL if mode == FREE else mode)):
             return s + 1
     return 0
@@ -448,15 +450,15 @@ def _name_before(text: str, end: int, cue: str) -> int:
         if g and (not _given_ok(text[st + slen:end]) or _not_a_name(text, st, end)):
             continue
         if g == 0 and slen == 1 and cue not in _COURTESY and sn in _WORD_FINAL and not (
-                st == 0 or text[st - 1] in _CLAUSE or text[st - 1] in "是叫找问请向跟对让给"
+                st == 0 or text[st - 1] in _CLAUSE or text[st - 1] in "是叫找问请向跟对让给说讲"
                 or text.endswith(_INTRO_WORDS, 0, st)):
             continue  # 班主任, 值班医生: a rare surname alone before a title is a word (】丰同学 is not)
         if _left_ok(text, st):
             return st
         if fallback < 0 and text[max(0, st - 1):st + 1] not in _TIME_BEFORE \
                 and not text.startswith(_TITLE_PLACE_AFTER, end + len(cue)) and (g == 2 or slen == 2 or g == 0 and (
-                sn in COMMON_SURNAMES and (cue in _SOFT_CUES or cue in ("姐", "哥", "总"))
-                or sn not in _WORD_FINAL and len(cue) > 1)):
+                sn not in _WORD_FINAL and (sn in COMMON_SURNAMES and (cue in _SOFT_CUES or cue in ("姐", "哥", "总"))
+                                           or len(cue) > 1))):
             fallback = st  # 台商林志豪先生, 血液科欧阳教授, 那个姜经理, 对了惠老师: the title vouches
     if fallback < 0 and cue in _COURTESY and end >= 1:
         # a surname outside the dictionary, standing alone before the cue: ，原女士要求…
@@ -464,6 +466,16 @@ def _name_before(text: str, end: int, cue: str) -> int:
         if han(c) and c not in _NOT_SURNAME_BEFORE_CUE and c not in _NOT_GIVEN and _left_ok(text, end - 1):
             return end - 1
     return fallback
+
+
+def _lone_surname(text: str, p: int) -> int:
+    """A surname alone before the end of a clause (找蔺；, 自称霍，, 审核：令狐): after any
+    introducer, unless the surname character mostly ends or starts words."""
+    slen = _surname_at(text, p)
+    e = p + slen
+    if not slen or text[p] in _WORD_FINAL or text[p] in _NOT_FREE_SURNAMES or text[p] in "哈呀啊吧呢嘛啦哦嗯付钱单":
+        return 0
+    return e if e == len(text) or text[e] in "；;，,。）)、 \t\n|" else 0
 
 
 def _surname_alone(text: str, p: int) -> int:
@@ -496,7 +508,12 @@ _NOT_DOUBLED = frozenset(("常常", "刚刚", "慢慢", "天天", "明明", "好
                           "清清", "白白", "红红", "生生", "世世", "代代", "方方", "正正", "真真", "永永", "远远",
                           "匆匆", "冲冲", "洋洋", "源源", "滔滔", "浩浩荡", "朗朗", "亮亮堂", "啦啦", "哈哈", "嘻嘻",
                           "谢谢", "妈妈", "爸爸", "哥哥", "姐姐", "弟弟", "妹妹", "宝宝", "奶奶", "爷爷", "叔叔",
-                          "太太", "婆婆", "公公", "伯伯", "舅舅", "姑姑", "娘娘", "嫂嫂"))
+                          "太太", "婆婆", "公公", "伯伯", "舅舅", "姑姑", "娘娘", "嫂嫂", "看看", "想想", "试试",
+                          "问问", "等等", "说说", "走走", "聊聊", "查查", "算算", "听听", "找找", "写写", "呵呵",
+                          "嘿嘿", "嗯嗯", "哦哦", "对对", "是是", "快快", "渐渐", "稍稍", "纷纷", "往往", "偏偏",
+                          "仅仅", "统统", "悄悄", "点点", "个个", "条条", "步步", "层层", "片片", "样样", "天天",
+                          "日日", "夜夜", "事事", "次次", "回回", "位位", "张张", "本本", "件件", "块块", "分分",
+                          "秒秒", "叨叨", "嘀嘀", "哗哗", "刷刷", "咚咚", "嗡嗡", "滴滴", "拜拜", "宝宝", "亲亲"))
 
 
 def _strong_name(text: str, p: int, field: bool = False) -> int:
@@ -586,6 +603,9 @@ def _names(text: str) -> list[_S]:
                 continue
             if word == "老" and text[ce:ce + 1] in "妈爸公婆伴家师板乡年人头大二三总百":
                 continue  # 查老妈, 的老伴: not 查老, 的老
+            if word == "某":
+                add((st, ce, "NAME"))  # 蒋某驾驶: whatever follows
+                continue
             if len(word) == 1 and not (_right_ok(text, ce) and (
                     cs - st == 1 and text[st] not in _WORD_FINAL and (st == 0 or not han(text[st - 1])))) \
                     and not (_right_ok(text, ce) and (_left_ok(text, st) and (
@@ -626,7 +646,9 @@ def _names(text: str) -> list[_S]:
         if not e and word in _ROLE_SET:
             e = _surname_alone(text, p) or (text[p] in SURNAMES and _strong_name(text, p))
         if not e and word in _KIN_SET:
-            e = _given_alone(text, p)
+            e = _given_alone(text, p) or _surname_alone(text, p)
+        if not e and (len(word) > 1 or field):
+            e = _lone_surname(text, p)
         if e:
             add((p, e, "NAME"))
     if "姓" in text:
@@ -644,7 +666,7 @@ def _names(text: str) -> list[_S]:
             add((m.start(), m.start() + 1, "NAME"))  # 吕家儿子: the family's surname
     for m in _DOUBLED_RE.finditer(text):
         st = m.start()
-        if m.group() not in _NOT_DOUBLED and m.group()[0] in _GIVEN and m.group()[0] not in _NUMERALS and (
+        if m.group() not in _NOT_DOUBLED and m.group()[0] not in _NUMERALS and m.group()[0] not in _NOT_GIVEN and (
                 st == 0 or text[st - 1] in _LEFT or text[st - 1] in "说让叫陪带替给她他名") and _right_ok(text, st + 2):
             add((st, st + 2, "NAME"))  # 卜女士说涵涵下周…
     for m in _CHILD_PARENT_RE.finditer(text):
@@ -667,7 +689,7 @@ def _names(text: str) -> list[_S]:
         st, p = m.start(), m.end()
         slen = _surname_at(text, p)
         if not slen or text[st:p + slen] in _NICK_STOP or not (
-                _left_ok(text, st) or _cue_at(text, p + slen) or st and text[st - 1] in "家们"):
+                _left_ok(text, st) or _cue_at(text, p + slen) or st and text[st - 1] in "家们个位"):
             continue
         e = p + slen
         if _cue_at(text, e) or text.startswith("家", e):
@@ -694,7 +716,8 @@ def _listed_names(text: str, spans: list[_S]) -> list[_S]:
         seen.add(e)
         p = e + 1
         if _surname_at(text, p):
-            end = _name_after(text, p, STRICT if text[e] in " ,，/" else NORMAL)
+            end = _name_after(text, p, STRICT if text[e] in " ,，/" else NORMAL) or (
+                text[e] == "、" and _lone_surname(text, p))
             if end:
                 out.append((p, end, "NAME"))
                 todo.append(end)
