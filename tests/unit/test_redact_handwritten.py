@@ -23,10 +23,10 @@ PRECISION_AT_LEAST = 0.95
 
 # The frozen part as last measured (rounded down): a floor that catches a change losing ground
 # on text nobody tuned on, not the goal (several kinds are below the targets above).
-FROZEN_FLOORS = {"NAME": 0.92, "ID": 0.98, "MOBILE": 0.96, "LANDLINE": 0.99, "CARD": 0.99, "EMAIL": 0.99,
+FROZEN_FLOORS = {"NAME": 0.93, "ID": 0.98, "MOBILE": 0.96, "LANDLINE": 0.99, "CARD": 0.99, "EMAIL": 0.99,
                  "ADDRESS": 0.92, "DOCUMENT": 0.96, "OPENID": 0.99, "WECHAT": 0.99, "PLATE": 0.86,
                  "MEDICAL_NO": 0.92, "SOCIAL_SECURITY": 0.75}
-FROZEN_NAME_WITHOUT_KNOWN = 0.83
+FROZEN_NAME_WITHOUT_KNOWN = 0.84
 
 
 @pytest.fixture(scope="module", params=["dev", "frozen"])
