@@ -68,9 +68,11 @@ def test_a_run_killed_at_any_stage_is_completed_by_the_next_with_identical_marts
 def test_a_run_killed_before_publishing_leaves_the_last_good_warehouse_untouched(tiny_copy):
     before = tiny_copy.warehouse_path.read_bytes()
     for point in ("pseudonymise", "build", "publish"):
-        assert _yihui(tiny_copy.data_dir, "run", fault=point).returncode == -signal.SIGKILL
+        killed = _yihui(tiny_copy.data_dir, "run", fault=point)
+        assert killed.returncode == -signal.SIGKILL, (point, killed.stdout[-1500:] + killed.stderr[-4000:])
         assert tiny_copy.warehouse_path.read_bytes() == before, point
-    assert _yihui(tiny_copy.data_dir, "run").returncode == 0
+    again = _yihui(tiny_copy.data_dir, "run")
+    assert again.returncode == 0, again.stdout[-1500:] + again.stderr[-4000:]
 
 
 def test_a_reader_with_the_old_warehouse_open_keeps_working_through_a_publish(tiny_copy):
