@@ -63,7 +63,9 @@ class PatternRecognizer(Recognizer):
     ``hint``: a cheap regex that must match somewhere before the patterns run at all;
     ``group``: the group of each pattern that is the identifier (the rest is context
     the pattern needs to see, e.g. 住院号：); ``in_number_runs``: the identifier is digits and
-    separators only, so the patterns scan the text's number runs, not all of it.
+    separators only, so the patterns scan the text's number runs, not all of it;
+    ``excluded_by``: words that, within ``excluded_window`` characters before a match, say it is
+    another number (订单, 发票…).
     """
 
     kind: str
@@ -78,6 +80,8 @@ class PatternRecognizer(Recognizer):
     priority: int = VALIDATED
     order: int = 0
     in_number_runs: bool = False
+    excluded_by: tuple[str, ...] = ()
+    excluded_window: int = 8
 
     def find(self, text: str, ctx: Context) -> list[Found]:
         if self.hint is not None and self.hint.search(text) is None:
@@ -95,6 +99,8 @@ class PatternRecognizer(Recognizer):
                     if self.context_required and not _window_has(text, start, self.context, self.window):
                         continue
                     if self.validate is not None and not self.validate(m.group(self.group)):
+                        continue
+                    if self.excluded_by and _window_has(text, start, self.excluded_by, self.excluded_window):
                         continue
                     out.append((start, end, self.kind))
         return out

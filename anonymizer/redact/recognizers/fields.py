@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from anonymizer.redact.base import PLAIN, Recognizer, digits_of, han
+from anonymizer.redact.recognizers.resident_id import valid_id
 
 # label (lower case) -> kind; one definition for every shape of field.
 LABELS = {
@@ -65,7 +66,6 @@ def _value_kind(label_kind: str, value: str) -> str | None:
         national = digits[4:] if digits.startswith("0086") else digits.removeprefix("86")
         return "MOBILE" if len(national) == 11 and national[0] == "1" else "LANDLINE"
     if label_kind == "ID_OR_DOCUMENT":
-        from anonymizer.redact.recognizers.resident_id import valid_id
         if valid_id(v):
             return "ID"
         if re.fullmatch(r"[A-Za-z]{0,3}[0-9A-Za-z]{6,14}", v) and sum(c.isdigit() for c in v) >= 6:

@@ -26,7 +26,7 @@ Deliberately not used: a segmentation library's person tags.  jieba's
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 
 from anonymizer.redact.base import PLAIN, Context, Found, Recognizer, alternation, han
 from anonymizer.redact.places import PLACE_STEMS, REGION_NAMES
@@ -200,15 +200,11 @@ _NOT_SUFFIX_WORDS = ("路过", "期待", "期望", "期盼", "市场")
 _CLAUSE = frozenset("，,。；;：:！!？?、（(）)【】[]“”\"' \t\n→|-")
 
 
-def _alternation(words: Iterable[str]) -> str:
-    return alternation(words)
-
-
 _CUE_SET = frozenset(CUES)
 _CUE_WORDS = tuple(CUES)
 _CUE_HEADS = frozenset(c[0] for c in CUES)
 # cues and verbs in one scan (a plain alternation of words: the engine skips to their first characters)
-_CUE_OR_VERB_RE = re.compile(_alternation(set(CUES) | set(_VERBS)))
+_CUE_OR_VERB_RE = re.compile(alternation(set(CUES) | set(_VERBS)))
 _SURNAME_HEADS = "".join(sorted(SURNAMES | {c[0] for c in COMPOUND_SURNAMES}))
 
 
@@ -216,11 +212,11 @@ _SURNAME_HEADS = "".join(sorted(SURNAMES | {c[0] for c in COMPOUND_SURNAMES}))
 # to their first characters).
 _ALL_INTRODUCERS = set(INTRODUCERS) | STRONG_INTRODUCERS | set(ROLES) | set(KIN)
 # One capture group around one trie (the engine skips to the introducers' first characters).
-_INTRO_RE = re.compile(f"({_alternation(_ALL_INTRODUCERS)})(?:是|为)?[：:]?[ ]?(?=[\u4e00-\u9fff])")
+_INTRO_RE = re.compile(f"({alternation(_ALL_INTRODUCERS)})(?:是|为)?[：:]?[ ]?(?=[\u4e00-\u9fff])")
 # One-character introducers (的, 是, 给…) are everywhere: they count only before a surname.
 _ONE_CHAR_INTRODUCERS = frozenset(w for w in _ALL_INTRODUCERS if len(w) == 1 and w not in STRONG_INTRODUCERS)
 _SURNAME_HEAD_SET = frozenset(_SURNAME_HEADS)
-_VERB_RE = re.compile(_alternation(_VERBS))
+_VERB_RE = re.compile(alternation(_VERBS))
 _NICK_RE = re.compile(f"[老小](?=[{_SURNAME_HEADS}])")
 # 阿英, 阿娟 (阿 + a given-name character), 小芳同学 (小 + a given-name character + a title)
 _PET_RE = re.compile("[阿小](?=[\u4e00-\u9fff])")

@@ -54,15 +54,12 @@ def id_shaped(digits: str) -> bool:
             and "01" <= digits[12:14] <= "31")
 
 
-class _ResidentId(PatternRecognizer):
-    def find(self, text, ctx):
-        for start, end, kind in super().find(text, ctx):
-            if end - start < 18 and any(w in text[max(0, start - 8):start] for w in NOT_ID_BEFORE):
-                continue  # a 15-digit order or waybill number
-            yield start, end, kind
-
-
-RECOGNIZER = _ResidentId(
-    kind="ID", placeholder="〔身份证号〕", patterns=(_ID18, _ID15), validate=valid_id, priority=0,
-    in_number_runs=True,
+RECOGNIZER = PatternRecognizer(
+    kind="ID", placeholder="〔身份证号〕", patterns=(_ID18,), validate=valid_id, priority=0, in_number_runs=True,
 )
+# 15 digits are as often an order or waybill number: not after a word that says so.
+OLD_ID = PatternRecognizer(
+    kind="ID", placeholder="〔身份证号〕", patterns=(_ID15,), validate=valid_id, priority=0, in_number_runs=True,
+    excluded_by=NOT_ID_BEFORE,
+)
+RECOGNIZERS = (RECOGNIZER, OLD_ID)

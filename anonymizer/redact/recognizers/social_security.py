@@ -62,13 +62,8 @@ AREA_LETTER = PatternRecognizer(kind="SOCIAL_SECURITY", placeholder="〔社保�
 _LETTER_CARD = re.compile(r"[ABFJNQRTUVWXYZ](?<![A-Za-z0-9][ABFJNQRTUVWXYZ])[0-9]{8}(?![0-9A-Za-z])")
 
 
-class _LetterCard(PatternRecognizer):
-    def find(self, text, ctx):
-        return [f for f in super().find(text, ctx)
-                if not any(w in text[max(0, f[0] - 12):f[0]] for w in _OTHER_BEFORE)]
-
-
-LETTER_CARD = _LetterCard(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=(_LETTER_CARD,), priority=0)
+LETTER_CARD = PatternRecognizer(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=(_LETTER_CARD,),
+                                priority=0, excluded_by=_OTHER_BEFORE, excluded_window=12)
 RECOGNIZER = PatternRecognizer(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=(_CARD,),
                                group="number", priority=0, validate=_digits, hint=re.compile("社保|医保|医宝|社会保障|参保|个人编号|市民卡|电脑号|医疗保险|social security|SI |MI |[Mm]edical"))
 RECOGNIZERS = (RECOGNIZER, NEAR, AREA_LETTER, LETTER_CARD)
