@@ -554,7 +554,7 @@ def run(source: SourceUrl = None, data_dir: DataDir = None, as_of: AsOf = None, 
 
 @app.command()
 def extract(source: SourceUrl = None, data_dir: DataDir = None) -> None:
-    """Copy new and changed source rows into the encrypted vault."""
+    """Copy new and changed source rows into the encrypted vault (changes found by content)."""
     from pipelines.extract import extract as do_extract
     from pipelines.run import open_session
     from pipelines.source import Source
@@ -562,8 +562,8 @@ def extract(source: SourceUrl = None, data_dir: DataDir = None) -> None:
     s = _settings(data_dir, source)
     _key, con = open_session(s)
     try:
-        for r in do_extract(con, Source.parse(s.source)):
-            out.print(f"{r.table}: {r.read:,} read, {r.deleted:,} deleted, {r.landed:,} landed")
+        for r in do_extract(con, Source.parse(s.source), log=out.print):
+            out.print(f"{r.table}: {r.describe()}")
     finally:
         con.close()
 

@@ -18,6 +18,10 @@ class SourceUnavailable(YihuiError):
     """The operational source cannot be reached or read."""
 
 
+class SchemaDrift(YihuiError):
+    """The source no longer has a table or column the warehouse reads."""
+
+
 class ValidationFailed(YihuiError):
     """A critical data-quality expectation failed: nothing was published."""
 

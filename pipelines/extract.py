@@ -1,17 +1,23 @@
 """Extract: operational source → raw landing tables inside the encrypted vault.
 
-Incremental by ``updated_at``: each table remembers its high-water mark (the
-newest ``updated_at`` already landed) and only rows at or after it are read
-again; they replace their earlier versions by primary key.  Rows deleted in the
-source (erasures, retention) are found by comparing keys whenever the row counts
-disagree, and removed from landing, so landing always mirrors the source.
+Changes are found by content, not by ``updated_at``: a source clock can run
+behind (a back-dated update), ahead, or a row can be deleted and another
+inserted with an old stamp.  Every run reads each table as text, hashes each
+row, and compares the hashes with those of the source's previous state
+(``vault.ops.source_rows``): a new hash lands, a vanished one leaves.  Rows the
+warehouse itself removed (erasures, retention) keep their hash in that state,
+so an unchanged source does not send them back.
+
+Every value is cast once at the boundary (``pipelines.boundary``): what does not
+fit its column lands as NULL with a problem code, to be quarantined by
+validation, instead of failing the run.  The source's schema is checked before
+anything is written.
 
 Rows move set-based: the source is attached to DuckDB (``Source.reader``) and
-read with one INSERT … SELECT per table.
-
-Never ingested: tables marked ``ingest=False`` (SMS verification codes).
-Each table is landed in its own transaction: a crash leaves every table either
-at its previous or its new state, and the next run simply continues.
+read with one statement per table.  Never ingested: tables marked
+``ingest=False`` (SMS verification codes).  Each table is landed in its own
+transaction: a crash leaves every table either at its previous or its new
+state, and the next run simply continues.
 """
 
 from __future__ import annotations
@@ -21,68 +27,107 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipelines import faults
+from pipelines import boundary, faults
+from pipelines.errors import SchemaDrift
 from pipelines.schema import INGESTED, TYPES, Table
 from pipelines.source import Reader, Source
+
+# Columns the extract adds to every landing table
+LANDING_EXTRA = ("_extracted_at TIMESTAMP", "_row_hash UHUGEINT", "_problems VARCHAR", "_source_json VARCHAR")
 
 
 @dataclass
 class TableExtract:
     table: str
-    since: str | None
-    read: int
-    deleted: int
-    landed: int
     source_rows: int
+    changed: int  # rows new or changed since the previous extract
+    deleted: int  # rows gone from the source (or replaced by their changed version)
+    landed: int
+
+    def describe(self) -> str:
+        return (f"{self.source_rows:,} rows, {self.changed:,} new or changed, {self.deleted:,} gone, "
+                f"{self.landed:,} landed")
 
 
 def ensure_landing(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     cols = ", ".join(f"{c.name} {TYPES[c.type][2]}" for c in table.columns)
-    con.execute(f"CREATE TABLE IF NOT EXISTS vault.raw.{table.name} ({cols}, _extracted_at TIMESTAMP)")
+    con.execute(f"CREATE TABLE IF NOT EXISTS vault.raw.{table.name} ({cols}, {', '.join(LANDING_EXTRA)})")
+    for extra in LANDING_EXTRA[1:]:  # vaults landed before change detection by content
+        con.execute(f"ALTER TABLE vault.raw.{table.name} ADD COLUMN IF NOT EXISTS {extra}")
+    con.execute("CREATE TABLE IF NOT EXISTS vault.ops.source_rows (source_table VARCHAR, row_hash UHUGEINT)")
 
 
-def _cast_select(table: Table, relation: str) -> str:
-    casts = ", ".join(f"CAST({c.name} AS {TYPES[c.type][2]}) AS {c.name}" for c in table.columns)
-    return f"SELECT {casts}, now()::TIMESTAMP AS _extracted_at FROM {relation}"
+def check_schema(reader: Reader, log: Callable[[str], None]) -> None:
+    """Before anything is written: every table and column we read exists; extra ones are named once."""
+    found = reader.columns()
+    for table in INGESTED:
+        have = found.get(table.name)
+        if have is None:
+            raise SchemaDrift(f"the source has no table {table.name}: nothing was extracted "
+                              "(renamed or dropped? the warehouse reads pipelines/schema.py)")
+        missing = [c for c in table.column_names if c not in have]
+        if missing:
+            raise SchemaDrift(f"source table {table.name} has no column {', '.join(missing)}: nothing was extracted "
+                              "(renamed or dropped? the warehouse reads pipelines/schema.py)")
+        extra = [c for c in have if c not in table.column_names]
+        if extra:
+            log(f"  source table {table.name} has columns the warehouse does not read (ignored): {', '.join(extra)}")
+
+
+def _hashed(table: Table, relation: str) -> str:
+    """The source rows as text with a content hash; identical rows are numbered apart so each counts."""
+    content = ", ".join(f"coalesce({c}, chr(30))" for c in table.column_names)
+    return (f"WITH t AS (SELECT *, md5_number(concat_ws(chr(31), {content})) AS _h FROM ({relation})), "
+            "n AS (SELECT *, row_number() OVER (PARTITION BY _h) AS _copy FROM t) "
+            f"SELECT {', '.join(table.column_names)}, CASE WHEN _copy = 1 THEN _h "
+            "ELSE md5_number(_h::VARCHAR || '#' || _copy::VARCHAR) END AS _row_hash FROM n")
+
+
+def _typed(table: Table) -> str:
+    """The new rows of ``_new`` cast to the landing types, with their problems and, for those, the text read."""
+    names = table.column_names
+    v = {c: f"n.{c}" for c in names} | {f"{c}__typed": f"{c}__typed" for c in names}
+    typed = ", ".join(f"{boundary.cast(c.type, 'n.' + c.name)} AS {c.name}__typed" for c in table.columns)
+    as_read = ", ".join(f"{c} := {boundary.as_read('n.' + c)}" for c in names)
+    return (f"SELECT {', '.join(f'{c}__typed' for c in names)}, now()::TIMESTAMP, _row_hash, _problems, "
+            f"CASE WHEN _problems IS NOT NULL THEN to_json(struct_pack({as_read}))::VARCHAR END "
+            f"FROM (SELECT *, {boundary.problems(table, v)} AS _problems FROM (SELECT n.*, {typed} FROM _new n) n) n")
 
 
 def extract_table(con: duckdb.DuckDBPyConnection, reader: Reader, table: Table) -> TableExtract:
     ensure_landing(con, table)
-    pk = table.primary_key
-    # A source row stamped in the future (clock skew) must not hide later changes
-    # behind the watermark: such rows are simply re-read until their time comes.
-    since = con.execute(
-        f"SELECT max(updated_at) FROM vault.raw.{table.name} WHERE updated_at <= now()::TIMESTAMP"
-    ).fetchone()[0]
-    incoming = _cast_select(table, f"({reader.relation(table, since)})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {_hashed(table, reader.relation(table))}")
+    source_rows = con.execute("SELECT count(*) FROM _src").fetchone()[0]
+    seen = f"(SELECT row_hash FROM vault.ops.source_rows WHERE source_table = '{table.name}')"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT s.* FROM _src s ANTI JOIN {seen} p "
+                "ON s._row_hash = p.row_hash")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _gone AS SELECT p.row_hash FROM {seen} p ANTI JOIN _src s "
+                "ON s._row_hash = p.row_hash")
     con.execute("BEGIN")
     try:
-        if since is None:  # first load: straight in
-            read = con.execute(f"INSERT INTO vault.raw.{table.name} {incoming}").fetchone()[0]
-        else:  # changed rows replace their earlier versions
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS {incoming}")
-            con.execute(f"DELETE FROM vault.raw.{table.name} WHERE {pk} IN (SELECT {pk} FROM _incoming)")
-            read = con.execute(f"INSERT INTO vault.raw.{table.name} SELECT * FROM _incoming").fetchone()[0]
-            con.execute("DROP TABLE _incoming")
-        source_rows = reader.count(table)
+        deleted = con.execute(f"DELETE FROM vault.raw.{table.name} WHERE _row_hash IS NULL "
+                              "OR _row_hash IN (SELECT row_hash FROM _gone)").fetchone()[0]
+        changed = con.execute(f"INSERT INTO vault.raw.{table.name} {_typed(table)}").fetchone()[0]
+        con.execute(f"DELETE FROM vault.ops.source_rows WHERE source_table = '{table.name}' "
+                    "AND row_hash IN (SELECT row_hash FROM _gone)")
+        con.execute(f"INSERT INTO vault.ops.source_rows SELECT '{table.name}', _row_hash FROM _new")
         landed = con.execute(f"SELECT count(*) FROM vault.raw.{table.name}").fetchone()[0]
-        deleted = 0
-        if landed != source_rows:
-            deleted = con.execute(f"DELETE FROM vault.raw.{table.name} WHERE {pk} NOT IN ({reader.keys(table)})"
-                                  ).fetchone()[0]
-            landed -= deleted
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return TableExtract(table.name, None if since is None else str(since), int(read), int(deleted), landed,
-                        source_rows)
+    finally:
+        for t in ("_src", "_new", "_gone"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+    return TableExtract(table.name, int(source_rows), int(changed), int(deleted), int(landed))
 
 
 def extract(con: duckdb.DuckDBPyConnection, source: Source,
-            on_table: Callable[[TableExtract], None] | None = None) -> list[TableExtract]:
+            on_table: Callable[[TableExtract], None] | None = None,
+            log: Callable[[str], None] = lambda m: None) -> list[TableExtract]:
     results = []
     with source.reader(con) as reader:
+        check_schema(reader, log)
         for table in INGESTED:
             r = extract_table(con, reader, table)
             results.append(r)

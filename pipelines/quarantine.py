@@ -6,13 +6,17 @@ every run's).  Pseudonymisation reads ``landing.<table>`` views that exclude the
 current verdicts, so a row corrected in the source passes on the next run and
 leaves quarantine by itself.  ``vault.ops.reconciliation`` proves per run and
 table that source rows = loaded + quarantined + withheld (erased people) rows.
+
+A verdict names its row by ``row_hash`` (the extract's content hash) as well as
+its key: a row without a key, or one of two rows sharing a key, is still one
+row, counted once.
 """
 
 from __future__ import annotations
 
 import duckdb
 
-from pipelines.schema import INGESTED
+from pipelines.schema import INGESTED, Table
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -20,6 +24,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
             "rule VARCHAR, detected_at TIMESTAMP")
     con.execute(f"CREATE TABLE IF NOT EXISTS vault.quarantine.current ({cols})")
     con.execute(f"CREATE TABLE IF NOT EXISTS vault.quarantine.history ({cols}, row_json VARCHAR)")
+    for table in ("current", "history"):  # vaults from before verdicts named rows by content
+        con.execute(f"ALTER TABLE vault.quarantine.{table} ADD COLUMN IF NOT EXISTS row_hash UHUGEINT")
     con.execute(
         "CREATE TABLE IF NOT EXISTS vault.ops.reconciliation (run_id VARCHAR, source_table VARCHAR, "
         "source_rows BIGINT, loaded_rows BIGINT, quarantined_rows BIGINT)"
@@ -38,18 +44,39 @@ def create_landing_views(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS memory.landing")
     for t in INGESTED:
         con.execute(
-            f"CREATE OR REPLACE VIEW memory.landing.{t.name} AS SELECT * FROM vault.raw.{t.name} "
-            f"WHERE {t.primary_key} NOT IN (SELECT source_key FROM vault.quarantine.current "
-            f"WHERE source_table = '{t.name}') AND {t.primary_key} NOT IN (SELECT source_key FROM "
+            f"CREATE OR REPLACE VIEW memory.landing.{t.name} AS SELECT * EXCLUDE (_row_hash, _problems, _source_json) "
+            f"FROM vault.raw.{t.name} WHERE {t.primary_key} IS NOT NULL AND {t.primary_key} NOT IN (SELECT source_key "
+            f"FROM vault.quarantine.current WHERE source_table = '{t.name}' AND source_key IS NOT NULL) AND {t.primary_key} NOT IN (SELECT source_key FROM "
             f"vault.ops.legal_hold WHERE source_table = '{t.name}')"
         )
 
 
 def counts_by_reason(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
+    """Rows per table and reason (a row failing two rules of one reason counts once)."""
     out: dict[str, dict[str, int]] = {}
     for table, reason, n in con.execute(
-        "SELECT source_table, reason_code, count(DISTINCT source_key) FROM vault.quarantine.current "
-        "GROUP BY ALL ORDER BY ALL"
+        "SELECT source_table, reason_code, count(DISTINCT coalesce(row_hash::VARCHAR, source_key::VARCHAR)) "
+        "FROM vault.quarantine.current GROUP BY ALL ORDER BY ALL"
     ).fetchall():
         out.setdefault(table, {})[reason] = n
     return out
+
+
+def quarantined_rows(con: duckdb.DuckDBPyConnection, table: Table) -> int:
+    """Raw rows of ``table`` the current verdicts keep out of landing (every copy of a repeated key)."""
+    return con.execute(
+        f"SELECT count(*) FROM vault.raw.{table.name} WHERE _row_hash IN (SELECT row_hash FROM vault.quarantine.current "
+        f"WHERE source_table = '{table.name}') OR ({table.primary_key} IS NOT NULL AND {table.primary_key} IN "
+        f"(SELECT source_key FROM vault.quarantine.current WHERE source_table = '{table.name}'))").fetchone()[0]
+
+
+def record(con: duckdb.DuckDBPyConnection, run_id: str, table: Table, verdicts: str) -> None:
+    """Current verdicts and their history (with the row as landed) from ``verdicts``, a relation of
+    (source_key, reason_code, rule, row_hash)."""
+    con.execute(f"INSERT INTO vault.quarantine.current (run_id, source_table, source_key, reason_code, rule, "
+                f"detected_at, row_hash) SELECT '{run_id}', '{table.name}', source_key, reason_code, rule, "
+                f"now()::TIMESTAMP, row_hash FROM {verdicts}")
+    con.execute(f"INSERT INTO vault.quarantine.history (run_id, source_table, source_key, reason_code, rule, "
+                f"detected_at, row_json, row_hash) SELECT '{run_id}', '{table.name}', v.source_key, v.reason_code, "
+                f"v.rule, now()::TIMESTAMP, to_json(r)::VARCHAR, v.row_hash FROM {verdicts} v "
+                f"JOIN vault.raw.{table.name} r ON r._row_hash = v.row_hash")

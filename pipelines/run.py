@@ -21,7 +21,8 @@ import duckdb
 from anonymizer.keys import MasterKey, load_key
 from pipelines import build as build_mod
 from pipelines import faults, quarantine, rotate, subjects
-from pipelines.errors import YihuiError
+from pipelines.boundary import CLOCK_TOLERANCE, LOCAL_NOW, LOCAL_TODAY
+from pipelines.errors import ConfigError, YihuiError
 from pipelines.extract import TableExtract, extract
 from pipelines.settings import Settings
 from pipelines.source import Source
@@ -79,16 +80,25 @@ def open_session(settings: Settings, log: Log = lambda m: None) -> tuple[MasterK
 
 
 def resolve_as_of(con: duckdb.DuckDBPyConnection, settings: Settings) -> date:
-    """The configured date, else the day of the latest activity landed in the vault."""
+    """The configured date, else the day of the latest activity landed in the vault; never after today.
+
+    Rows stamped in the future (a source clock running ahead) are quarantined, so they cannot
+    move the whole release's ages and windows forward: only times up to now count.
+    """
+    today = con.execute(f"SELECT {LOCAL_TODAY}").fetchone()[0]
     if settings.as_of:
+        if settings.as_of > today:
+            raise ConfigError(f"--as-of {settings.as_of} is after today ({today}): a release cannot describe the future")
         return settings.as_of
+    upto = f"<= {LOCAL_NOW} + {CLOCK_TOLERANCE} AND _problems IS NULL"
     latest = con.execute(
-        "SELECT max(m)::DATE FROM (SELECT max(occurred_at) AS m FROM vault.raw.access_logs "
-        "UNION ALL SELECT max(updated_at) FROM vault.raw.accounts UNION ALL SELECT max(updated_at) FROM vault.raw.orders)"
+        f"SELECT max(m)::DATE FROM (SELECT max(occurred_at) AS m FROM vault.raw.access_logs WHERE occurred_at {upto} "
+        f"UNION ALL SELECT max(updated_at) FROM vault.raw.accounts WHERE updated_at {upto} "
+        f"UNION ALL SELECT max(updated_at) FROM vault.raw.orders WHERE updated_at {upto})"
     ).fetchone()[0]
     if latest is None:
         raise YihuiError("the vault holds no data to choose a reference date from: set --as-of")
-    return latest
+    return min(latest, today)
 
 
 def ensure_run_log(con: duckdb.DuckDBPyConnection) -> None:
@@ -143,8 +153,7 @@ def run(settings: Settings, log: Log = print, accept_volume_change: bool = False
         started = con.execute("SELECT now()::TIMESTAMP").fetchone()[0]  # the clock extraction stamps with
         log(f"run {run_id}: extracting from {source.display}")
         with timed(seconds, "extract"):
-            extracted = extract(con, source,
-                                on_table=lambda t: log(f"  extract {t.table}: {t.read} read, {t.landed} landed"))
+            extracted = extract(con, source, on_table=lambda t: log(f"  extract {t.table}: {t.describe()}"), log=log)
             withheld = subjects.enforce(con, run_id, started)  # erased people stay erased, whatever the source holds
         if withheld:
             log(f"  withheld rows of erased people: {withheld}")

@@ -111,6 +111,8 @@ class Source:
         target = (str(self.path) if self.kind == "sqlite" else self.url).replace("'", "''")
         try:
             con.execute(f"LOAD '{extension_file(kind + '_scanner')}'")
+            if kind == "sqlite":  # a column's declared type is no promise in SQLite: read text, cast at the boundary
+                con.execute("SET sqlite_all_varchar = true")
             con.execute(f"ATTACH '{target}' AS src (TYPE {kind}, READ_ONLY)")
         except duckdb.Error as exc:
             detail = str(exc).splitlines()[0].replace(self.url, self.display)
@@ -168,17 +170,15 @@ class Reader:
     def __init__(self, source: Source, con: duckdb.DuckDBPyConnection) -> None:
         self.source, self.con = source, con
 
-    def relation(self, table: Table, since: Any = None) -> str:
-        """SQL for the table's rows, only those changed at or after the watermark ``since`` if given."""
-        sql = f"SELECT {', '.join(table.column_names)} FROM src.{table.name}"
-        if since is None:
-            return sql
-        # SQLite keeps timestamps as ISO text; PostgreSQL as TIMESTAMP
-        stamp = "'" + str(since) + "'" + ("" if self.source.kind == "sqlite" else "::TIMESTAMP")
-        return f"{sql} WHERE updated_at >= {stamp}"
+    def relation(self, table: Table) -> str:
+        """SQL for the table's rows, every value as text: ``pipelines.boundary`` types them."""
+        return f"SELECT {', '.join(f'CAST({c} AS VARCHAR) AS {c}' for c in table.column_names)} FROM src.{table.name}"
 
-    def keys(self, table: Table) -> str:
-        return f"SELECT {table.primary_key} FROM src.{table.name}"
-
-    def count(self, table: Table) -> int:
-        return int(self.con.execute(f"SELECT count(*) FROM src.{table.name}").fetchone()[0])
+    def columns(self) -> dict[str, list[str]]:
+        """The source's tables and their columns, as the scanner sees them."""
+        out: dict[str, list[str]] = {}
+        for table, column in self.con.execute(
+                "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'src' "
+                "AND schema_name IN ('main', 'public') ORDER BY table_name, column_index").fetchall():
+            out.setdefault(table, []).append(column)
+        return out

@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import faults, quarantine
+from pipelines import boundary, faults, quarantine
 from pipelines.errors import ValidationFailed
 from pipelines.idnumbers import RESIDENT_ID
 from pipelines.schema import INGESTED, Table
@@ -71,7 +71,7 @@ def _chunks(con: duckdb.DuckDBPyConnection, table: Table) -> list[tuple[int, int
     pk = table.primary_key
     ranges = con.execute(
         f"SELECT min({pk}), max({pk}) FROM (SELECT {pk}, (dense_rank() OVER (ORDER BY {pk}) - 1) // {FRAME_ROWS} "
-        f"AS chunk FROM vault.raw.{table.name}) GROUP BY chunk ORDER BY 1").fetchall()
+        f"AS chunk FROM vault.raw.{table.name} WHERE {pk} IS NOT NULL) GROUP BY chunk ORDER BY 1").fetchall()
     return [None] if len(ranges) <= 1 else [(int(lo), int(hi)) for lo, hi in ranges]
 
 
@@ -104,6 +104,7 @@ def _frame_sql(table: Table, as_of: date) -> tuple[dict[str, str], str]:
         joins.append(f"LEFT JOIN _q{i} q{i} ON q{i}.{pk} = r.{col}")
     if table.name == "insured_persons":
         extra.append(f"(r.birthday > DATE '{as_of.isoformat()}') AS _birthday_in_future")
+        extra.append("(r.birthday < DATE '1900-01-01') AS _birthday_before_1900")
         extra.append(
             "(r.id_type <> '居民身份证' OR r.id_number IS NULL OR length(r.id_number) <> 18 "
             "OR TRY_CAST(substr(r.id_number, 17, 1) AS INTEGER) IS NULL "
@@ -128,8 +129,37 @@ def _frame_sql(table: Table, as_of: date) -> tuple[dict[str, str], str]:
     if "id_number" in table.column_names:
         extra.append(f"CASE WHEN r.id_type = '{RESIDENT_ID}' THEN idp.problem END AS _id_problem")
         joins.append("LEFT JOIN id_problems AS idp ON idp.id_number = r.id_number")
-    cols = ", ".join(["r.* EXCLUDE (_extracted_at)", *extra])
-    return lookups, f"SELECT {cols} FROM vault.raw.{table.name} r {' '.join(joins)} WHERE r.{held}"
+    cols = ", ".join(["r.* EXCLUDE (_extracted_at, _row_hash, _problems, _source_json)", *extra])
+    # rows the boundary already quarantined (bad values, no key, a repeated key, a future time) are not checked again
+    judged = (f"r.{table.primary_key} NOT IN (SELECT source_key FROM vault.quarantine.current "
+              f"WHERE source_table = '{table.name}' AND source_key IS NOT NULL)")
+    return lookups, (f"SELECT {cols} FROM vault.raw.{table.name} r {' '.join(joins)} "
+                     f"WHERE r.{table.primary_key} IS NOT NULL AND r.{held} AND {judged}")
+
+
+def boundary_verdicts(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Quarantine what the boundary found, before GX sees a frame: one reason per row.
+
+    A value that did not fit its column (the extract's ``_problems``), a row stamped in the
+    future (judged now, not at extract: its time may come), and every copy of a repeated key
+    (whatever order they came in: neither can be told to be the right one).
+    """
+    for table in INGESTED:
+        pk = table.primary_key
+        first = "split_part(_problems, ';', 1)"
+        future = boundary.future(table) or "false"
+        rows = (
+            f"SELECT {pk} AS source_key, CASE WHEN _problems IS NOT NULL THEN split_part({first}, ':', 1) "
+            f"WHEN {future} THEN '{boundary.FUTURE}' ELSE '{boundary.DUPLICATE_KEY}' END AS reason_code, "
+            f"'boundary(' || CASE WHEN _problems IS NOT NULL THEN split_part({first}, ':', 2) "
+            f"WHEN {future} THEN 'timestamp' ELSE '{pk}' END || ')' AS rule, _row_hash AS row_hash "
+            f"FROM vault.raw.{table.name} WHERE (_problems IS NOT NULL OR {future} OR {pk} IN (SELECT {pk} "
+            f"FROM vault.raw.{table.name} WHERE {pk} IS NOT NULL GROUP BY {pk} HAVING count(*) > 1)) "
+            f"AND ({pk} IS NULL OR {pk} NOT IN (SELECT source_key FROM vault.ops.legal_hold "
+            f"WHERE source_table = '{table.name}'))")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _verdicts AS {rows}")
+        quarantine.record(con, run_id, table, "_verdicts")
+        con.execute("DROP TABLE _verdicts")
 
 
 def check_id_numbers(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
@@ -314,6 +344,7 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
     quarantine.ensure_tables(con)
     con.execute("DELETE FROM vault.quarantine.current")
     quarantine.create_landing_views(con)
+    boundary_verdicts(con, run_id)
     frames = _Frames(con, as_of)
     try:
         gx, ctx = _context(settings)
@@ -366,21 +397,15 @@ def _validate_tables(con: duckdb.DuckDBPyConnection, gx, ctx, frames: _Frames, r
                 result.critical.append(f"suite landing__{table.name}, expectation {rule}: {count}")
         if flagged:
             con.register("_flagged", pd.DataFrame(flagged, columns=["source_key", "reason_code", "rule"]))
-            con.execute(
-                f"INSERT INTO vault.quarantine.current SELECT '{run_id}', '{table.name}', source_key, reason_code, "
-                "rule, now()::TIMESTAMP FROM _flagged"
-            )
-            con.execute(
-                f"INSERT INTO vault.quarantine.history SELECT '{run_id}', '{table.name}', f.source_key, f.reason_code, "
-                f"f.rule, now()::TIMESTAMP, to_json(r)::VARCHAR FROM _flagged f "
-                f"JOIN vault.raw.{table.name} r ON r.{table.primary_key} = f.source_key"
-            )
+            # a key reaches GX only if it is unique, so it names one row
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _verdicts AS SELECT f.*, r._row_hash AS row_hash FROM _flagged f "
+                        f"JOIN vault.raw.{table.name} r ON r.{table.primary_key} = f.source_key")
+            quarantine.record(con, run_id, table, "_verdicts")
+            con.execute("DROP TABLE _verdicts")
             con.unregister("_flagged")
         frames.finished(table)
         faults.point("validate")  # (tests) one table's quarantine refreshed, the others not
-        quarantined = con.execute(
-            f"SELECT count(DISTINCT source_key) FROM vault.quarantine.current WHERE source_table = '{table.name}'"
-        ).fetchone()[0]
+        quarantined = quarantine.quarantined_rows(con, table)
         loaded = con.execute(f"SELECT count(*) FROM landing.{table.name}").fetchone()[0]
         withheld = withheld_counts(con).get(table.name, 0)
         con.execute("INSERT INTO vault.ops.reconciliation VALUES (?, ?, ?, ?, ?, ?)",
