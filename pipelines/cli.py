@@ -668,10 +668,10 @@ def sql(
         if rel is None:
             return
         cols, rows = rel.columns, rel.fetchall()
-        if csv:
-            import csv as csvmod
+        if csv:  # opened in spreadsheets: no cell may run as a formula
+            from pipelines import csv_cells
 
-            w = csvmod.writer(sys.stdout)
+            w = csv_cells.writer(sys.stdout)
             w.writerow(cols)
             w.writerows(rows)
             return
