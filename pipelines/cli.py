@@ -10,6 +10,7 @@ Expectations, pandas) happen inside the commands that need them, so
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import sys
 from pathlib import Path
@@ -63,6 +64,28 @@ def _settings(data_dir=None, source=None, as_of=None, threads=None) -> Settings:
     return resolve(data_dir=data_dir, source=source, as_of=as_of, threads=threads)
 
 
+def writes(command):
+    """One writer at a time: the command holds the data dir's lock (``pipelines.lock``) from start to end.
+
+    For every command that writes the vault, the warehouse, exports or restricted
+    files, runs dbt on the data dir's target, or opens the vault at all (DuckDB
+    lets one process at a time open it, so a second one would fail with an IO
+    error that reads like damage).  Readers of the release and the segment store
+    (``sql``, ``segment list``/``show``, ``risk report``) never wait for it.  Taken
+    here and only here, so use cases calling each other (erase → rebuild) need not care.
+    """
+    @functools.wraps(command)
+    def locked(*args, **kwargs):
+        from pipelines import lock
+
+        s = _settings(kwargs.get("data_dir"))
+        # `yihui subject erase` for subject_erase: never the arguments, which may name a person
+        with lock.hold(s.data_dir, "yihui " + command.__name__.replace("_", " "), wait=s.lock_wait):
+            return command(*args, **kwargs)
+
+    return locked
+
+
 @app.callback()
 def main_options(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False) -> None:
     STATE["debug"] = debug
@@ -110,6 +133,7 @@ def keys_init(data_dir: DataDir = None) -> None:
 
 
 @keys_app.command("rotate")
+@writes
 def keys_rotate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
     """Replace the master key: re-encrypt the vault, re-issue every token, rebuild the warehouse.
 
@@ -129,6 +153,7 @@ def keys_rotate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
 
 
 @keys_app.command("status")
+@writes
 def keys_status(data_dir: DataDir = None) -> None:
     """Which key is in use (origin, version, public fingerprint) and the vault's key history."""
     from pipelines.run import open_session
@@ -148,6 +173,7 @@ def keys_status(data_dir: DataDir = None) -> None:
 
 
 @audit_app.command("leaks")
+@writes
 def audit_leaks(data_dir: DataDir = None) -> None:
     """Scan the warehouse, exports, dbt target/logs and GX files for raw identifiers and key material.
 
@@ -223,6 +249,7 @@ def risk_report(data_dir: DataDir = None) -> None:
 
 
 @segment_app.command("refresh")
+@writes
 def segment_refresh(data_dir: DataDir = None) -> None:
     """Evaluate every audience (audiences/definitions) over the published warehouse as one wave.
 
@@ -294,6 +321,7 @@ def segment_show(name: Annotated[str, typer.Argument(help="Audience name.")], da
 
 
 @segment_app.command("export")
+@writes
 def segment_export(
     name: Annotated[str, typer.Argument(help="Audience name.")],
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
@@ -328,6 +356,7 @@ def segment_export(
 
 
 @segment_app.command("activate")
+@writes
 def segment_activate(name: Annotated[str, typer.Argument(help="Audience name.")], source: SourceUrl = None,
                      export_id: Annotated[str | None, typer.Option(
                          "--export-id", help="The export to activate (default: the newest of the latest wave).")] = None,
@@ -369,6 +398,7 @@ def _identifier_kind(id_number, mobile, openid) -> str:
 
 
 @subject_app.command("access")
+@writes
 def subject_access(id_number: IdNumber = None, mobile: Mobile = None, openid: OpenId = None,
                    fmt: Annotated[str, typer.Option("--format", help="json or html.")] = "json",
                    data_dir: DataDir = None) -> None:
@@ -412,6 +442,7 @@ def subject_access(id_number: IdNumber = None, mobile: Mobile = None, openid: Op
 
 
 @subject_app.command("erase")
+@writes
 def subject_erase(id_number: IdNumber = None, mobile: Mobile = None, openid: OpenId = None,
                   data_dir: DataDir = None) -> None:
     """Erase a person: vault rows and tokens, warehouse, segments, exports, deliveries; remember it in the ledger.
@@ -443,6 +474,7 @@ def subject_erase(id_number: IdNumber = None, mobile: Mobile = None, openid: Ope
 
 
 @subject_app.command("correct")
+@writes
 def subject_correct(id_number: IdNumber = None, mobile: Mobile = None, openid: OpenId = None,
                     source: SourceUrl = None, data_dir: DataDir = None) -> None:
     """After a correction in the operational source (the system of record): re-run so every derived row follows.
@@ -468,6 +500,7 @@ def subject_correct(id_number: IdNumber = None, mobile: Mobile = None, openid: O
 
 
 @retention_app.command("apply")
+@writes
 def retention_apply(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Apply the periods as of this date (default: today).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would go; change nothing.")] = False,
@@ -540,6 +573,7 @@ def _print_summary(summary, settings: Settings) -> None:
 
 
 @app.command()
+@writes
 def run(source: SourceUrl = None, data_dir: DataDir = None, as_of: AsOf = None, threads: Threads = None,
         accept_volume_change: Annotated[bool, typer.Option(
             "--accept-volume-change", help="Publish even if the marts moved beyond expectations/volume.yml.")] = False,
@@ -553,6 +587,7 @@ def run(source: SourceUrl = None, data_dir: DataDir = None, as_of: AsOf = None, 
 
 
 @app.command()
+@writes
 def extract(source: SourceUrl = None, data_dir: DataDir = None) -> None:
     """Copy new and changed source rows into the encrypted vault."""
     from pipelines.extract import extract as do_extract
@@ -569,6 +604,7 @@ def extract(source: SourceUrl = None, data_dir: DataDir = None) -> None:
 
 
 @app.command()
+@writes
 def validate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
     """Run the Great Expectations checkpoints on the vault's landing data; refresh the quarantine."""
     from pipelines.run import new_run_id, open_session, resolve_as_of
@@ -589,6 +625,7 @@ def validate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
 
 
 @app.command()
+@writes
 def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
     """Tokenise and generalise the validated landing data into the staging warehouse."""
     from pipelines.run import RunSummary, new_run_id, open_session, resolve_as_of, stage
@@ -606,6 +643,7 @@ def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
 
 
 @app.command()
+@writes
 def build(data_dir: DataDir = None, as_of: AsOf = None, threads: Threads = None,
           engine: Annotated[str, typer.Option(
               "--engine", help="duckdb: build, gate and publish the warehouse. spark: build the same marts on "
@@ -638,6 +676,7 @@ def build(data_dir: DataDir = None, as_of: AsOf = None, threads: Threads = None,
 
 
 @app.command()
+@writes
 def docs(data_dir: DataDir = None) -> None:
     """Write the warehouse's model and column docs (dbt docs, one static HTML page)."""
     from pipelines import build as build_mod

@@ -32,3 +32,8 @@ class DiskFull(YihuiError):
 
 class VaultError(YihuiError):
     """The encrypted vault cannot be opened (missing or wrong key, damaged file)."""
+
+
+class LockBusy(YihuiError):
+    """Another command is writing to the data dir and did not finish within the wait."""
+
