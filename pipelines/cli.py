@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +21,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipelines.errors import DiskFull, YihuiError
+from pipelines import signals
+from pipelines.errors import DiskFull, Interrupted, YihuiError
 from pipelines.settings import BY_NAME, Settings, resolve
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -764,31 +766,42 @@ def _disk_full(exc: BaseException) -> DiskFull | None:
 
 
 def main() -> None:
+    """The one error handler: every way a command ends becomes an exit code and at most one line."""
+    signals.install()
     try:
         try:
-            app(standalone_mode=False)
+            code = app(standalone_mode=False)
         except Exception as exc:
             full = _disk_full(exc)
             if full:
                 raise full from exc
             raise
-    except YihuiError as exc:
-        if STATE["debug"]:
-            raise
-        console.print(f"[bold red]Error:[/] {exc}")
-        sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        console.print("Aborted.")
-        sys.exit(1)
-    except Exception as exc:  # click usage errors
-        import click
+        if signals.received is not None:  # typer turned the interrupt into Exit(130) and returned
+            raise Interrupted(signals.received)
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 (_exit_code re-raises what it does not know)
+        sys.exit(_exit_code(exc))
+    sys.exit(code if isinstance(code, int) else 0)
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def _exit_code(exc: BaseException) -> int:
+    if signals.received is not None or isinstance(exc, KeyboardInterrupt):
+        signum = signals.received or signal.SIGINT
+        console.print(f"[bold red]Error:[/] {signals.message(signum)}")
+        return signals.exit_code(signum)
+    if isinstance(exc, YihuiError):
+        if STATE["debug"]:
+            raise exc
+        console.print(f"[bold red]Error:[/] {exc}")
+        return 1
+    if isinstance(exc, typer.Exit):
+        return exc.exit_code
+    if isinstance(exc, typer.Abort):
+        console.print("Aborted.")
+        return 1
+    if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
+        exc.show()  # click's usage errors (typer vendors its own click: matched by shape, not class)
+        return exc.exit_code
+    raise exc
 
 
 if __name__ == "__main__":
