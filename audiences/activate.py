@@ -23,7 +23,6 @@ a new activation id and tokens) and replaces its deliveries.
 
 from __future__ import annotations
 
-import csv
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +36,7 @@ from anonymizer.keys import MasterKey
 from audiences.errors import AudienceError
 from audiences.export import _user, new_release_id
 from audiences.segments import Segment
+from pipelines import csv_cells
 
 HANDLE = {"wechat": "openid", "sms": "mobile"}
 
@@ -185,7 +185,7 @@ def activate(con: duckdb.DuckDBPyConnection, key: MasterKey, data_dir: Path, seg
     path = restricted_dir(data_dir) / f"{a.name}-{segment.as_of.isoformat()}.csv"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", newline="") as fh:
-        w = csv.writer(fh)
+        w = csv_cells.writer(fh)  # opened in spreadsheets: no cell may run as a formula
         w.writerow(["channel", handle, "recipient", "audience", "definition_version", "as_of_date", "activation_id"])
         w.writerows([a.channel, h, tok, a.name, a.version, segment.as_of.isoformat(), activation_id]
                     for _, h, tok, _ in deliver)

@@ -35,6 +35,7 @@ from anonymizer.keys import MasterKey
 from audiences.definitions import PROJECT, Audience
 from audiences.errors import AudienceError
 from audiences.segments import Segment, connect_store, store_path
+from pipelines import csv_cells
 
 FORMATS = ("csv", "parquet")
 
@@ -113,9 +114,13 @@ def export(con: duckdb.DuckDBPyConnection | None, key: MasterKey | None, data_di
                  key.version, now, _user()])
     con.execute("COMMIT")
     out_dir.mkdir(parents=True, exist_ok=True)
-    options = "(FORMAT csv, HEADER true)" if fmt == "csv" else "(FORMAT parquet)"
-    con.execute(f"""COPY (SELECT member_key, split_group, audience, definition_version, as_of_date
-                         FROM export_rows ORDER BY member_key) TO '{path}' {options}""")
+    columns = ("member_key", "split_group", "audience", "definition_version", "as_of_date")
+    if fmt == "csv":  # a spreadsheet opens it: no cell may run as a formula
+        con.execute(f"COPY ({csv_cells.sql_select(con, 'export_rows', columns)} ORDER BY member_key) "
+                    f"TO '{path}' (FORMAT csv, HEADER true)")
+    else:
+        con.execute(f"COPY (SELECT {', '.join(columns)} FROM export_rows ORDER BY member_key) "
+                    f"TO '{path}' (FORMAT parquet)")
     manifest["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     manifest["file"] = path.name
     (out_dir / f"members.{fmt}.manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -88,9 +89,7 @@ def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str],
             release: Path | None = None) -> BuildResult:
     cmd = [executable or dbt_executable(), *args, "--vars", json.dumps({"as_of": as_of.isoformat()})]
     (release or settings.release_staging_path).parent.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(cmd, cwd=settings.project_dir,
-                          env={**dbt_env(settings, warehouse, release), **(env or {})},
-                          capture_output=True, text=True, check=False, umask=0o077)
+    proc = run_child(cmd, cwd=settings.project_dir, env={**dbt_env(settings, warehouse, release), **(env or {})})
     results_file = settings.data_dir / "dbt" / "target" / "run_results.json"
     passed = failed = warned = 0
     failures: list[str] = []
@@ -112,6 +111,41 @@ def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str],
         raise BuildFailed(f"dbt {args[0]} failed ({failed} failing): {tail}. "
                           f"Full log: {settings.data_dir / 'dbt' / 'logs' / 'dbt.log'}")
     return BuildResult(passed, failed, warned, failures, seconds)
+
+
+def run_child(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """dbt in a process group of its own, ended with everything it started if we stop.
+
+    Its own group, so a Ctrl-C at the terminal reaches only us and we decide how
+    dbt ends; on any exception (``Interrupted`` by SIGINT/SIGTERM included) the
+    group gets SIGTERM, then SIGKILL after a grace period: no dbt outlives us
+    still writing the build database the next run prepares afresh."""
+    with subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          umask=0o077, start_new_session=True) as proc:
+        try:
+            stdout, stderr = proc.communicate()
+        except BaseException:
+            _end_group(proc)
+            raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
+
+
+def _end_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
+    try:
+        _signal_group(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    finally:  # also when a second signal cuts the grace short
+        _signal_group(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    try:
+        os.killpg(pgid, signum)
+    except ProcessLookupError:  # the whole group has already gone
+        pass
 
 
 def _last_error(output: str) -> str:

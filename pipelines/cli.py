@@ -10,7 +10,9 @@ Expectations, pandas) happen inside the commands that need them, so
 from __future__ import annotations
 
 import errno
+import functools
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +21,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipelines.errors import DiskFull, YihuiError
+from pipelines import signals
+from pipelines.errors import DiskFull, Interrupted, YihuiError
 from pipelines.settings import BY_NAME, Settings, resolve
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -61,6 +64,28 @@ Threads = Annotated[int | None, _opt("threads", "--threads")]
 
 def _settings(data_dir=None, source=None, as_of=None, threads=None) -> Settings:
     return resolve(data_dir=data_dir, source=source, as_of=as_of, threads=threads)
+
+
+def writes(command):
+    """One writer at a time: the command holds the data dir's lock (``pipelines.lock``) from start to end.
+
+    For every command that writes the vault, the warehouse, exports or restricted
+    files, runs dbt on the data dir's target, or opens the vault at all (DuckDB
+    lets one process at a time open it, so a second one would fail with an IO
+    error that reads like damage).  Readers of the release and the segment store
+    (``sql``, ``segment list``/``show``, ``risk report``) never wait for it.  Taken
+    here and only here, so use cases calling each other (erase → rebuild) need not care.
+    """
+    @functools.wraps(command)
+    def locked(*args, **kwargs):
+        from pipelines import lock
+
+        s = _settings(kwargs.get("data_dir"))
+        # `yihui subject erase` for subject_erase: never the arguments, which may name a person
+        with lock.hold(s.data_dir, "yihui " + command.__name__.replace("_", " "), wait=s.lock_wait):
+            return command(*args, **kwargs)
+
+    return locked
 
 
 @app.callback()
@@ -110,6 +135,7 @@ def keys_init(data_dir: DataDir = None) -> None:
 
 
 @keys_app.command("rotate")
+@writes
 def keys_rotate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
     """Replace the master key: re-encrypt the vault, re-issue every token, rebuild the warehouse.
 
@@ -129,6 +155,7 @@ def keys_rotate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
 
 
 @keys_app.command("status")
+@writes
 def keys_status(data_dir: DataDir = None) -> None:
     """Which key is in use (origin, version, public fingerprint) and the vault's key history."""
     from pipelines.run import open_session
@@ -148,6 +175,7 @@ def keys_status(data_dir: DataDir = None) -> None:
 
 
 @audit_app.command("leaks")
+@writes
 def audit_leaks(data_dir: DataDir = None) -> None:
     """Scan the warehouse, exports, dbt target/logs and GX files for raw identifiers and key material.
 
@@ -223,6 +251,7 @@ def risk_report(data_dir: DataDir = None) -> None:
 
 
 @segment_app.command("refresh")
+@writes
 def segment_refresh(data_dir: DataDir = None) -> None:
     """Evaluate every audience (audiences/definitions) over the published warehouse as one wave.
 
@@ -294,6 +323,7 @@ def segment_show(name: Annotated[str, typer.Argument(help="Audience name.")], da
 
 
 @segment_app.command("export")
+@writes
 def segment_export(
     name: Annotated[str, typer.Argument(help="Audience name.")],
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
@@ -328,6 +358,7 @@ def segment_export(
 
 
 @segment_app.command("activate")
+@writes
 def segment_activate(name: Annotated[str, typer.Argument(help="Audience name.")], source: SourceUrl = None,
                      export_id: Annotated[str | None, typer.Option(
                          "--export-id", help="The export to activate (default: the newest of the latest wave).")] = None,
@@ -369,6 +400,7 @@ def _identifier_kind(id_number, mobile, openid) -> str:
 
 
 @subject_app.command("access")
+@writes
 def subject_access(id_number: IdNumber = None, mobile: Mobile = None, openid: OpenId = None,
                    fmt: Annotated[str, typer.Option("--format", help="json or html.")] = "json",
                    data_dir: DataDir = None) -> None:
@@ -412,6 +444,7 @@ def subject_access(id_number: IdNumber = None, mobile: Mobile = None, openid: Op
 
 
 @subject_app.command("erase")
+@writes
 def subject_erase(id_number: IdNumber = None, mobile: Mobile = None, openid: OpenId = None,
                   data_dir: DataDir = None) -> None:
     """Erase a person: vault rows and tokens, warehouse, segments, exports, deliveries; remember it in the ledger.
@@ -443,6 +476,7 @@ def subject_erase(id_number: IdNumber = None, mobile: Mobile = None, openid: Ope
 
 
 @subject_app.command("correct")
+@writes
 def subject_correct(id_number: IdNumber = None, mobile: Mobile = None, openid: OpenId = None,
                     source: SourceUrl = None, data_dir: DataDir = None) -> None:
     """After a correction in the operational source (the system of record): re-run so every derived row follows.
@@ -468,6 +502,7 @@ def subject_correct(id_number: IdNumber = None, mobile: Mobile = None, openid: O
 
 
 @retention_app.command("apply")
+@writes
 def retention_apply(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Apply the periods as of this date (default: today).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would go; change nothing.")] = False,
@@ -540,6 +575,7 @@ def _print_summary(summary, settings: Settings) -> None:
 
 
 @app.command()
+@writes
 def run(source: SourceUrl = None, data_dir: DataDir = None, as_of: AsOf = None, threads: Threads = None,
         accept_volume_change: Annotated[bool, typer.Option(
             "--accept-volume-change", help="Publish even if the marts moved beyond expectations/volume.yml.")] = False,
@@ -553,6 +589,7 @@ def run(source: SourceUrl = None, data_dir: DataDir = None, as_of: AsOf = None, 
 
 
 @app.command()
+@writes
 def extract(source: SourceUrl = None, data_dir: DataDir = None) -> None:
     """Copy new and changed source rows into the encrypted vault (changes found by content)."""
     from pipelines.extract import extract as do_extract
@@ -569,6 +606,7 @@ def extract(source: SourceUrl = None, data_dir: DataDir = None) -> None:
 
 
 @app.command()
+@writes
 def validate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
     """Run the Great Expectations checkpoints on the vault's landing data; refresh the quarantine."""
     from pipelines.run import new_run_id, open_session, resolve_as_of
@@ -589,6 +627,7 @@ def validate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
 
 
 @app.command()
+@writes
 def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
     """Tokenise and generalise the validated landing data into the staging warehouse."""
     from pipelines.run import RunSummary, new_run_id, open_session, resolve_as_of, stage
@@ -606,6 +645,7 @@ def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
 
 
 @app.command()
+@writes
 def build(data_dir: DataDir = None, as_of: AsOf = None, threads: Threads = None,
           engine: Annotated[str, typer.Option(
               "--engine", help="duckdb: build, gate and publish the warehouse. spark: build the same marts on "
@@ -638,6 +678,7 @@ def build(data_dir: DataDir = None, as_of: AsOf = None, threads: Threads = None,
 
 
 @app.command()
+@writes
 def docs(data_dir: DataDir = None) -> None:
     """Write the warehouse's model and column docs (dbt docs, one static HTML page)."""
     from pipelines import build as build_mod
@@ -668,10 +709,10 @@ def sql(
         if rel is None:
             return
         cols, rows = rel.columns, rel.fetchall()
-        if csv:
-            import csv as csvmod
+        if csv:  # opened in spreadsheets: no cell may run as a formula
+            from pipelines import csv_cells
 
-            w = csvmod.writer(sys.stdout)
+            w = csv_cells.writer(sys.stdout)
             w.writerow(cols)
             w.writerows(rows)
             return
@@ -725,31 +766,42 @@ def _disk_full(exc: BaseException) -> DiskFull | None:
 
 
 def main() -> None:
+    """The one error handler: every way a command ends becomes an exit code and at most one line."""
+    signals.install()
     try:
         try:
-            app(standalone_mode=False)
+            code = app(standalone_mode=False)
         except Exception as exc:
             full = _disk_full(exc)
             if full:
                 raise full from exc
             raise
-    except YihuiError as exc:
-        if STATE["debug"]:
-            raise
-        console.print(f"[bold red]Error:[/] {exc}")
-        sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        console.print("Aborted.")
-        sys.exit(1)
-    except Exception as exc:  # click usage errors
-        import click
+        if signals.received is not None:  # typer turned the interrupt into Exit(130) and returned
+            raise Interrupted(signals.received)
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 (_exit_code re-raises what it does not know)
+        sys.exit(_exit_code(exc))
+    sys.exit(code if isinstance(code, int) else 0)
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def _exit_code(exc: BaseException) -> int:
+    if signals.received is not None or isinstance(exc, KeyboardInterrupt):
+        signum = signals.received or signal.SIGINT
+        console.print(f"[bold red]Error:[/] {signals.message(signum)}")
+        return signals.exit_code(signum)
+    if isinstance(exc, YihuiError):
+        if STATE["debug"]:
+            raise exc
+        console.print(f"[bold red]Error:[/] {exc}")
+        return 1
+    if isinstance(exc, typer.Exit):
+        return exc.exit_code
+    if isinstance(exc, typer.Abort):
+        console.print("Aborted.")
+        return 1
+    if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
+        exc.show()  # click's usage errors (typer vendors its own click: matched by shape, not class)
+        return exc.exit_code
+    raise exc
 
 
 if __name__ == "__main__":

@@ -36,3 +36,21 @@ class DiskFull(YihuiError):
 
 class VaultError(YihuiError):
     """The encrypted vault cannot be opened (missing or wrong key, damaged file)."""
+
+
+class LockBusy(YihuiError):
+    """Another command is writing to the data dir and did not finish within the wait."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived: unwind (closing the vault, ending dbt) and exit 128 + the signal.
+
+    A ``KeyboardInterrupt``, not a ``YihuiError``: ``except Exception`` anywhere in
+    the pipeline must not swallow it, and ``subprocess`` ends its child on it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum

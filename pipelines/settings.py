@@ -42,6 +42,8 @@ SETTINGS: tuple[Setting, ...] = (
     # 2GB: on city the 4GB limit left pseudonymise at 6.9 GB RSS and was no faster (75 s vs 67 s)
     Setting("memory_limit", "2GB", "DuckDB memory limit, per connection (ours and dbt's), before it spills to disk."),
     Setting("project_dir", str(PROJECT_DIR), "The dbt project (where dbt_project.yml is)."),
+    Setting("lock_wait", 30.0, "Seconds a writing command waits for another to finish with the data dir "
+            "before it gives up.", float),
     Setting("spark_dbt", str(PROJECT_DIR / ".venv-spark" / "bin" / "dbt"),
             "dbt with dbt-spark and PySpark, in their own virtualenv (`make spark`), for `yihui build --engine spark`."),
 )
@@ -65,6 +67,7 @@ class Settings:
     memory_limit: str
     project_dir: Path
     spark_dbt: Path = PROJECT_DIR / ".venv-spark" / "bin" / "dbt"
+    lock_wait: float = 30.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -123,11 +126,12 @@ def resolve(**flags: Any) -> Settings:
             value = config.get(s.name)
         if value is None:
             value = s.default
-        if value is not None and s.type is int:
+        if value is not None and s.type in (int, float):
             try:
-                value = int(value)
+                value = s.type(value)
             except ValueError:
-                raise ConfigError(f"{s.name} must be a whole number, got {value!r}") from None
+                kind = "a whole number" if s.type is int else "a number"
+                raise ConfigError(f"{s.name} must be {kind}, got {value!r}") from None
         values[s.name] = value
     data_dir = Path(values["data_dir"]).resolve()
     source = values["source"] or f"sqlite:///{data_dir / 'source' / 'ops.sqlite'}"
@@ -145,4 +149,5 @@ def resolve(**flags: Any) -> Settings:
         memory_limit=values["memory_limit"],
         project_dir=Path(values["project_dir"]).resolve(),
         spark_dbt=Path(values["spark_dbt"]),
+        lock_wait=values["lock_wait"],
     )
