@@ -801,7 +801,26 @@ def _exit_code(exc: BaseException) -> int:
     if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
         exc.show()  # click's usage errors (typer vendors its own click: matched by shape, not class)
         return exc.exit_code
-    raise exc
+    if STATE["debug"]:
+        raise exc
+    console.print(f"[bold red]Error:[/] {_unexpected(exc)}")
+    return 1
+
+
+def _unexpected(exc: BaseException) -> str:
+    """One line for an error nobody raised on purpose, never with its message's values.
+
+    Database messages can quote the data they failed on (a conversion error prints the
+    value), so only file-system errors, which name files, keep their first line.
+    """
+    import duckdb
+
+    if isinstance(exc, OSError) and exc.filename:
+        return f"cannot use {exc.filename}: {exc.strerror or type(exc).__name__}; nothing was published"
+    if isinstance(exc, duckdb.IOException | duckdb.PermissionException):
+        return f"{str(exc).splitlines()[0]}; nothing was published"
+    return (f"unexpected {type(exc).__name__}: the command stopped and nothing was published; "
+            "run again with --debug to see where (the details may show data)")
 
 
 if __name__ == "__main__":
