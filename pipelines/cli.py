@@ -518,10 +518,10 @@ def vault_check(data_dir: DataDir = None) -> None:
 
 def _backup_table(found) -> None:
     t = Table(title="vault backups (encrypted with the master key, like the vault)")
-    for col in ("backup", "kind", "taken (UTC)", "size"):
-        t.add_column(col, justify="right" if col == "size" else "left", no_wrap=col == "backup")
+    for col in ("backup", "kind", "taken (UTC)", "bytes"):
+        t.add_column(col, justify="right" if col == "bytes" else "left", no_wrap=True)
     for b in found:
-        t.add_row(b.path.name, b.kind, f"{b.taken_at:%Y-%m-%d %H:%M:%S}", f"{b.size:,} bytes")
+        t.add_row(b.path.name, b.kind, f"{b.taken_at:%Y-%m-%d %H:%M:%S}", f"{b.size:,}")
     out.print(t)
 
 
