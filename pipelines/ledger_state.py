@@ -4,7 +4,7 @@ The ledger (``subjects.ensure_ledger``) lives inside the encrypted vault, so
 losing the vault loses the memory of every erasure: a vault rebuilt from a
 source that still holds an erased person brings them back.  This file is the
 evidence that survives: counts of the ledger's tables and one SHA-256 over
-their keyed hashes.  It holds no identifier, no keyed hash of one, and no key:
+the people's ledger (its keyed hashes and request ids).  It holds no identifier, no keyed hash of one, and no key:
 nothing in it can name or single out a person.  A writing session refuses a
 vault whose ledger holds fewer entries than the file records (or as many but
 different ones) until the vault is restored or the loss is accepted with
@@ -25,8 +25,7 @@ from pipelines.errors import VaultError
 
 STATE_FILE = "ledger.state"
 # the tables of subjects.ensure_ledger whose rows stop a source from bringing back what was erased or blanked
-TABLES = {"erasure_ledger": "subject_hash || '|' || request_id", "erased_keys": "key_hash || '|' || request_id",
-          "anonymised": "key_hash || '|' || request_id"}
+TABLES = ("erasure_ledger", "erased_keys", "anonymised")
 
 
 class LedgerMissing(VaultError):
@@ -38,7 +37,7 @@ class LedgerState:
     erasure_ledger: int = 0  # keyed hashes of erased people's identifiers
     erased_keys: int = 0  # keyed hashes of source rows erased or past retention
     anonymised: int = 0  # keyed hashes of notes blanked by retention
-    digest: str = ""  # SHA-256 over the three tables' rows (keyed hashes and request ids), sorted; "" when empty
+    digest: str = ""  # SHA-256 over erasure_ledger's rows (keyed hashes, request ids), sorted; "" when empty
 
     @property
     def counts(self) -> tuple[int, int, int]:
@@ -62,20 +61,19 @@ def state_path(data_dir: Path) -> Path:
 
 
 def read(con: duckdb.DuckDBPyConnection, db: str = "vault") -> LedgerState:
-    """The ledger an attached vault holds (zero if its tables were never created)."""
+    """The ledger an attached vault holds (zero if its tables were never created).
+
+    The digest covers the people's ledger only (a few rows per erased person): retention's
+    tables grow to millions of rows at city scale, and their counts suffice to see a loss.
+    """
     present = {r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'ops'", [db]).fetchall()}
-    counts, parts = {}, []
-    for table, row in TABLES.items():
-        if table in present:
-            counts[table] = con.execute(f"SELECT count(*) FROM {db}.ops.{table}").fetchone()[0]
-            parts.append(f"SELECT '{table}|' || {row} AS r FROM {db}.ops.{table}")
-        else:
-            counts[table] = 0
+        f"SELECT table_name FROM duckdb_tables() WHERE database_name = '{db}' AND schema_name = 'ops'").fetchall()}
+    counts = {t: con.execute(f"SELECT count(*) FROM {db}.ops.{t}").fetchone()[0] if t in present else 0
+              for t in TABLES}
     digest = ""
-    if parts and any(counts.values()):
-        digest = con.execute(f"SELECT sha256(string_agg(r, chr(10) ORDER BY r)) FROM ({' UNION ALL '.join(parts)})"
-                             ).fetchone()[0]
+    if counts["erasure_ledger"]:
+        digest = con.execute("SELECT sha256(string_agg(subject_hash || '|' || request_id, chr(10) ORDER BY 1)) "
+                             f"FROM {db}.ops.erasure_ledger").fetchone()[0]
     return LedgerState(**counts, digest=digest)
 
 
