@@ -83,16 +83,19 @@ def _copy_database(con: duckdb.DuckDBPyConnection, key: MasterKey, target: Path,
     """``source`` (attached) into a new file at ``target`` under the same key, written then renamed."""
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.unlink(missing_ok=True)
-    con.execute(f"ATTACH '{tmp}' AS backup_target (ENCRYPTION_KEY '{key.vault_key}')")
     try:
-        con.execute(f"COPY FROM DATABASE {source} TO backup_target")
-        con.execute("CHECKPOINT backup_target")
-    finally:
-        con.execute("DETACH backup_target")
-    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-    tmp.chmod(0o600)
-    _fsync(tmp)
-    os.replace(tmp, target)
+        con.execute(f"ATTACH '{tmp}' AS backup_target (ENCRYPTION_KEY '{key.vault_key}')")
+        try:
+            con.execute(f"COPY FROM DATABASE {source} TO backup_target")
+            con.execute("CHECKPOINT backup_target")
+        finally:
+            con.execute("DETACH backup_target")
+        tmp.chmod(0o600)
+        _fsync(tmp)
+        os.replace(tmp, target)
+    finally:  # a failed copy (a full disk) leaves nothing half-written behind
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
 
 
 def keep_last_good(con: duckdb.DuckDBPyConnection, data_dir: Path, key: MasterKey) -> Path:
@@ -107,10 +110,13 @@ def keep_last_good(con: duckdb.DuckDBPyConnection, data_dir: Path, key: MasterKe
         _copy_database(con, key, target)
         return target
     tmp = target.with_name(f".{target.name}.tmp")
-    shutil.copyfile(source, tmp)
-    tmp.chmod(0o600)
-    _fsync(tmp)
-    os.replace(tmp, target)
+    try:
+        shutil.copyfile(source, tmp)
+        tmp.chmod(0o600)
+        _fsync(tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return target
 
 
@@ -165,9 +171,9 @@ def restore(data_dir: Path, name: str | None = None) -> Restored:
     key = load_key(data_dir)
     vault = vault_path(data_dir)
     staged = vault.with_name(vault.name + ".restoring")
-    shutil.copyfile(chosen.path, staged)  # checked as the copy that will become the vault
     con = new_connection(data_dir)
     try:
+        shutil.copyfile(chosen.path, staged)  # checked as the copy that will become the vault
         try:
             verify(con, staged, key, alias="candidate",
                    damage=lambda r: VaultDamaged(f"the backup {chosen.path} is damaged too ({r}): choose another "
@@ -191,7 +197,8 @@ def restore(data_dir: Path, name: str | None = None) -> Restored:
         os.link(vault, aside)  # the vault path never goes missing: linked aside, then replaced
     wal = vault.with_name(vault.name + ".wal")
     if wal.exists():  # the old vault's WAL must never be replayed onto the restored one
-        os.replace(wal, (aside or vault).with_name((aside or vault).name + ".wal"))
+        os.replace(wal, aside.with_name(aside.name + ".wal") if aside
+                   else _free(vault.with_name(f"{vault.name}.orphan-{_stamp()}.wal")))
     os.replace(staged, vault)
     _fsync(data_dir)
     known = ledger_state.recorded(ledger_state.load(data_dir))
