@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import subjects
+from pipelines import ledger_state, subjects
 from pipelines.schema import BY_NAME
 
 POLICY = Path(__file__).resolve().parents[1] / "seeds" / "retention_policy.csv"
@@ -100,4 +100,6 @@ def apply(con: duckdb.DuckDBPyConnection, as_of: date, dry_run: bool = False) ->
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    if not dry_run and any(counts.values()):
+        ledger_state.save_from(con)  # what retention removed stays removed even if the vault is rebuilt
     return counts

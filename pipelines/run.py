@@ -75,7 +75,9 @@ def open_session(settings: Settings, log: Log = lambda m: None) -> tuple[MasterK
     if repaired:
         log(repaired)
     key = load_key(settings.data_dir)
-    con = open_vault(settings.data_dir, key, threads=settings.threads, memory_limit=settings.memory_limit)
+    # read whole and its ledger checked before any write; the state before this session kept as last good
+    con = open_vault(settings.data_dir, key, keep_last_good=True, threads=settings.threads,
+                     memory_limit=settings.memory_limit)
     return key, con
 
 

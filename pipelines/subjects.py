@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 
 from anonymizer import tokens
+from pipelines import ledger_state
 from pipelines.errors import YihuiError
 from pipelines.idnumbers import resident_id_problem
 from pipelines.schema import BY_NAME, INGESTED
@@ -223,6 +224,8 @@ def enforce(con: duckdb.DuckDBPyConnection, run_id: str, since: datetime) -> dic
             removed = withhold(con, subject, run_id)
     for table, n in _reapply_key_removals(con, since, run_id).items():
         removed[table] = removed.get(table, 0) + n
+    if removed:
+        ledger_state.save_from(con)
     return {t: n for t, n in removed.items() if n}
 
 
@@ -301,6 +304,7 @@ def erase(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> 
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    ledger_state.save_from(con)  # outside the vault too: a lost vault must not forget this erasure
     return Erasure(removed, account_tokens, handles, release)
 
 

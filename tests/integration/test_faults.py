@@ -130,6 +130,7 @@ def test_a_full_disk_stops_the_run_with_one_line_and_the_last_good_warehouse_int
     mount = tmp_path / "small-disk"
     mount.mkdir()
     used = sum(f.stat().st_size for f in tiny_copy.data_dir.rglob("*") if f.is_file())
+    used += (tiny_copy.data_dir / "vault.duckdb").stat().st_size  # room for backups/last-good.duckdb: fill the run
     subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={used // 1024 + 3072}k", "tmpfs", str(mount)], check=True)
     try:
         data = mount / "data"
