@@ -539,6 +539,7 @@ def retention_apply(
 
 
 @vault_app.command("check")
+@writes
 def vault_check(data_dir: DataDir = None) -> None:
     """Read the vault whole (every block's AES-GCM tag) and compare its erasure ledger with ledger.state.
 
@@ -561,6 +562,7 @@ def _backup_table(found) -> None:
 
 
 @vault_app.command("backup")
+@writes
 def vault_backup(data_dir: DataDir = None,
                  list_: Annotated[bool, typer.Option("--list", help="List the backups instead.")] = False) -> None:
     """Copy the vault, read whole, into <data-dir>/backups/vault-<time>.duckdb under the same key.
@@ -586,6 +588,7 @@ def vault_list(data_dir: DataDir = None) -> None:
 
 
 @vault_app.command("restore")
+@writes
 def vault_restore(name: Annotated[str | None, typer.Argument(
                       help="A backup from `yihui vault list` (default: the newest).")] = None,
                   data_dir: DataDir = None) -> None:
@@ -606,6 +609,7 @@ def vault_restore(name: Annotated[str | None, typer.Argument(
 
 
 @vault_app.command("reset-ledger")
+@writes
 def vault_reset_ledger(data_dir: DataDir = None, yes: Annotated[bool, typer.Option(
         "--yes", help="Accept that erasures missing from the vault's ledger are no longer enforced.")] = False) -> None:
     """Accept the vault's erasure ledger as it stands, after a loss no backup can undo; the decision is recorded.
