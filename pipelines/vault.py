@@ -127,11 +127,14 @@ def verify(con: duckdb.DuckDBPyConnection, path: Path, key: MasterKey, alias: st
     # (about 1 s), which a check this cheap should not pay
     block_size, blocks = con.execute("SELECT block_size, total_blocks FROM pragma_database_size() "
                                      f"WHERE database_name = '{alias}'").fetchone()
-    expected = HEADER_BYTES + blocks * block_size
+    # DuckDB writes whole blocks after its header, but its header may count blocks it has not yet
+    # written (measured: a healthy vault 0.8 MB shorter than block count × size): so a cut is seen by
+    # a length that is not header + whole blocks, and a cut on a block boundary by the reads below
     wal = path.with_name(path.name + ".wal")
-    if size < expected and not wal.exists():  # WAL replay may count blocks not yet in the file
+    if (size - HEADER_BYTES) % block_size and not wal.exists():  # WAL replay may extend the file
         con.execute(f"DETACH {alias}")
-        raise damage(f"truncated: {size:,} bytes of the {expected:,} its header describes")
+        raise damage(f"truncated: {size:,} bytes is not a whole number of {block_size:,}-byte blocks "
+                     f"(the header describes {HEADER_BYTES + blocks * block_size:,})")
     tables = con.execute(f"SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = '{alias}' "
                          "ORDER BY 1, 2").fetchall()
     # an index (a PRIMARY KEY) lives in its own blocks, read only when a lookup uses it (a sweep
