@@ -19,6 +19,7 @@ VALIDATED, PLAIN = 1, 2  # overlap priority: a validated number beats a name or 
 # A run of digits and separators long enough to hold a phone number, an ID or a card:
 # recognisers of those scan only inside such runs.
 NUMBER_RUN = re.compile(r"[0-9+(（][0-9 \n\t.()（）+Xx\-—–_/·]{6,}")
+_NOT_DIGITS = str.maketrans("", "", "0123456789")
 
 
 @dataclass
@@ -28,14 +29,24 @@ class Context:
     known_names: list[str]  # the account's own people
     lexicon: Collection[str]  # every name the platform holds
     found: list[Found] = field(default_factory=list)  # spans of the recognisers that ran before
-    _runs: list[tuple[int, int]] | None = None
+    _runs: list[tuple[int, int, int]] | None = None
+    _hints: dict[re.Pattern, bool] = field(default_factory=dict)
 
-    def number_runs(self, text: str) -> list[tuple[int, int]]:
-        """(start, end + 8) of each number run: more characters for the look-aheads and a
-        landline's extension (转801)."""
+    def number_runs(self, text: str, min_digits: int = 0) -> list[tuple[int, int]]:
+        """(start, end + 8) of each number run holding at least ``min_digits`` digits: more
+        characters for the look-aheads and a landline's extension (转801)."""
         if self._runs is None:
-            self._runs = [(m.start(), m.end() + 8) for m in NUMBER_RUN.finditer(text)]
-        return self._runs
+            self._runs = [(m.start(), m.end() + 8, len(run) - len(run.translate(_NOT_DIGITS)))
+                          for m in NUMBER_RUN.finditer(text) for run in (m.group(),)]
+        return [(a, b) for a, b, digits in self._runs if digits >= min_digits]
+
+    def hinted(self, hint: re.Pattern, text: str) -> bool:
+        """``hint`` matches somewhere in ``text``; asked once per text, however many recognisers
+        share the hint."""
+        seen = self._hints.get(hint)
+        if seen is None:
+            seen = self._hints[hint] = hint.search(text) is not None
+        return seen
 
 
 class Recognizer:
@@ -63,7 +74,9 @@ class PatternRecognizer(Recognizer):
     ``hint``: a cheap regex that must match somewhere before the patterns run at all;
     ``group``: the group of each pattern that is the identifier (the rest is context
     the pattern needs to see, e.g. 住院号：); ``in_number_runs``: the identifier is digits and
-    separators only, so the patterns scan the text's number runs, not all of it;
+    separators only, so the patterns scan the text's number runs, not all of it, and only the
+    runs holding at least ``min_digits`` digits (the fewest any of the patterns matches: a
+    separator or a look-ahead is never a digit, so a shorter run cannot hold a match);
     ``excluded_by``: words that, within ``excluded_window`` characters before a match, say it is
     another number (订单, 发票…).
     """
@@ -80,13 +93,14 @@ class PatternRecognizer(Recognizer):
     priority: int = VALIDATED
     order: int = 0
     in_number_runs: bool = False
+    min_digits: int = 0
     excluded_by: tuple[str, ...] = ()
     excluded_window: int = 8
 
     def find(self, text: str, ctx: Context) -> list[Found]:
-        if self.hint is not None and self.hint.search(text) is None:
+        if self.hint is not None and not ctx.hinted(self.hint, text):
             return []
-        windows = ctx.number_runs(text) if self.in_number_runs else ((0, len(text)),)
+        windows = ctx.number_runs(text, self.min_digits) if self.in_number_runs else ((0, len(text)),)
         out = []
         for a, b in windows:
             for rx in self.patterns:

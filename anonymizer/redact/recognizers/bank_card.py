@@ -19,4 +19,4 @@ def valid_card(text: str) -> bool:
 
 
 RECOGNIZER = PatternRecognizer(kind="CARD", placeholder="〔银行卡号〕", patterns=(_CARD,), validate=valid_card,
-                               in_number_runs=True, excluded_by=NOT_CARD_BEFORE)
+                               in_number_runs=True, min_digits=16, excluded_by=NOT_CARD_BEFORE)

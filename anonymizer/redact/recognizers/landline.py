@@ -19,7 +19,7 @@ _LOCAL = re.compile(r"[2-8](?<![0-9A-Za-z.-][2-8])[0-9]{3}[ -]?[0-9]{4}(?![0-9.]
 PHONE_WORDS = ("电话", "座机", "固话", "家电", "宅电", "办公室", "Tel", "TEL", "tel", "联系方式", "号码", "分机")
 
 RECOGNIZER = PatternRecognizer(kind="LANDLINE", placeholder="〔电话〕", patterns=(_AREA, _INTERNATIONAL),
-                               in_number_runs=True)
+                               in_number_runs=True, min_digits=10)
 LOCAL = PatternRecognizer(kind="LANDLINE", placeholder="〔电话〕", patterns=(_LOCAL,), context=PHONE_WORDS,
-                          context_required=True, window=24, in_number_runs=True)
+                          context_required=True, window=24, in_number_runs=True, min_digits=8)
 RECOGNIZERS = (RECOGNIZER, LOCAL)

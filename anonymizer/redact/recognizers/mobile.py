@@ -13,5 +13,5 @@ _MOBILE = re.compile(
 _SPACED = re.compile(r"(?<![0-9])1 [3-9](?: [0-9]){9}(?![ ]?[0-9])")
 
 RECOGNIZER = PatternRecognizer(
-    kind="MOBILE", placeholder="〔手机号〕", patterns=(_MOBILE, _SPACED), in_number_runs=True,
+    kind="MOBILE", placeholder="〔手机号〕", patterns=(_MOBILE, _SPACED), in_number_runs=True, min_digits=11,
 )

@@ -56,10 +56,11 @@ def id_shaped(digits: str) -> bool:
 
 RECOGNIZER = PatternRecognizer(
     kind="ID", placeholder="〔身份证号〕", patterns=(_ID18,), validate=valid_id, priority=0, in_number_runs=True,
+    min_digits=17,
 )
 # 15 digits are as often an order or waybill number: not after a word that says so.
 OLD_ID = PatternRecognizer(
     kind="ID", placeholder="〔身份证号〕", patterns=(_ID15,), validate=valid_id, priority=0, in_number_runs=True,
-    excluded_by=NOT_ID_BEFORE,
+    min_digits=15, excluded_by=NOT_ID_BEFORE,
 )
 RECOGNIZERS = (RECOGNIZER, OLD_ID)
