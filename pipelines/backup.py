@@ -31,7 +31,7 @@ from anonymizer.errors import KeyInvalid
 from anonymizer.keys import MasterKey, load_key
 from pipelines import ledger_state
 from pipelines.errors import VaultError
-from pipelines.vault import VaultDamaged, new_connection, vault_path, verify
+from pipelines.vault import VaultDamaged, fsync, new_connection, vault_path, verify
 
 BACKUP_DIR = "backups"
 LAST_GOOD = "last-good.duckdb"
@@ -71,14 +71,6 @@ def _free(path: Path) -> Path:
     return candidate
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _copy_database(con: duckdb.DuckDBPyConnection, key: MasterKey, target: Path, source: str = "vault") -> None:
     """``source`` (attached) into a new file at ``target`` under the same key, written then renamed."""
     tmp = target.with_name(f".{target.name}.tmp")
@@ -91,7 +83,7 @@ def _copy_database(con: duckdb.DuckDBPyConnection, key: MasterKey, target: Path,
         finally:
             con.execute("DETACH backup_target")
         tmp.chmod(0o600)
-        _fsync(tmp)
+        fsync(tmp)
         os.replace(tmp, target)
     finally:  # a failed copy (a full disk) leaves nothing half-written behind
         tmp.unlink(missing_ok=True)
@@ -113,7 +105,7 @@ def keep_last_good(con: duckdb.DuckDBPyConnection, data_dir: Path, key: MasterKe
     try:
         shutil.copyfile(source, tmp)
         tmp.chmod(0o600)
-        _fsync(tmp)
+        fsync(tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -190,7 +182,7 @@ def restore(data_dir: Path, name: str | None = None) -> Restored:
     finally:
         con.close()
     staged.chmod(0o600)
-    _fsync(staged)
+    fsync(staged)
     aside = None
     if vault.exists():
         aside = _free(vault.with_name(f"{vault.name}.damaged-{_stamp()}"))
@@ -200,7 +192,7 @@ def restore(data_dir: Path, name: str | None = None) -> Restored:
         os.replace(wal, aside.with_name(aside.name + ".wal") if aside
                    else _free(vault.with_name(f"{vault.name}.orphan-{_stamp()}.wal")))
     os.replace(staged, vault)
-    _fsync(data_dir)
+    fsync(data_dir)
     known = ledger_state.recorded(ledger_state.load(data_dir))
     behind = None if in_backup.covers(known) else (in_backup.entries, known.entries)
     return Restored(chosen, aside, behind)

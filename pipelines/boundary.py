@@ -28,7 +28,6 @@ PROBLEM = {"int": "bad_type", "bool": "bad_type", "date": "bad_date", "ts": "bad
 MISSING_KEY = "missing_key"
 FUTURE = "future_timestamp"
 DUPLICATE_KEY = "duplicate_key"
-REASONS = (*dict.fromkeys(PROBLEM.values()), MISSING_KEY, FUTURE, DUPLICATE_KEY)
 
 # Bytes that are not UTF-8 are kept (for the quarantine) as hex behind this private-use character.
 UNDECODABLE = "\ue000hex:"

@@ -31,7 +31,7 @@ from anonymizer.errors import KeyInvalid
 from anonymizer.keys import ENV_VAR, MasterKey, key_path, load_key, new_key, write_key_file
 from pipelines.errors import YihuiError
 from pipelines.settings import Settings
-from pipelines.vault import open_vault, vault_path
+from pipelines.vault import fsync, open_vault, vault_path
 
 
 class RotationError(YihuiError):
@@ -63,7 +63,7 @@ def recover(data_dir: Path) -> str | None:
         key_next.unlink()
         return "rolled back an interrupted key rotation"
     os.replace(key_next, key_path(data_dir))  # crashed after the commit point
-    _fsync_dir(key_next.parent)
+    fsync(key_next.parent)
     return "completed an interrupted key rotation"
 
 
@@ -113,18 +113,10 @@ def rotate(settings: Settings) -> Rotation:
     finally:
         con.close()
     os.replace(vault_next, vault_path(data_dir))  # the commit point
-    _fsync_dir(data_dir)
+    fsync(data_dir)
     os.replace(key_next, key_path(data_dir))
-    _fsync_dir(key_next.parent)
+    fsync(key_next.parent)
     check = load_key(data_dir)
     if check.key_id != new.key_id:
         raise KeyInvalid("the rotated key file does not hold the new key: restore from backup")
     return Rotation(old.version, new.version, new.key_id, reissued)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -147,16 +147,17 @@ def boundary_verdicts(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     for table in INGESTED:
         pk = table.primary_key
         first = "split_part(_problems, ';', 1)"
-        future = boundary.future(table) or "false"
+        judged = (  # each test once per row; the first that holds gives the reason
+            f"SELECT {pk}, _row_hash, _problems, {boundary.future(table) or 'false'} AS _future, {pk} IN (SELECT {pk} "
+            f"FROM vault.raw.{table.name} WHERE {pk} IS NOT NULL GROUP BY {pk} HAVING count(*) > 1) AS _repeated "
+            f"FROM vault.raw.{table.name} WHERE {pk} IS NULL OR {pk} NOT IN (SELECT source_key FROM vault.ops.legal_hold "
+            f"WHERE source_table = '{table.name}')")
         rows = (
             f"SELECT {pk} AS source_key, CASE WHEN _problems IS NOT NULL THEN split_part({first}, ':', 1) "
-            f"WHEN {future} THEN '{boundary.FUTURE}' ELSE '{boundary.DUPLICATE_KEY}' END AS reason_code, "
+            f"WHEN _future THEN '{boundary.FUTURE}' ELSE '{boundary.DUPLICATE_KEY}' END AS reason_code, "
             f"'boundary(' || CASE WHEN _problems IS NOT NULL THEN split_part({first}, ':', 2) "
-            f"WHEN {future} THEN 'timestamp' ELSE '{pk}' END || ')' AS rule, _row_hash AS row_hash "
-            f"FROM vault.raw.{table.name} WHERE (_problems IS NOT NULL OR {future} OR {pk} IN (SELECT {pk} "
-            f"FROM vault.raw.{table.name} WHERE {pk} IS NOT NULL GROUP BY {pk} HAVING count(*) > 1)) "
-            f"AND ({pk} IS NULL OR {pk} NOT IN (SELECT source_key FROM vault.ops.legal_hold "
-            f"WHERE source_table = '{table.name}'))")
+            f"WHEN _future THEN 'timestamp' ELSE '{pk}' END || ')' AS rule, _row_hash AS row_hash "
+            f"FROM ({judged}) WHERE _problems IS NOT NULL OR _future OR _repeated")
         con.execute(f"CREATE OR REPLACE TEMP TABLE _verdicts AS {rows}")
         quarantine.record(con, run_id, table, "_verdicts")
         con.execute("DROP TABLE _verdicts")

@@ -20,6 +20,7 @@ Schemas inside the vault:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,6 +59,16 @@ def new_connection(data_dir: Path, threads: int | None = None, memory_limit: str
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     return con
+
+
+def fsync(path: Path) -> None:
+    """Flush a file, or a directory's entries after a rename, to disk: a replaced vault or key
+    file must survive a power cut whole."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def vault_path(data_dir: Path) -> Path:
