@@ -85,16 +85,40 @@ WITH members AS (
     LEFT JOIN vault.raw.accounts AS a ON a.openid = m.account_value
 ),
 holder AS (
-    SELECT account_id,
-           age_at(CASE WHEN id_type = '居民身份证' THEN coalesce(id_birth_date(upper(id_number)), birthday)
-                       ELSE birthday END, $now::DATE) AS age
+    SELECT account_id, person_id,
+           CASE WHEN id_type = '居民身份证' THEN coalesce(id_birth_date(upper(id_number)), birthday)
+                ELSE birthday END AS birth_date
     FROM vault.raw.insured_persons WHERE relationship = '本人'
     QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY person_id) = 1
 ),
+deletion AS (
+    SELECT account_id, min(CASE
+        WHEN kind = 'delete' AND status = 'done' AND responded_at <= $now THEN 'deleted'
+        WHEN status = 'open' OR (status = 'done' AND coalesce(responded_at > $now, true)) THEN 'deletion_pending'
+    END) AS reason
+    FROM vault.raw.subject_requests WHERE kind IN ('delete', 'cancel_account') AND received_at <= $now
+    GROUP BY account_id
+),
 events AS (SELECT * FROM vault.raw.consent_events WHERE occurred_at <= $now),
+channel_events AS (SELECT DISTINCT account_id FROM events WHERE scope = 'marketing' AND channel = $channel),
 marketing AS (
-    SELECT account_id, status FROM events WHERE scope = 'marketing' AND channel = $channel
-    QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY occurred_at DESC, status = 'revoked' DESC) = 1
+    SELECT e.account_id, e.status, e.occurred_at, age_at(h.birth_date, e.occurred_at::DATE) < 18 AS as_minor
+    FROM events AS e LEFT JOIN holder AS h USING (account_id)
+    WHERE e.scope = 'marketing' AND e.channel = $channel
+      AND (e.purpose = 'promotion' OR (e.purpose IS NULL AND e.status = 'revoked'))
+    QUALIFY row_number() OVER (PARTITION BY e.account_id ORDER BY e.occurred_at DESC, e.status = 'revoked' DESC) = 1
+),
+guardian AS (
+    SELECT mk.account_id, g.status = 'granted' AS in_force
+    FROM marketing AS mk JOIN holder AS h USING (account_id)
+    JOIN events AS g ON g.person_id = h.person_id AND g.scope = 'guardian' AND g.occurred_at <= mk.occurred_at
+    WHERE mk.as_minor
+    QUALIFY row_number() OVER (PARTITION BY mk.account_id ORDER BY g.occurred_at DESC, g.status = 'revoked' DESC) = 1
+),
+other_purpose AS (
+    SELECT DISTINCT account_id FROM events WHERE scope = 'marketing' AND channel = $channel AND purpose <> 'promotion'
+    QUALIFY row_number() OVER (PARTITION BY account_id, purpose ORDER BY occurred_at DESC, status = 'revoked' DESC) = 1
+        AND status = 'granted'
 ),
 personalised AS (
     SELECT account_id, status FROM events WHERE scope = 'personalised_marketing'
@@ -106,18 +130,26 @@ complaints AS (
 SELECT m.member_key, m.split_group, m.account_value, m.account_id, m.openid, m.mobile,
     CASE
         WHEN m.account_id IS NULL THEN 'erased'
+        WHEN d.reason IS NOT NULL THEN d.reason
         WHEN m.status <> 'active' THEN 'account_closed'
         WHEN m.is_staff_or_test THEN 'staff_or_test_account'
-        WHEN h.age IS NULL THEN 'no_policyholder_record'
-        WHEN h.age < 18 THEN 'minor'
+        WHEN h.account_id IS NULL THEN 'no_policyholder_record'
+        WHEN age_at(h.birth_date, $now::DATE) < 18 THEN 'minor'
+        WHEN ce.account_id IS NULL THEN 'no_marketing_consent'
         WHEN mk.status = 'revoked' THEN 'unsubscribed'
+        WHEN mk.status = 'granted' AND mk.as_minor AND NOT coalesce(g.in_force, false) THEN 'consent_given_as_minor'
+        WHEN mk.status IS NULL AND o.account_id IS NOT NULL THEN 'wrong_purpose'
         WHEN mk.status IS NULL THEN 'no_marketing_consent'
         WHEN p.status = 'revoked' THEN 'opted_out_personalised_marketing'
         WHEN c.account_id IS NOT NULL THEN 'open_complaint'
     END AS reason
 FROM members AS m
+LEFT JOIN deletion AS d USING (account_id)
 LEFT JOIN holder AS h USING (account_id)
+LEFT JOIN channel_events AS ce USING (account_id)
 LEFT JOIN marketing AS mk USING (account_id)
+LEFT JOIN guardian AS g USING (account_id)
+LEFT JOIN other_purpose AS o USING (account_id)
 LEFT JOIN personalised AS p USING (account_id)
 LEFT JOIN complaints AS c USING (account_id)
 """

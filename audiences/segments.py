@@ -34,6 +34,16 @@ from audiences.definitions import Audience, load_all
 from audiences.errors import AudienceError
 
 STORE = Path("marketing") / "segments.duckdb"
+REASONS_SEED = Path(__file__).resolve().parents[1] / "seeds" / "suppression_reasons.csv"
+
+
+def suppression_reasons() -> dict[str, str]:
+    """Reason -> description, in precedence order: the seed dbt's consent base and coverage read too."""
+    import csv
+
+    with REASONS_SEED.open(encoding="utf-8", newline="") as fh:
+        rows = sorted(csv.DictReader(fh), key=lambda r: int(r["precedence"]))
+    return {r["suppression_reason"]: r["description"] for r in rows}
 
 
 @dataclass

@@ -310,16 +310,17 @@ def segment_show(name: Annotated[str, typer.Argument(help="Audience name.")], da
     out.print(f"as of {seg.as_of}: {seg.eligible:,} eligible, {seg.won_elsewhere:,} taken by higher-priority "
               f"audiences, {seg.members:,} members = {seg.treatment:,} treatment + {seg.holdout:,} holdout"
               + ("" if seg.exportable else f" — below the minimum size {a.minimum_size}: not exportable"))
-    from audiences.segments import changes
+    from audiences.segments import changes, suppression_reasons
 
     moved = changes(_settings(data_dir).data_dir, a.name)
     if moved:
         out.print(f"since the wave of {moved[0] or '—'}: {moved[1]:,} entered, {moved[2]:,} left, {moved[3]:,} stayed")
-    t = Table(title="matched the filters but excluded")
+    t = Table(title="matched the filters but excluded (the first reason that applies, in this order)")
     t.add_column("suppression reason")
     t.add_column("people", justify="right")
-    for reason, n in seg.excluded.items():
-        t.add_row(reason, f"{n:,}")
+    t.add_column("meaning")
+    for reason, meaning in suppression_reasons().items():
+        t.add_row(reason, f"{seg.excluded.get(reason, 0):,}", meaning)
     out.print(t)
 
 
@@ -644,6 +645,8 @@ def _print_summary(summary, settings: Settings) -> None:
     if not summary.quarantined:
         q.add_row("—", "none", "0")
     out.print(q)
+    if summary.source_deletions:
+        out.print(f"erased {summary.source_deletions:,} account(s) whose deletion request the source completed (§八)")
     for w in summary.warnings:
         out.print(f"[yellow]warning:[/] {w}")
     if summary.build:

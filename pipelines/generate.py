@@ -142,6 +142,9 @@ class ChunkGenerator:
     def __init__(self, seed: int, chunk: int, first_account: int, n_accounts: int,
                  pools: Pools, ids: IdAllocator) -> None:
         self.rng = random.Random(f"yihui:{seed}:{chunk}")
+        # the consent edges of issue 19 draw from their own stream, so adding them left every
+        # other generated value as it was
+        self.consent_rng = random.Random(f"yihui:consent:{seed}:{chunk}")
         self.first = first_account
         self.n = n_accounts
         self.p = pools
@@ -197,9 +200,9 @@ class ChunkGenerator:
         a, b = net.split(".")[:2]
         return f"{a}.{b}.{r.randrange(256)}.{r.randrange(1, 255)}"
 
-    def when(self, start: datetime, end: datetime) -> datetime:
+    def when(self, start: datetime, end: datetime, rng: random.Random | None = None) -> datetime:
         span = max(1, int((end - start).total_seconds()))
-        return start + timedelta(seconds=self.rng.randrange(span))
+        return start + timedelta(seconds=(rng or self.rng).randrange(span))
 
     def person(self, age: int, male: bool, surname: str | None = None) -> dict:
         r = self.rng
@@ -295,7 +298,7 @@ class ChunkGenerator:
 
         self.engagement(aid, registered, closed_at)
         self.service(aid, registered, holder, persons, mobile, openid)
-        self.consents(aid, registered)
+        self.consents(aid, registered, date.fromisoformat(holder["birthday"]))
         self.messages(aid, registered)
         if r.random() < 0.08:
             self.group_booking(aid, registered)
@@ -409,25 +412,50 @@ class ChunkGenerator:
                                                  "open" if is_open else "closed", _ts(opened),
                                                  _ts(closed) if closed else None, text, _ts(closed or opened)))
 
-    def consents(self, aid: int, registered: datetime) -> None:
-        r, rows = self.rng, self.rows
+    def consents(self, aid: int, registered: datetime, holder_born: date) -> None:
+        """Privacy policy, promotional grants per channel, 退订, the Art. 24 opt-out; and, from their own
+        random stream, the edges the consent rules must get right: grants for another purpose, a
+        grant the holder gave under 18 (with a guardian's consent, or re-given as an adult, or neither),
+        a revocation of another purpose, a grant and a revocation at the same instant.  Event ids stay
+        below ``aid * 100 + 10`` (children's guardian events are ``pid * 10``)."""
+        r, c, rows = self.rng, self.consent_rng, self.rows
         eid = aid * 100
         version = "2022-09-20"
         rows["consent_events"].append((eid, aid, None, "privacy_policy", None, None, "granted", version,
                                        _ts(registered), _ts(registered)))
         eid += 1
+
+        def event(channel: str | None, purpose: str | None, status: str, at: datetime,
+                  scope: str = "marketing", person: int | None = None) -> None:
+            nonlocal eid
+            rows["consent_events"].append((eid, aid, person, scope, channel, purpose, status, None, _ts(at), _ts(at)))
+            eid += 1
+
+        adult_from = datetime.combine(holder_born.replace(year=holder_born.year + 18)
+                                      if (holder_born.month, holder_born.day) != (2, 29)
+                                      else date(holder_born.year + 18, 3, 1), datetime.min.time())
+        guarded = False
         for channel, p in (("wechat", 0.72), ("sms", 0.45)):
             if r.random() >= p:
+                if c.random() < 0.06:  # service notices only: never a licence to promote
+                    event(channel, "service_notice", "granted", self.when(registered, REFERENCE_TS, c))
                 continue
             start = registered + timedelta(minutes=r.randrange(0, 60 * 24 * 30))
-            rows["consent_events"].append((eid, aid, None, "marketing", channel, "promotion", "granted", None,
-                                           _ts(start), _ts(start)))
-            eid += 1
+            event(channel, "promotion", "granted", start)
             if r.random() < 0.12:  # 退订
-                end = self.when(start, REFERENCE_TS)
-                rows["consent_events"].append((eid, aid, None, "marketing", channel, "promotion", "revoked", None,
-                                               _ts(end), _ts(end)))
-                eid += 1
+                event(channel, "promotion", "revoked", self.when(start, REFERENCE_TS))
+            u = c.random()
+            if start < adult_from:  # granted under 18 (§七)
+                if u < 0.3 and not guarded:  # a guardian consented for the holder first
+                    event(None, None, "granted", registered, scope="guardian", person=aid * 10)
+                    guarded = True
+                elif u < 0.55 and adult_from + timedelta(days=30) < REFERENCE_TS:  # consents again as an adult
+                    event(channel, "promotion", "granted", self.when(adult_from + timedelta(days=1),
+                                                                     adult_from + timedelta(days=30), c))
+            elif u < 0.03:  # unsubscribed from service notices: still consents to promotion
+                event(channel, "service_notice", "revoked", self.when(start, REFERENCE_TS, c))
+            elif u < 0.035:  # a grant and a revocation at the same instant: a revocation
+                event(channel, "promotion", "revoked", start)
         if r.random() < 0.05:  # PIPL Art. 24 opt-out of personalised marketing
             at = self.when(registered, REFERENCE_TS)
             rows["consent_events"].append((eid, aid, None, "personalised_marketing", None, None, "revoked", None,

@@ -46,6 +46,7 @@ class RunSummary:
     data_docs: Path | None = None
     risk_report: Path | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage, in run order
+    source_deletions: int = 0  # accounts erased because the source completed their deletion request
 
     def validation_seconds(self) -> dict[str, float]:
         """What checking the data cost in this run: the GX landing checkpoints, dbt's data and unit
@@ -157,10 +158,15 @@ def run(settings: Settings, log: Log = print, accept_volume_change: bool = False
         with timed(seconds, "extract"):
             extracted = extract(con, source, on_table=lambda t: log(f"  extract {t.table}: {t.describe()}"), log=log)
             withheld = subjects.enforce(con, run_id, started)  # erased people stay erased, whatever the source holds
+            deletions = subjects.erase_completed_deletions(con, settings.data_dir, run_id)
         if withheld:
             log(f"  withheld rows of erased people: {withheld}")
+        if deletions.people:
+            log(f"  erased {deletions.people} account(s) whose deletion the source completed (§八): vault "
+                + ", ".join(f"{t} {n:,}" for t, n in deletions.removed.items()) + "; downstream "
+                + ", ".join(f"{k} {n:,}" for k, n in deletions.downstream.items()))
         as_of = resolve_as_of(con, settings)
-        summary = RunSummary(run_id, as_of, extracted, stage_seconds=seconds)
+        summary = RunSummary(run_id, as_of, extracted, stage_seconds=seconds, source_deletions=deletions.people)
         log(f"validating landing data (as of {as_of})")
         with timed(seconds, "validate"):
             result = validate(con, settings, run_id, as_of, {t.table: t.source_rows for t in extracted})

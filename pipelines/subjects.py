@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 
 from anonymizer import tokens
-from pipelines import ledger_state
+from pipelines import ledger_state, quarantine
 from pipelines.errors import YihuiError
 from pipelines.idnumbers import resident_id_problem
 from pipelines.schema import BY_NAME, INGESTED
@@ -175,6 +175,7 @@ def _identifier_hashes(con: duckdb.DuckDBPyConnection, where: str = "TRUE") -> s
 
 def withhold(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> dict[str, int]:
     """Delete the subject's raw rows (holding transactions), record key hashes; return rows per table."""
+    quarantine.ensure_tables(con)  # a vault erased from before its first validation has none yet
     removed: dict[str, int] = {}
     for table, keys in subject.rows.items():
         if not keys:
@@ -306,6 +307,47 @@ def erase(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> 
         raise
     ledger_state.save_from(con)  # outside the vault too: a lost vault must not forget this erasure
     return Erasure(removed, account_tokens, handles, release)
+
+
+@dataclass
+class SourceDeletions:
+    """Deletions the operational system completed, erased by a run."""
+
+    people: int = 0  # accounts erased (each with its insured people)
+    removed: dict[str, int] = field(default_factory=dict)  # raw rows per table
+    downstream: dict[str, int] = field(default_factory=dict)  # membership, export and delivery rows
+
+
+def erase_completed_deletions(con: duckdb.DuckDBPyConnection, data_dir: Path, run_id: str) -> SourceDeletions:
+    """A deletion request the source marks done (§八) is carried out here as `yihui subject erase --openid`
+    would: ledger, tokens, vault rows (transactions under legal hold), segments, exports and deliveries.
+
+    Run right after the extract, so validation and the release already see the person gone; the
+    erased request row itself goes with the account, so the next run does not erase twice.
+    """
+    done = SourceDeletions()
+    requests = con.execute(
+        "SELECT r.request_id, r.account_id FROM vault.raw.subject_requests AS r "
+        "WHERE r.kind = 'delete' AND r.status = 'done' "
+        "AND r.account_id IN (SELECT account_id FROM vault.raw.accounts) ORDER BY ALL").fetchall()
+    tokens_, handles, release = [], [], []
+    for source_request, account_id in requests:
+        if not con.execute("SELECT count(*) FROM vault.raw.accounts WHERE account_id = ?", [account_id]).fetchone()[0]:
+            continue  # a second completed request of an account the first one erased
+        subject = Subject([account_id], [])
+        subject_rows(con, subject)
+        request_id = f"{run_id}-source-{source_request}"
+        erased = erase(con, subject, request_id)
+        log_request(con, "erase", "source_deletion", request_id, subject.total)
+        done.people += 1
+        for table, n in erased.removed.items():
+            done.removed[table] = done.removed.get(table, 0) + n
+        tokens_ += erased.account_tokens
+        handles += erased.handles
+        release += erased.release_tokens
+    if done.people:
+        done.downstream = purge_downstream(data_dir, tokens_, handles, release)
+    return done
 
 
 def _forget_tokens(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:

@@ -1,3 +1,14 @@
+-- given_as_minor: the account holder was under 18 at the event (§七: their grant needs a
+-- guardian's consent in force at that moment; the rule itself lives in int_marketing_consent).
+WITH holder AS (
+    SELECT
+        account_id,
+        CASE WHEN id_type = '居民身份证' THEN id_birth_date(id_number) ELSE birthday END AS birth_date
+    FROM landing.insured_persons
+    WHERE relationship = '本人'
+    QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY person_id) = 1
+)
+
 SELECT
     ka.account_key,
     kp.person_key,
@@ -7,7 +18,9 @@ SELECT
     c.status AS consent_status,
     c.policy_version,
     c.occurred_at,
-    c.updated_at
+    c.updated_at,
+    age_at(h.birth_date, c.occurred_at::DATE) < 18 AS given_as_minor
 FROM landing.consent_events AS c
 INNER JOIN key_account AS ka USING (account_id)
 LEFT JOIN key_person AS kp USING (person_id)
+LEFT JOIN holder AS h USING (account_id)

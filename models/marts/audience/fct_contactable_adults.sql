@@ -27,6 +27,12 @@ consent as (
 
 ),
 
+deletions as (
+
+    select * from {{ ref('int_deletion_requests') }}
+
+),
+
 open_complaints as (
 
     select distinct account_key
@@ -45,14 +51,16 @@ candidates as (
         coalesce(consent.has_marketing_consent, false) as has_marketing_consent,
         consent.unsubscribed_at,
         coalesce(consent.opted_out_personalised, false) as opted_out_personalised,
+        -- the first reason that applies, in this order (documented in the YAML)
         case
+            when deletions.deletion_status is not null then deletions.deletion_status
             when accounts.account_status <> 'active' then 'account_closed'
             when accounts.is_staff_or_test then 'staff_or_test_account'
             when holders.person_key is null then 'no_policyholder_record'
             when holders.is_minor then 'minor'
-            when consent.unsubscribed_at is not null then 'unsubscribed'
-            when not coalesce(consent.has_marketing_consent, false) then 'no_marketing_consent'
-            when coalesce(consent.opted_out_personalised, false) then 'opted_out_personalised_marketing'
+            when consent.account_key is null then 'no_marketing_consent'
+            when consent.consent_reason is not null then consent.consent_reason
+            when consent.opted_out_personalised then 'opted_out_personalised_marketing'
             when open_complaints.account_key is not null then 'open_complaint'
         end as suppression_reason
     from accounts
@@ -60,6 +68,7 @@ candidates as (
     left join holders on accounts.account_key = holders.account_key
     left join consent on accounts.account_key = consent.account_key and channel.channel = consent.channel
     left join open_complaints on accounts.account_key = open_complaints.account_key
+    left join deletions on accounts.account_key = deletions.account_key
 
 ),
 

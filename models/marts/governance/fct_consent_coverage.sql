@@ -1,6 +1,6 @@
--- Consent coverage by channel as of the reference date, from the one
--- contactable-adults base: how many account holders may be contacted, and why
--- the others may not.
+-- Consent coverage as of the reference date, from the one contactable-adults base: per channel,
+-- how many account holders may be contacted and, for the others, how many for each suppression
+-- reason (every reason of seeds/suppression_reasons.csv has its row, zero included).
 with
 
 base as (
@@ -9,25 +9,53 @@ base as (
 
 ),
 
-final as (
+reasons as (
+
+    select
+        suppression_reason as status,
+        precedence
+    from {{ ref('suppression_reasons') }}
+    union all
+    select
+        'contactable' as status,
+        0 as precedence
+
+),
+
+channels as (
 
     select
         channel,
-        count(*) as account_holders,
-        count(*) filter (where is_contactable) as contactable,
-        round(count(*) filter (where is_contactable) / count(*), 4) as contactable_share,
-        count(*) filter (where suppression_reason = 'unsubscribed') as unsubscribed,
-        count(*) filter (where suppression_reason = 'no_marketing_consent') as no_marketing_consent,
-        count(*) filter (where suppression_reason = 'opted_out_personalised_marketing') as opted_out_personalised,
-        count(*) filter (where suppression_reason = 'minor') as minors,
-        count(
-            *) filter (
-            where suppression_reason not in
-            ('unsubscribed', 'no_marketing_consent', 'opted_out_personalised_marketing', 'minor')
-        ) as other_suppressed,
+        count(*) as channel_holders,
         max(as_of_date) as as_of_date
     from base
     group by channel
+
+),
+
+counted as (
+
+    select
+        channel,
+        coalesce(suppression_reason, 'contactable') as status,
+        count(*) as account_holders
+    from base
+    group by all
+
+),
+
+final as (
+
+    select
+        channels.channel,
+        reasons.status,
+        reasons.precedence,
+        coalesce(counted.account_holders, 0) as account_holders,
+        round(coalesce(counted.account_holders, 0) / channels.channel_holders, 4) as share_of_channel,
+        channels.as_of_date
+    from channels
+    cross join reasons
+    left join counted on channels.channel = counted.channel and reasons.status = counted.status
 
 )
 

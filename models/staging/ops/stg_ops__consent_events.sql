@@ -17,7 +17,8 @@ renamed as (
         consent_status,
         policy_version,
         occurred_at,
-        updated_at
+        updated_at,
+        given_as_minor
     from source
 
 ),
