@@ -19,6 +19,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipelines import signals
@@ -48,7 +49,8 @@ IdNumber = Annotated[str | None, typer.Option("--id-number", help="The person's 
 Mobile = Annotated[str | None, typer.Option("--mobile", help="The account's mobile number.")]
 OpenId = Annotated[str | None, typer.Option("--openid", help="The account's WeChat OpenID.")]
 console = Console(stderr=True, soft_wrap=True)
-out = Console()
+# piped or redirected output is whole: no terminal width to crop tables to, no colour codes
+out = Console() if sys.stdout.isatty() else Console(width=100_000, color_system=None, soft_wrap=True)
 STATE = {"debug": False}
 
 
@@ -63,8 +65,16 @@ AsOf = Annotated[str | None, _opt("as_of", "--as-of")]
 Threads = Annotated[int | None, _opt("threads", "--threads")]
 
 
-def _settings(data_dir=None, source=None, as_of=None, threads=None) -> Settings:
-    return resolve(data_dir=data_dir, source=source, as_of=as_of, threads=threads)
+# Commands that may start a data dir; every other one reads or changes one that must exist.
+CREATES = frozenset({"generate", "keys_init", "run", "extract"})
+
+
+def _settings(data_dir=None, source=None, as_of=None, threads=None, creates: bool = False) -> Settings:
+    s = resolve(data_dir=data_dir, source=source, as_of=as_of, threads=threads)
+    if not creates and not s.data_dir.is_dir():
+        raise YihuiError(f"no data dir at {s.data_dir}: check --data-dir (or YIHUI_DATA_DIR); "
+                         "`yihui run` creates one")
+    return s
 
 
 def writes(command):
@@ -81,7 +91,7 @@ def writes(command):
     def locked(*args, **kwargs):
         from pipelines import lock
 
-        s = _settings(kwargs.get("data_dir"))
+        s = _settings(kwargs.get("data_dir"), creates=command.__name__ in CREATES)
         # `yihui subject erase` for subject_erase: never the arguments, which may name a person
         with lock.hold(s.data_dir, "yihui " + command.__name__.replace("_", " "), wait=s.lock_wait):
             return command(*args, **kwargs)
@@ -110,7 +120,7 @@ def generate(
     from pipelines.generate import generate as gen
     from pipelines.source import Source
 
-    s = _settings(data_dir, source)
+    s = _settings(data_dir, source, creates=True)
     src = Source.parse(s.source)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"generating {preset}", total=None)
@@ -129,7 +139,7 @@ def keys_init(data_dir: DataDir = None) -> None:
     """Create a random master key at <data-dir>/keys/master.key (mode 0600) unless one exists."""
     from anonymizer.keys import init_key
 
-    path, created = init_key(_settings(data_dir).data_dir)
+    path, created = init_key(_settings(data_dir, creates=True).data_dir)
     out.print(f"{'created' if created else 'kept existing'} master key {path}")
     if created:
         out.print("Back it up outside this machine: without it the vault cannot be opened and tokens cannot be reproduced.")
@@ -489,9 +499,10 @@ def subject_correct(id_number: IdNumber = None, mobile: Mobile = None, openid: O
     from pipelines import subjects
     from pipelines.run import new_run_id, open_session
     from pipelines.run import run as run_pipeline
+    from pipelines.source import Source
 
     s = _settings(data_dir, source)
-    subjects.check_identifier(id_number, mobile, openid)
+    subjects.check_held_in_source(Source.parse(s.source), id_number, mobile, openid)
     summary = run_pipeline(s, log=lambda m: console.print(f"[dim]{m}[/]"))
     _key, con = open_session(s)
     try:
@@ -529,10 +540,11 @@ def retention_apply(
     t = Table(title=f"retention as of {when}" + (" (dry run: nothing changed)" if dry_run else ""))
     t.add_column("data class")
     t.add_column("action")
-    t.add_column("period (days)", justify="right")
+    t.add_column("kept")
     t.add_column("rows", justify="right")
+    t.add_column("basis")
     for rule in retention.load_policy():
-        t.add_row(rule.data_class, rule.action, str(rule.retention_days), f"{counts.get(rule.data_class, 0):,}")
+        t.add_row(rule.data_class, rule.action, rule.period, f"{counts.get(rule.data_class, 0):,}", rule.basis)
     out.print(t)
     if not dry_run and any(counts.values()) and s.warehouse_path.exists():
         rebuild(s, log=lambda m: console.print(f"[dim]{m}[/]"), status="retention")
@@ -676,7 +688,7 @@ def run(source: SourceUrl = None, data_dir: DataDir = None, as_of: AsOf = None, 
     """Extract, validate, pseudonymise, build and publish the warehouse."""
     from pipelines.run import run as run_pipeline
 
-    s = _settings(data_dir, source, as_of, threads)
+    s = _settings(data_dir, source, as_of, threads, creates=True)
     summary = run_pipeline(s, log=lambda m: console.print(f"[dim]{m}[/]"), accept_volume_change=accept_volume_change)
     _print_summary(summary, s)
 
@@ -689,7 +701,7 @@ def extract(source: SourceUrl = None, data_dir: DataDir = None) -> None:
     from pipelines.run import open_session
     from pipelines.source import Source
 
-    s = _settings(data_dir, source)
+    s = _settings(data_dir, source, creates=True)
     _key, con = open_session(s)
     try:
         for r in do_extract(con, Source.parse(s.source), log=out.print):
@@ -780,6 +792,13 @@ def docs(data_dir: DataDir = None) -> None:
     out.print(f"docs: {path}  (open it in a browser; it works offline, no server needed)")
 
 
+def _sql_error(exc: Exception) -> str:
+    """DuckDB's message on one line, its hint kept ("Did you mean …"); the echo of the query and
+    its caret dropped (the analyst has the query).  The query reads only the anonymous release."""
+    lines = [line.strip() for line in str(exc).splitlines()]
+    return " ".join(line for line in lines if line and not line.startswith("LINE ") and set(line) != {"^"})
+
+
 @app.command()
 def sql(
     query: Annotated[str | None, typer.Argument(help="SQL to run; omit for an interactive shell.")] = None,
@@ -798,7 +817,7 @@ def sql(
         try:
             rel = con.sql(q)
         except duckdb.Error as exc:
-            raise YihuiError(str(exc).splitlines()[0]) from None
+            raise YihuiError(_sql_error(exc)) from None
         if rel is None:
             return
         cols, rows = rel.columns, rel.fetchall()
@@ -891,8 +910,14 @@ def _exit_code(exc: BaseException) -> int:
     if isinstance(exc, typer.Abort):
         console.print("Aborted.")
         return 1
-    if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
-        exc.show()  # click's usage errors (typer vendors its own click: matched by shape, not class)
+    if callable(getattr(exc, "format_message", None)) and isinstance(getattr(exc, "exit_code", None), int):
+        # click's usage errors (typer vendors its own click: matched by shape, not class)
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # a bare `yihui` or `yihui segment`: the list of commands is the answer
+            return exc.exit_code
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        console.print(f"[bold red]Error:[/] {escape(exc.format_message())}{hint}")
         return exc.exit_code
     if STATE["debug"]:
         raise exc

@@ -35,6 +35,13 @@ class Rule:
     action: str
     basis: str
 
+    @property
+    def period(self) -> str:
+        """How long rows are kept, in words: a period after the clock, or (0 days) until the clock's date."""
+        if self.retention_days:
+            return f"{self.retention_days} days after {self.clock}"
+        return f"until the row's own {self.clock} date"
+
 
 def load_policy(path: Path = POLICY) -> list[Rule]:
     with path.open(encoding="utf-8") as fh:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,7 @@ from pipelines import ledger_state, quarantine
 from pipelines.errors import YihuiError
 from pipelines.idnumbers import resident_id_problem
 from pipelines.schema import BY_NAME, INGESTED
+from pipelines.source import Source
 
 
 class SubjectError(YihuiError):
@@ -114,28 +116,47 @@ def subject_rows(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:
         subject.rows[t.name] = [k[0] for k in keys]
 
 
+def _lookup(con: duckdb.DuckDBPyConnection, relation: Callable[[str], str], id_number: str | None,
+            mobile: str | None, openid: str | None) -> tuple[list, list]:
+    """(accounts, persons) the identifier names, in the tables ``relation`` gives SQL for (the vault's
+    raw tables, or the source's)."""
+    if openid:
+        return [r[0] for r in con.execute(f"SELECT account_id FROM {relation('accounts')} WHERE openid = ?",
+                                          [openid]).fetchall()], []
+    if mobile:
+        return [r[0] for r in con.execute(
+            f"SELECT account_id FROM {relation('accounts')} "
+            "WHERE right(regexp_replace(mobile, '[^0-9]', '', 'g'), 11) = ?", [_digits(mobile)[-11:]]).fetchall()], []
+    rows = con.execute(f"SELECT person_id, account_id, relationship FROM {relation('insured_persons')} "
+                       "WHERE upper(id_number) = ?", [id_number.strip().upper()]).fetchall()
+    return sorted({r[1] for r in rows if r[2] == "本人"}), [r[0] for r in rows]
+
+
 def find(con: duckdb.DuckDBPyConnection, id_number: str | None = None, mobile: str | None = None,
          openid: str | None = None) -> Subject:
     check_identifier(id_number, mobile, openid)
-    if openid:
-        accounts = [r[0] for r in con.execute("SELECT account_id FROM vault.raw.accounts WHERE openid = ?",
-                                              [openid]).fetchall()]
-        persons: list[int] = []
-    elif mobile:
-        accounts = [r[0] for r in con.execute(
-            "SELECT account_id FROM vault.raw.accounts WHERE right(regexp_replace(mobile, '[^0-9]', '', 'g'), 11) = ?",
-            [_digits(mobile)[-11:]]).fetchall()]
-        persons = []
-    else:
-        rows = con.execute("SELECT person_id, account_id, relationship FROM vault.raw.insured_persons "
-                           "WHERE upper(id_number) = ?", [id_number.strip().upper()]).fetchall()
-        persons = [r[0] for r in rows]
-        accounts = sorted({r[1] for r in rows if r[2] == "本人"})
+    accounts, persons = _lookup(con, lambda t: f"vault.raw.{t}", id_number, mobile, openid)
     if not accounts and not persons:
         raise SubjectError("no one with that identifier is held in the vault: nothing changed")
     subject = Subject(sorted(accounts), sorted(persons))
     subject_rows(con, subject)
     return subject
+
+
+def check_held_in_source(source: Source, id_number: str | None = None, mobile: str | None = None,
+                         openid: str | None = None) -> None:
+    """Before a correction re-runs anything: the corrected value must be in the source (the system
+    of record), or there is nothing to correct."""
+    check_identifier(id_number, mobile, openid)
+    con = duckdb.connect()
+    try:
+        with source.reader(con) as reader:
+            accounts, persons = _lookup(con, lambda t: f"({reader.relation(BY_NAME[t])})", id_number, mobile, openid)
+    finally:
+        con.close()
+    if not accounts and not persons:
+        raise SubjectError("no one with that identifier is held in the source: nothing was run or changed "
+                           "(correct the source first, then name the person by the corrected value)")
 
 
 # --- the erasure ledger --------------------------------------------------------------------------
