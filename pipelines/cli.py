@@ -48,6 +48,8 @@ vault_app = _group("vault", "Check, back up and restore the encrypted vault; its
 IdNumber = Annotated[str | None, typer.Option("--id-number", help="The person's ID number (any ID type).")]
 Mobile = Annotated[str | None, typer.Option("--mobile", help="The account's mobile number.")]
 OpenId = Annotated[str | None, typer.Option("--openid", help="The account's WeChat OpenID.")]
+Scope = Annotated[str, typer.Option("--scope", help="person: the named person alone; household: everyone on the "
+                                    "accounts they hold (a guardian for a child).")]
 console = Console(stderr=True, soft_wrap=True)
 # piped or redirected output is whole: no terminal width to crop tables to, no colour codes
 out = Console() if sys.stdout.isatty() else Console(width=100_000, color_system=None, soft_wrap=True)
@@ -411,16 +413,23 @@ def _identifier_kind(id_number, mobile, openid) -> str:
     return "id_number" if id_number else "mobile" if mobile else "openid"
 
 
+def _scope_line(subject) -> str:
+    from pipelines.subjects import SCOPES
+
+    left_out = (f"; {subject.others} other insured {'person' if subject.others == 1 else 'people'} on their "
+                "account left out (--scope household includes them)") if subject.scope == "person" and subject.others else ""
+    return f"scope {subject.scope}: {SCOPES[subject.scope]}{left_out}"
+
+
 @subject_app.command("access")
 @writes
 def subject_access(id_number: IdNumber = None, mobile: Mobile = None, openid: OpenId = None,
                    fmt: Annotated[str, typer.Option("--format", help="json or html.")] = "json",
-                   data_dir: DataDir = None) -> None:
+                   scope: Scope = "person", data_dir: DataDir = None) -> None:
     """Everything held about a person: vault rows, warehouse rows, segments, exports, deliveries.
 
     The answer is written to <data-dir>/restricted/subject-requests/ (mode 0600), never to the screen.
     """
-    import json
 
     from pipelines import subjects
     from pipelines.run import new_run_id, open_session
@@ -430,35 +439,25 @@ def subject_access(id_number: IdNumber = None, mobile: Mobile = None, openid: Op
     s = _settings(data_dir)
     _key, con = open_session(s)
     try:
-        subject = subjects.find(con, id_number, mobile, openid)
+        subject = subjects.find(con, id_number, mobile, openid, scope)
         report = subjects.access(con, subject, s.internal_path, s.data_dir)
         request_id = new_run_id()
+        path = subjects.write_answer(con, s.data_dir, subject, report, fmt, request_id)
         subjects.log_request(con, "access", _identifier_kind(id_number, mobile, openid), request_id, subject.total)
     finally:
         con.close()
-    folder = s.data_dir / "restricted" / "subject-requests"
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
-    path = folder / f"{request_id}-access.{fmt}"
-    body = json.dumps(report, ensure_ascii=False, indent=2, default=str)
-    if fmt == "html":
-        import html
-
-        body = ("<!doctype html><meta charset=utf-8><title>个人信息查询 / subject access</title>"
-                f"<h1>Subject access {html.escape(request_id)}</h1><pre>{html.escape(body)}</pre>")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(body)
     counts = {k: (sum(len(v) for v in report[k].values()) if isinstance(report[k], dict) else len(report[k]))
-              for k in report}
+              for k in report if k != "scope"}
+    out.print(_scope_line(subject))
     out.print("found: " + ", ".join(f"{k} {n:,}" for k, n in counts.items()))
-    out.print(f"answer written to {path} (restricted); the request is logged in the vault")
+    out.print(f"answer written to {path} (restricted; `yihui retention apply` removes it after "
+              f"{subjects.answer_retention_days()} days, erasure at once); the request is logged in the vault")
 
 
 @subject_app.command("erase")
 @writes
 def subject_erase(id_number: IdNumber = None, mobile: Mobile = None, openid: OpenId = None,
-                  data_dir: DataDir = None) -> None:
+                  scope: Scope = "person", data_dir: DataDir = None) -> None:
     """Erase a person: vault rows and tokens, warehouse, segments, exports, deliveries; remember it in the ledger.
 
     Orders, payments and certificates stay in the vault under a 3-year legal hold (§四.(二)),
@@ -471,13 +470,15 @@ def subject_erase(id_number: IdNumber = None, mobile: Mobile = None, openid: Ope
     s = _settings(data_dir)
     _key, con = open_session(s)
     try:
-        subject = subjects.find(con, id_number, mobile, openid)
+        subject = subjects.find(con, id_number, mobile, openid, scope)
         request_id = new_run_id()
         erased = subjects.erase(con, subject, request_id)
         subjects.log_request(con, "erase", _identifier_kind(id_number, mobile, openid), request_id, subject.total)
     finally:
         con.close()
-    downstream = subjects.purge_downstream(s.data_dir, erased.account_tokens, erased.handles, erased.release_tokens)
+    downstream = subjects.purge_downstream(s.data_dir, erased.account_tokens, erased.handles, erased.release_tokens,
+                                           erased.answers)
+    out.print(_scope_line(subject))
     out.print("vault: " + ", ".join(f"{t} {n:,}" for t, n in erased.removed.items())
               + f" (of which {', '.join(t for t in erased.removed if t in subjects.HELD) or 'none'} under legal hold)")
     out.print("downstream: " + ", ".join(f"{k} {n:,}" for k, n in downstream.items()))
@@ -534,7 +535,7 @@ def retention_apply(
     s = _settings(data_dir)
     _key, con = open_session(s)
     try:
-        counts = retention.apply(con, when, dry_run)
+        counts = retention.apply(con, when, dry_run, s.data_dir)
     finally:
         con.close()
     t = Table(title=f"retention as of {when}" + (" (dry run: nothing changed)" if dry_run else ""))

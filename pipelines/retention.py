@@ -54,6 +54,10 @@ def _candidates(con: duckdb.DuckDBPyConnection, rule: Rule, as_of: date) -> str:
     cutoff = (as_of - timedelta(days=rule.retention_days)).isoformat()
     if rule.action == "delete" and rule.source_table == "legal_hold":
         return f"SELECT source_table AS t, source_key AS k FROM vault.ops.legal_hold WHERE hold_until < DATE '{cutoff}'"
+    if rule.source_table == ANSWERS:
+        subjects.ensure_answers(con)
+        return (f"SELECT '{ANSWERS}' AS t, hash(request_id) AS k FROM vault.ops.access_answers "
+                f"WHERE written_at < DATE '{cutoff}'")
     t = BY_NAME[rule.source_table]
     where = f"{rule.clock} < DATE '{cutoff}'"
     if rule.source_table == "accounts":
@@ -67,7 +71,11 @@ def _candidates(con: duckdb.DuckDBPyConnection, rule: Rule, as_of: date) -> str:
     return f"SELECT '{t.name}' AS t, {t.primary_key} AS k FROM vault.raw.{t.name} AS e WHERE {where}"
 
 
-def apply(con: duckdb.DuckDBPyConnection, as_of: date, dry_run: bool = False) -> dict[str, int]:
+ANSWERS = "access_answers"  # subject-access answer files (pipelines.subjects), not a source table
+
+
+def apply(con: duckdb.DuckDBPyConnection, as_of: date, dry_run: bool = False,
+          data_dir: Path | None = None) -> dict[str, int]:
     """Rows removed (or anonymised) per data class.
 
     A dry run does all of it inside a transaction and rolls it back, so its counts are
@@ -77,6 +85,7 @@ def apply(con: duckdb.DuckDBPyConnection, as_of: date, dry_run: bool = False) ->
     subjects.ensure_ledger(con)
     request = f"retention:{as_of.isoformat()}"
     counts: dict[str, int] = {}
+    answers: list[str] = []
     con.execute("BEGIN")
     try:
         for rule in load_policy():
@@ -84,14 +93,16 @@ def apply(con: duckdb.DuckDBPyConnection, as_of: date, dry_run: bool = False) ->
             counts[rule.data_class] = con.execute("SELECT count(*) FROM r_keys").fetchone()[0]
             if not counts[rule.data_class]:
                 continue
-            if rule.action == "anonymise":
+            if rule.source_table == ANSWERS:
+                answers += subjects.forget_answers(con, "hash(request_id) IN (SELECT k FROM r_keys)", [])
+            elif rule.action == "anonymise":
                 con.execute("UPDATE vault.raw.service_records SET note = NULL "
                             "WHERE record_id IN (SELECT k FROM r_keys)")
                 con.execute("INSERT INTO vault.ops.anonymised SELECT t, ledger_hash(t || ':' || k::VARCHAR), ? "
                             "FROM r_keys", [request])
             elif rule.action == "erase":
                 keys = [r[0] for r in con.execute("SELECT k FROM r_keys").fetchall()]
-                subject = subjects.Subject(keys, [])
+                subject = subjects.Subject(keys, [], scope="household")
                 subjects.subject_rows(con, subject)
                 subjects.withhold(con, subject, request)
             else:
@@ -107,6 +118,8 @@ def apply(con: duckdb.DuckDBPyConnection, as_of: date, dry_run: bool = False) ->
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    if not dry_run and answers and data_dir is not None:
+        subjects.delete_answer_files(data_dir, answers)
     if not dry_run and any(counts.values()):
         ledger_state.save_from(con)  # what retention removed stays removed even if the vault is rebuilt
     return counts

@@ -53,11 +53,19 @@ HELD = {  # table -> the date its legal hold runs from (§四.(二): 3 years aft
 HOLD_YEARS = 3
 
 
+SCOPES = {
+    "person": "the named person alone: their own records, and the rows of an account they hold that are about no one else",
+    "household": "the named person and everyone on the accounts they hold (a guardian for a child, a holder for a spouse)",
+}
+
+
 @dataclass
 class Subject:
-    accounts: list[int]
-    persons: list[int]
+    accounts: list[int]  # accounts the person holds (本人), or named by OpenID / mobile
+    persons: list[int]  # insured-person records named by ID number
     rows: dict[str, list[int]] = field(default_factory=dict)  # table -> primary keys
+    scope: str = "person"  # a key of SCOPES
+    others: int = 0  # insured people on the accounts who are not the person (left out in person scope)
 
     @property
     def total(self) -> int:
@@ -89,12 +97,16 @@ def check_identifier(id_number: str | None, mobile: str | None, openid: str | No
 
 
 def subject_rows(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:
-    """Every raw row of the subject's accounts and person records, table by table."""
+    """Every raw row of the subject, table by table, in the subject's scope."""
     con.execute("CREATE OR REPLACE TEMP TABLE s_accounts AS SELECT unnest(?::BIGINT[]) AS id", [subject.accounts])
+    household = subject.scope == "household"
     con.execute(
         "CREATE OR REPLACE TEMP TABLE s_persons AS SELECT unnest(?::BIGINT[]) AS id UNION "
-        "SELECT person_id FROM vault.raw.insured_persons WHERE account_id IN (SELECT id FROM s_accounts)",
-        [subject.persons])
+        "SELECT person_id FROM vault.raw.insured_persons WHERE account_id IN (SELECT id FROM s_accounts)"
+        + ("" if household else " AND relationship = '本人'"), [subject.persons])
+    subject.others = con.execute(
+        "SELECT count(*) FROM vault.raw.insured_persons WHERE account_id IN (SELECT id FROM s_accounts) "
+        "AND person_id NOT IN (SELECT id FROM s_persons)").fetchone()[0]
     con.execute("CREATE OR REPLACE TEMP TABLE s_orders AS SELECT order_id AS id FROM vault.raw.orders "
                 "WHERE account_id IN (SELECT id FROM s_accounts)")
     for t in INGESTED:
@@ -104,6 +116,11 @@ def subject_rows(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:
             conditions.append("account_id IN (SELECT id FROM s_accounts)")
         elif t.name == "insured_persons":
             conditions.append("person_id IN (SELECT id FROM s_persons)")
+        elif "person_id" in cols and not household:
+            # a row about a person is theirs alone; an account's row about no one in particular is the holder's
+            conditions.append("person_id IN (SELECT id FROM s_persons)")
+            if "account_id" in cols:
+                conditions.append("(person_id IS NULL AND account_id IN (SELECT id FROM s_accounts))")
         else:
             if "account_id" in cols:
                 conditions.append("account_id IN (SELECT id FROM s_accounts)")
@@ -133,12 +150,14 @@ def _lookup(con: duckdb.DuckDBPyConnection, relation: Callable[[str], str], id_n
 
 
 def find(con: duckdb.DuckDBPyConnection, id_number: str | None = None, mobile: str | None = None,
-         openid: str | None = None) -> Subject:
+         openid: str | None = None, scope: str = "person") -> Subject:
     check_identifier(id_number, mobile, openid)
+    if scope not in SCOPES:
+        raise SubjectError(f"unknown scope {scope!r}: person or household")
     accounts, persons = _lookup(con, lambda t: f"vault.raw.{t}", id_number, mobile, openid)
     if not accounts and not persons:
         raise SubjectError("no one with that identifier is held in the vault: nothing changed")
-    subject = Subject(sorted(accounts), sorted(persons))
+    subject = Subject(sorted(accounts), sorted(persons), scope=scope)
     subject_rows(con, subject)
     return subject
 
@@ -238,7 +257,7 @@ def enforce(con: duckdb.DuckDBPyConnection, run_id: str, since: datetime) -> dic
             "WHERE h IN (SELECT subject_hash FROM vault.ops.erasure_ledger)").fetchone()
         accounts, persons = hits[0] or [], hits[1] or []
         if accounts or persons:
-            subject = Subject(sorted(accounts), sorted(persons))
+            subject = Subject(sorted(accounts), sorted(persons), scope="household")
             subject_rows(con, subject)
             held = {t: set(con.execute(f"SELECT source_key FROM vault.ops.legal_hold WHERE source_table = '{t}'"
                                        ).fetchall()) for t in HELD}
@@ -297,10 +316,16 @@ class Erasure:
     account_tokens: list[str]  # the subject's former tokens, to purge downstream
     handles: list[str]  # their OpenIDs and mobiles, to purge delivery files
     release_tokens: list[str] = field(default_factory=list)  # their export and activation tokens, to purge files
+    answers: list[str] = field(default_factory=list)  # subject-access answers about them, to delete
 
 
 def erase(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> Erasure:
     """Ledger first, then the token maps, then the rows, in one transaction."""
+    if subject.scope == "person" and subject.accounts and subject.others:
+        raise SubjectError(
+            f"the account this person holds also holds {subject.others} other insured "
+            f"{'person' if subject.others == 1 else 'people'}, whose records go with the account: nothing changed "
+            "(--scope household erases the account with everyone on it)")
     ensure_ledger(con)
     tokens.ensure_maps(con)
     account_tokens = [r[0] for r in con.execute(
@@ -321,13 +346,15 @@ def erase(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> 
             "AND account_id IN (SELECT id FROM s_accounts))",
             [request_id, now, subject.persons])
         _forget_tokens(con, subject)
+        answers = forget_answers(con, "list_has_any(account_ids, ?::BIGINT[]) OR list_has_any(person_ids, "
+                                 "(SELECT list(id) FROM s_persons))", [subject.accounts])
         removed = withhold(con, subject, request_id)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     ledger_state.save_from(con)  # outside the vault too: a lost vault must not forget this erasure
-    return Erasure(removed, account_tokens, handles, release)
+    return Erasure(removed, account_tokens, handles, release, answers)
 
 
 @dataclass
@@ -351,11 +378,11 @@ def erase_completed_deletions(con: duckdb.DuckDBPyConnection, data_dir: Path, ru
         "SELECT r.request_id, r.account_id FROM vault.raw.subject_requests AS r "
         "WHERE r.kind = 'delete' AND r.status = 'done' "
         "AND r.account_id IN (SELECT account_id FROM vault.raw.accounts) ORDER BY ALL").fetchall()
-    tokens_, handles, release = [], [], []
+    tokens_, handles, release, answers = [], [], [], []
     for source_request, account_id in requests:
         if not con.execute("SELECT count(*) FROM vault.raw.accounts WHERE account_id = ?", [account_id]).fetchone()[0]:
             continue  # a second completed request of an account the first one erased
-        subject = Subject([account_id], [])
+        subject = Subject([account_id], [], scope="household")  # the account is deleted, with all it holds
         subject_rows(con, subject)
         request_id = f"{run_id}-source-{source_request}"
         erased = erase(con, subject, request_id)
@@ -366,8 +393,9 @@ def erase_completed_deletions(con: duckdb.DuckDBPyConnection, data_dir: Path, ru
         tokens_ += erased.account_tokens
         handles += erased.handles
         release += erased.release_tokens
+        answers += erased.answers
     if done.people:
-        done.downstream = purge_downstream(data_dir, tokens_, handles, release)
+        done.downstream = purge_downstream(data_dir, tokens_, handles, release, answers)
     return done
 
 
@@ -386,7 +414,7 @@ def _forget_tokens(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:
 # --- downstream of the vault ---------------------------------------------------------------------
 
 def purge_downstream(data_dir, account_tokens: list[str], handles: list[str],
-                     release_tokens: list[str] = ()) -> dict[str, int]:
+                     release_tokens: list[str] = (), answers: list[str] = ()) -> dict[str, int]:
     """Membership history, exports and delivery files: drop every row of the subject; return counts.
 
     Exports name members by tokens of that export only (``release_tokens``), read as data (CSV or
@@ -398,7 +426,8 @@ def purge_downstream(data_dir, account_tokens: list[str], handles: list[str],
 
     from audiences.segments import store_path
 
-    removed = {"membership": 0, "export rows": 0, "delivery rows": 0}
+    removed = {"membership": 0, "export rows": 0, "delivery rows": 0,
+               "access answers": delete_answer_files(data_dir, list(answers))}
     if store_path(data_dir).exists() and account_tokens:
         seg = duckdb.connect(str(store_path(data_dir)))
         try:
@@ -432,6 +461,8 @@ def purge_downstream(data_dir, account_tokens: list[str], handles: list[str],
             m["erasures_applied"] = m.get("erasures_applied", 0) + n
             manifest.write_text(json.dumps(m, indent=2, sort_keys=True) + "\n")
     for path in sorted((data_dir / "restricted").rglob("*.csv")):
+        if ANSWERS_DIR.name in path.parts:
+            continue
         with path.open(newline="") as fh:
             rows = list(csv.reader(fh))
         kept = rows[:1] + [r for r in rows[1:] if not (set(r) & set(drop))]
@@ -477,7 +508,9 @@ def access(con: duckdb.DuckDBPyConnection, subject: Subject, warehouse: Path, da
     """Everything held about the subject: vault rows, warehouse rows by token, segments, exports, deliveries."""
     from audiences.segments import store_path
 
-    report: dict = {"vault": {}, "legal_hold": [], "warehouse": {}, "segments": [], "exports": [], "deliveries": []}
+    report: dict = {"scope": {"scope": subject.scope, "means": SCOPES[subject.scope],
+                              "other_people_left_out": subject.others if subject.scope == "person" else 0},
+                    "vault": {}, "legal_hold": [], "warehouse": {}, "segments": [], "exports": [], "deliveries": []}
     for table, keys in subject.rows.items():
         if keys:
             t = BY_NAME[table]
@@ -540,6 +573,68 @@ def access(con: duckdb.DuckDBPyConnection, subject: Subject, warehouse: Path, da
                 "SELECT audience, as_of_date, channel, delivered_at FROM vault.ops.deliveries WHERE account_id IN "
                 "(SELECT unnest(?::BIGINT[])) ORDER BY 4", [subject.accounts]).fetchall()]
     return report
+
+
+# --- subject-access answers: delivered, then removed -------------------------------------------------
+
+ANSWERS_DIR = Path("restricted") / "subject-requests"
+
+
+def ensure_answers(con: duckdb.DuckDBPyConnection) -> None:
+    """Which answer file holds whom (vault ids, inside the vault only): erasure and retention remove them."""
+    con.execute("CREATE TABLE IF NOT EXISTS vault.ops.access_answers (request_id VARCHAR, file VARCHAR, "
+                "written_at TIMESTAMP, account_ids BIGINT[], person_ids BIGINT[])")
+
+
+def write_answer(con: duckdb.DuckDBPyConnection, data_dir: Path, subject: Subject, report: dict, fmt: str,
+                 request_id: str) -> Path:
+    """The answer, 0600 in a 0700 folder, never on screen; recorded so it can be removed (erasure, retention)."""
+    import html
+    import json
+    import os
+
+    folder = data_dir / ANSWERS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    path = folder / f"{request_id}-access.{fmt}"
+    body = json.dumps(report, ensure_ascii=False, indent=2, default=str)
+    if fmt == "html":
+        body = ("<!doctype html><meta charset=utf-8><title>个人信息查询 / subject access</title>"
+                f"<h1>Subject access {html.escape(request_id)}</h1><pre>{html.escape(body)}</pre>")
+    ensure_answers(con)
+    persons = [r[0] for r in con.execute("SELECT id FROM s_persons").fetchall()]
+    con.execute("INSERT INTO vault.ops.access_answers VALUES (?, ?, ?, ?, ?)",
+                [request_id, str(path.relative_to(data_dir)), datetime.now(UTC).replace(tzinfo=None),
+                 subject.accounts, persons])
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(body)
+    return path
+
+
+def forget_answers(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[str]:
+    """Drop the answers ``where`` selects from the record; return their files (relative to the data dir),
+    for the caller to delete once its transaction holds."""
+    ensure_answers(con)
+    files = [r[0] for r in con.execute(f"SELECT file FROM vault.ops.access_answers WHERE {where}", params).fetchall()]
+    con.execute(f"DELETE FROM vault.ops.access_answers WHERE {where}", params)
+    return files
+
+
+def answer_retention_days() -> int:
+    from pipelines.retention import load_policy
+
+    return next(r.retention_days for r in load_policy() if r.data_class == "subject_access_answers")
+
+
+def delete_answer_files(data_dir: Path, files: list[str]) -> int:
+    gone = 0
+    for name in files:
+        path = data_dir / name
+        if path.exists():
+            path.unlink()
+            gone += 1
+    return gone
 
 
 def log_request(con: duckdb.DuckDBPyConnection, action: str, kind: str, request_id: str, rows: int) -> None:

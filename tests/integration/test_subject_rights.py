@@ -41,7 +41,7 @@ def test_erasure_leaves_no_trace_and_a_rerun_from_the_unchanged_source_does_not_
     ).fetchone()
     _key, con = open_session(data)
     try:
-        subject = subjects.find(con, openid=openid)
+        subject = subjects.find(con, openid=openid, scope="household")
         tokens = set(subjects.subject_tokens(con, subject))
         erased = subjects.erase(con, subject, "test-erasure")
         ledger = con.execute("SELECT kind, subject_hash FROM vault.ops.erasure_ledger").fetchall()
@@ -156,7 +156,7 @@ def test_erasure_reaches_segment_history_csv_and_parquet_exports_and_delivery_fi
     seg, as_csv, as_parquet, delivery, openid, member_token = _export_and_activate(data)
     _key, con = open_session(data)
     try:
-        subject = subjects.find(con, openid=openid)
+        subject = subjects.find(con, openid=openid, scope="household")
         release = dict(subjects.subject_release_tokens(con))
         erased = subjects.erase(con, subject, "test-erasure")
         left = con.execute("SELECT count(*) FROM vault.ops.release_tokens WHERE value = ?", [openid]).fetchone()[0]
@@ -209,3 +209,86 @@ def test_subject_commands_without_the_key_stop_with_one_line(data, monkeypatch):
     monkeypatch.delenv("YIHUI_MASTER_KEY")
     proc = _cli(data, "access", "--openid", "oAAAAAAAAAAAAAAAAAAAAAAAAAAA")
     assert proc.returncode == 1 and proc.stderr.startswith("Error: no master key")
+
+
+def _holder_with_family(data) -> tuple[str, str, int]:
+    """(holder's ID number, account OpenID, how many others are insured on the account)."""
+    src = sqlite3.connect(data.data_dir / "source" / "ops.sqlite")
+    row = src.execute(
+        "SELECT h.id_number, a.openid, (SELECT count(*) FROM insured_persons o WHERE o.account_id = a.account_id "
+        "AND o.relationship <> '本人') AS others FROM insured_persons h JOIN accounts a USING (account_id) "
+        "WHERE h.relationship = '本人' AND h.id_type = '居民身份证' AND a.status = 'active' AND others >= 2 "
+        "ORDER BY a.account_id LIMIT 1").fetchone()
+    src.close()
+    return row
+
+
+def test_access_answers_for_the_person_alone_unless_the_household_is_asked_for_and_says_which(data):
+    id_number, _openid, others = _holder_with_family(data)
+    _key, con = open_session(data)
+    try:
+        alone = subjects.access(con, subjects.find(con, id_number=id_number), data.internal_path, data.data_dir)
+        household = subjects.access(con, subjects.find(con, id_number=id_number, scope="household"),
+                                    data.internal_path, data.data_dir)
+    finally:
+        con.close()
+    assert [p["id_number"] for p in alone["vault"]["insured_persons"]] == [id_number]
+    assert all(a["person_id"] == alone["vault"]["insured_persons"][0]["person_id"]
+               for a in alone["vault"].get("health_answers", []))
+    assert alone["scope"]["scope"] == "person" and alone["scope"]["other_people_left_out"] == others
+    assert len(household["vault"]["insured_persons"]) == others + 1
+    assert household["scope"]["scope"] == "household"
+    proc = _cli(data, "access", "--id-number", id_number)
+    assert proc.returncode == 0 and "scope person" in proc.stdout and f"{others} other insured people" in proc.stdout
+
+
+def test_erasing_a_holder_alone_is_refused_while_their_account_holds_others_and_nothing_changes(data):
+    _id_number, openid, others = _holder_with_family(data)
+    proc = _cli(data, "erase", "--openid", openid)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        (f"Error: the account this person holds also holds {others} other insured people, whose records go with "
+         "the account: nothing changed (--scope household erases the account with everyone on it)")]
+    _key, con = open_session(data)
+    try:
+        subject = subjects.find(con, openid=openid, scope="household")
+    finally:
+        con.close()
+    assert subject.accounts and len(subject.rows["insured_persons"]) == others + 1  # still held, all of them
+    erased = _cli(data, "erase", "--openid", openid, "--scope", "household")
+    assert erased.returncode == 0, erased.stderr
+    assert "scope household" in erased.stdout and f"insured_persons {others + 1}" in erased.stdout
+
+
+def test_an_access_answer_is_removed_when_that_person_is_erased_and_by_retention_after_its_period(data):
+    from datetime import date, timedelta
+
+    from pipelines import retention
+
+    id_number, openid, _others = _holder_with_family(data)
+    folder = data.data_dir / "restricted" / "subject-requests"
+    assert _cli(data, "access", "--id-number", id_number).returncode == 0
+    answer = next(folder.glob("*-access.json"))
+    assert "removes it after 30 days" in _cli(data, "access", "--openid", openid).stdout
+    erased = _cli(data, "erase", "--openid", openid, "--scope", "household")
+    assert erased.returncode == 0, erased.stderr
+    assert "access answers 2" in erased.stdout and not list(folder.glob("*-access.*"))
+
+    # someone else's answer stays until its period ends
+    src = sqlite3.connect(data.data_dir / "source" / "ops.sqlite")
+    other = src.execute("SELECT id_number FROM insured_persons WHERE relationship = '本人' AND id_type = '居民身份证' "
+                        "AND account_id <> (SELECT account_id FROM accounts WHERE openid = ?) LIMIT 1",
+                        [openid]).fetchone()[0]
+    src.close()
+    assert _cli(data, "access", "--id-number", other).returncode == 0
+    kept = next(folder.glob("*-access.json"))
+    assert kept != answer
+    _key, con = open_session(data)
+    try:
+        soon = retention.apply(con, date.today() + timedelta(days=29), data_dir=data.data_dir)
+        assert soon["subject_access_answers"] == 0 and kept.exists()
+        later = retention.apply(con, date.today() + timedelta(days=31), data_dir=data.data_dir)
+        left = con.execute("SELECT count(*) FROM vault.ops.access_answers").fetchone()[0]
+    finally:
+        con.close()
+    assert later["subject_access_answers"] == 1 and not kept.exists() and left == 0

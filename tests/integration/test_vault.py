@@ -130,7 +130,7 @@ def _erase_someone(settings) -> str:
     src.close()
     _key, con = open_session(settings)
     try:
-        subjects.erase(con, subjects.find(con, openid=openid), "test-erasure")
+        subjects.erase(con, subjects.find(con, openid=openid, scope="household"), "test-erasure")
     finally:
         con.close()
     return openid
