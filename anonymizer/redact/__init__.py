@@ -87,7 +87,7 @@ def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = (), 
 # numerals counts.
 _NUMERALS = "零〇一幺二两三四五六七八九叉"
 _SPOKEN = re.compile(f"[{_NUMERALS}]{{3}}")
-_AS_DIGITS = str.maketrans(_NUMERALS, "00112234567 89X".replace(" ", ""))
+_AS_DIGITS = str.maketrans(_NUMERALS + "，、", "00112234567 89X".replace(" ", "") + "  ")  # 零五幺零，八五幺二：grouped
 
 
 def _found_spoken(text: str, ctx: Context) -> list[Found]:

@@ -78,7 +78,8 @@ class PatternRecognizer(Recognizer):
     runs holding at least ``min_digits`` digits (the fewest any of the patterns matches: a
     separator or a look-ahead is never a digit, so a shorter run cannot hold a match);
     ``excluded_by``: words that, within ``excluded_window`` characters before a match, say it is
-    another number (订单, 发票…).
+    another number (订单, 发票…); ``listed``: values that follow a match as a list (、 , 和) are of the
+    same kind.
     """
 
     kind: str
@@ -96,6 +97,7 @@ class PatternRecognizer(Recognizer):
     min_digits: int = 0
     excluded_by: tuple[str, ...] = ()
     excluded_window: int = 8
+    listed: bool = False
 
     def find(self, text: str, ctx: Context) -> list[Found]:
         if self.hint is not None and not ctx.hinted(self.hint, text):
@@ -117,7 +119,22 @@ class PatternRecognizer(Recognizer):
                     if self.excluded_by and _window_has(text, start, self.excluded_by, self.excluded_window):
                         continue
                     out.append((start, end, self.kind))
+                    if self.listed:
+                        out += _listed_after(text, start, end, self.kind)
         return out
+
+
+# The next values of a list after a labelled one (病案号00874512、00901276 和 00913377): the same shape,
+# about the same length.
+_NEXT_IN_LIST = re.compile(r"[ ]?(?:[、,，/;；]|和|及|与)[ ]?([A-Za-z]{0,3}[0-9][0-9A-Za-z-]{3,21})(?![0-9A-Za-z])")
+
+
+def _listed_after(text: str, start: int, end: int, kind: str) -> list[Found]:
+    out, width = [], end - start
+    while (m := _NEXT_IN_LIST.match(text, end)) and abs(len(m.group(1)) - width) <= 2:
+        out.append((m.start(1), m.end(1), kind))
+        end = m.end(1)
+    return out
 
 
 def alternation(words: Iterable[str]) -> str:

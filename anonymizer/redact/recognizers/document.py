@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from stdnum.cn import ric
+
 from anonymizer.redact.base import PatternRecognizer, alternation
 
 _LETTER_DIGITS = re.compile(
@@ -29,10 +31,25 @@ _RESIDENCE = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]{2}[0-9]{12}(?![A-Za-z0
 _BIRTH = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[0-9]{9}(?![A-Za-z0-9])")
 DOCUMENT = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_LETTER_DIGITS,))
 AFTER_WORD = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_AFTER_WORD,), group="number",
-                               validate=_has_digits, hint=re.compile("证|护照|[Pp]assport|PASSPORT"))
+                               validate=_has_digits, listed=True, hint=re.compile("证|护照|[Pp]assport|PASSPORT"))
 MILITARY = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_MILITARY,),
                              hint=re.compile("字第"))
 RESIDENCE = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_RESIDENCE,))
 BIRTH = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_BIRTH,), context=("出生",),
                           context_required=True, window=40, hint=re.compile("出生"))
-RECOGNIZERS = (DOCUMENT, AFTER_WORD, MILITARY, RESIDENCE, BIRTH)
+# The permanent residence card issued since 2023: eighteen digits starting with 9 (province, country
+# code, birth date, sequence and the ISO 7064 check character of resident IDs): anywhere when the
+# check holds, after the card's name even when it does not (a typo leaves the person no less named).
+_RESIDENCE_2023 = re.compile(r"9(?<![0-9A-Za-z]9)[0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+
+
+def _residence_check(text: str) -> bool:
+    return ric.calc_check_digit(text.upper()) == text[-1].upper()
+
+
+RESIDENCE_2023 = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_RESIDENCE_2023,),
+                                   validate=_residence_check, in_number_runs=True, min_digits=17)
+RESIDENCE_2023_NAMED = PatternRecognizer(kind="DOCUMENT", placeholder="〔证件号〕", patterns=(_RESIDENCE_2023,),
+                                         context=("居留", "永居", "永久居留"), context_required=True, window=16,
+                                         in_number_runs=True, min_digits=17)
+RECOGNIZERS = (DOCUMENT, AFTER_WORD, MILITARY, RESIDENCE, BIRTH, RESIDENCE_2023, RESIDENCE_2023_NAMED)

@@ -15,5 +15,5 @@ _RECORD = re.compile(
     r"(?P<number>[A-Za-z]{0,3}[ -]?[0-9](?:[0-9A-Za-z-]| (?=[0-9])){3,19})(?![0-9A-Za-z])"
 )
 
-RECOGNIZER = PatternRecognizer(kind="MEDICAL_NO", placeholder="〔病历号〕", patterns=(_RECORD,), group="number", priority=0,
+RECOGNIZER = PatternRecognizer(kind="MEDICAL_NO", placeholder="〔病历号〕", patterns=(_RECORD,), group="number", priority=0, listed=True,
                                hint=re.compile("住院|门诊|病案|病历|就诊|病人|患者|登记号|诊疗|patient|MRN|hospital"))

@@ -94,6 +94,7 @@ ROLES = (
     "开发", "运维", "组织者", "村委", "物业", "保安", "快递员", "销售", "客户代表", "致", "人员", "患者", "病人",
     "转", "一线", "三线", "班长", "理赔", "核查员", "核查", "调取", "车主", "驾驶人", "乘客", "伤者", "律师", "医师",
     "住院医师", "审核", "录入", "起草", "登记人", "收件", "补录人", "处理人", "家访人", "签字", "值班长", "已由", "上级", "二线", "客户经理", "理赔组长", "质检员", "审核人", "录入人", "操作员",
+    "复核员", "审核员", "核保员", "调解员", "审批人", "审批员", "协办人", "督办人", "承办人", "对接人",
 )
 # Kinship words: a full name, or a given name alone (女儿晨晨, 我姐金凤), follows them.
 KIN = (
@@ -102,6 +103,8 @@ KIN = (
     "儿媳", "媳妇", "老妈", "老爸", "姐姐", "哥哥", "妹妹", "弟弟", "岳父", "岳母", "舅舅", "姨妈", "姑姑", "小姨",
     "舅妈", "婶婶", "表哥", "表姐", "表妹", "表弟", "堂哥", "堂姐", "闺女", "大女儿", "小女儿", "大儿子", "小儿子",
     "二女儿", "孙子", "老头子", "老太婆", "老伴", "小孩", "孩子", "宝宝", "女儿", "儿子", "我女儿", "我儿子",
+    "我妈", "我爸", "我婆婆", "我公公", "我老婆", "我老公", "我爱人", "我丈夫", "我妻子", "她妹", "他妹", "她弟",
+    "他弟", "她哥", "他哥", "她姐", "他姐", "我外婆", "我外公", "我奶奶", "我爷爷",
 )
 # Introducers after which the next two to four characters up to a punctuation mark are a
 # name even when the surname is not in the dictionary (姓名：朴倩，).
@@ -115,7 +118,7 @@ _NOT_SURNAME_BEFORE_CUE = frozenset("该这那其她他我你您老男女贵本�
 _FOLLOW = frozenset(
     "来说称的在和与及跟对要想因已于为等也都又还就被把给让向从到去有没不请打问咨询反投致电手证身邮地住办申"
     "查今昨前后岁个们这那吗呢吧啊了着过之其所而但或告核需表确回陪收寄退名次再经一两三四五六七八九十本夫妻"
-    "儿女父母爸妈丈老会能可是今明昨早晚上下午年月日号先签已未现刚目代陪送帮让你我他她您离第啦呀哈嘛"
+    "儿女父母爸妈丈老会能可是今明昨早晚上下午年月日号先签已未现刚目代陪送帮让你我他她您离第啦呀哈嘛留"
 )
 # Characters of given names (the common ones: 伟 芳 建国 子涵 梓萱…).  A candidate whose given part
 # has another character (高烧, 公婆, 童装, 客服) is a word, not a name.
@@ -663,7 +666,7 @@ def _names(text: str) -> list[_S]:
     for m in _DOUBLED_RE.finditer(text):
         st = m.start()
         if m.group() not in _NOT_DOUBLED and m.group()[0] not in _NUMERALS and m.group()[0] not in _NOT_GIVEN and (
-                st == 0 or text[st - 1] in _LEFT or text[st - 1] in "说让叫陪带替给她他名") and _right_ok(text, st + 2):
+                st == 0 or text[st - 1] in _LEFT or text[st - 1] in "说让叫陪带替给她他名家") and _right_ok(text, st + 2):
             add((st, st + 2, "NAME"))  # 卜女士说涵涵下周…
     for m in _CHILD_PARENT_RE.finditer(text):
         if m.group(1)[0] in _GIVEN and m.group(1) not in _NOT_DOUBLED:
@@ -731,7 +734,7 @@ def _clause_names(text: str, spans: list[_S]) -> list[_S]:
     for start, _, kind in spans:
         if kind != "MOBILE" and kind != "ID":
             continue
-        end = start - 1 if start and text[start - 1] == " " else start
+        end = start - 1 if start and text[start - 1] in " （(" else start
         if end < start:
             m = _LISTED_BEFORE_PHONE.search(text, max(0, end - 12), end)
             if m and m.end() == end:

@@ -59,11 +59,11 @@ AREA_LETTER = PatternRecognizer(kind="SOCIAL_SECURITY", placeholder="〔社保�
                                 priority=0)
 # A letter passports and permits do not use, and eight digits (birth certificates have nine): the card numbers of the
 # social-security cards, wherever they are written (unless an order or invoice number is meant).
-_LETTER_CARD = re.compile(r"[ABFJNQRTUVWXYZ](?<![A-Za-z0-9][ABFJNQRTUVWXYZ])[0-9]{8}(?![0-9A-Za-z])")
+_LETTER_CARD = re.compile(r"[ABFJNQRTUVWXYZ](?<![A-Za-z0-9][ABFJNQRTUVWXYZ])[0-9]{8}(?![0-9A-Za-z]|-[0-9])")  # not T20251108-115
 
 
 LETTER_CARD = PatternRecognizer(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=(_LETTER_CARD,),
                                 priority=0, excluded_by=_OTHER_BEFORE, excluded_window=12)
 RECOGNIZER = PatternRecognizer(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=(_CARD,),
-                               group="number", priority=0, validate=_digits, hint=re.compile("社保|医保|医宝|社会保障|参保|个人编号|市民卡|电脑号|医疗保险|social security|SI |MI |[Mm]edical"))
+                               group="number", priority=0, validate=_digits, listed=True, hint=re.compile("社保|医保|医宝|社会保障|参保|个人编号|市民卡|电脑号|医疗保险|social security|SI |MI |[Mm]edical"))
 RECOGNIZERS = (RECOGNIZER, NEAR, AREA_LETTER, LETTER_CARD)
