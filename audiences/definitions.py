@@ -101,16 +101,44 @@ def sensitive_columns() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def filterable_fields() -> dict[str, str]:
-    """Field → the mart that holds it, from the marts' dbt YAML."""
-    fields: dict[str, str] = {}
+def _feature_columns() -> dict[str, tuple[str, str]]:
+    """Field → (the mart that holds it, its contracted data type), from the marts' dbt YAML."""
+    fields: dict[str, tuple[str, str]] = {}
     for path in (PROJECT / "models" / "marts" / "audience").glob("*.yml"):
         for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
             if model["name"] in FEATURE_MODELS:
                 for column in model.get("columns", []):
                     if column["name"] not in NOT_FILTERABLE:
-                        fields.setdefault(column["name"], model["name"])
+                        fields.setdefault(column["name"], (model["name"], str(column.get("data_type", "string"))))
     return fields
+
+
+def filterable_fields() -> dict[str, str]:
+    """Field → the mart that holds it."""
+    return {name: mart for name, (mart, _) in _feature_columns().items()}
+
+
+def _fits(value: Any, data_type: str) -> bool:
+    """A YAML value the column's type takes as is (no cast left for DuckDB to fail on at refresh)."""
+    kind = data_type.lower()
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind in ("bigint", "integer", "int", "smallint", "hugeint") or kind.startswith(("decimal", "numeric")):
+        return isinstance(value, int | float) and not isinstance(value, bool) and (
+            isinstance(value, int) or kind.startswith(("decimal", "numeric")))
+    if kind in ("double", "float", "real"):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "date":
+        import datetime as dt
+
+        if isinstance(value, dt.date):
+            return True
+        try:
+            dt.date.fromisoformat(str(value))
+        except ValueError:
+            return False
+        return isinstance(value, str)
+    return isinstance(value, str)
 
 
 def _lines(node: yaml.Node) -> dict[str, int]:
@@ -194,7 +222,18 @@ def _filter(item: Any, line: int, path: Path) -> Filter:
     value = item[op]
     if op == "in" and not (isinstance(value, list) and value):
         raise DefinitionError(f"{path}:{line}: `in` takes a non-empty list")
+    data_type = _feature_columns()[name][1]
+    wrong = [v for v in (value if op == "in" else [value]) if not _fits(v, data_type)]
+    if wrong:
+        raise DefinitionError(f"{path}:{line}: {name!r} is {_a(data_type)}, not {wrong[0]!r}")
     return Filter(name, op, value)
+
+
+def _a(data_type: str) -> str:
+    kind = data_type.lower()
+    words = {"boolean": "true or false", "bigint": "a whole number", "date": "a date (YYYY-MM-DD)",
+             "double": "a number", "string": "text"}
+    return words.get(kind, f"of type {data_type}")
 
 
 def load_all(directory: Path = DEFINITIONS_DIR) -> list[Audience]:

@@ -48,6 +48,8 @@ def test_the_version_changes_when_the_definition_changes(tmp_path):
         (("holdout_share: 0.10", "holdout_share: 1.5"), 14, "holdout_share"),
         (("frequency_cap: {messages: 2, days: 30}", "frequency_cap: 2"), 15, "frequency_cap"),
         (("name: cover_your_family", "name: other_name"), 1, "must match the file name"),
+        (("    at_least: 1", '    at_least: "lots"'), 11, "'family_members_not_covered' is a whole number, not 'lots'"),
+        (("    at_least: 1", "    at_least: true"), 11, "is a whole number, not True"),
     ],
 )
 def test_a_bad_definition_is_rejected_naming_file_and_line(tmp_path, edit, line, message):
@@ -63,3 +65,22 @@ def test_two_audiences_with_one_priority_are_rejected(tmp_path):
     _write(tmp_path, GOOD.replace("name: cover_your_family", "name: cover_again"), "cover_again")
     with pytest.raises(DefinitionError, match="priority 40"):
         load_all(tmp_path)
+
+
+@pytest.mark.parametrize(("field", "op", "value", "fits"), [
+    ("is_renewal_due", "equals", "yes", False), ("is_renewal_due", "equals", "true", False),
+    ("family_members_not_covered", "at_least", 1.5, False), ("age_band", "in", ["30-39", 40], False),
+    ("age_band", "in", ["30-39", "40-49"], True), ("family_members_not_covered", "at_least", 2, True),
+])
+def test_a_filter_value_must_fit_the_columns_contracted_type(tmp_path, field, op, value, fits):
+    import json
+
+    body = GOOD.replace("  - field: family_members_not_covered\n    at_least: 1",
+                        f"  - field: {field}\n    {op}: {json.dumps(value, ensure_ascii=False)}")
+    assert body != GOOD
+    path = _write(tmp_path, body)
+    if fits:
+        assert parse(path).filters[1].value == value
+    else:
+        with pytest.raises(DefinitionError, match=f"{path}:11: '{field}' is "):
+            parse(path)
