@@ -241,7 +241,7 @@ def risk_report(data_dir: DataDir = None) -> None:
     res = release_risk.assess(s, f"report-{as_of}", as_of, treat=False)
     t = Table(title=f"re-identification risk of the published release (as of {as_of})")
     for col in ("mart", "release", "k (required)", "suppressed", "information lost", "attacks: worst released rate"):
-        t.add_column(col, justify="left" if col in ("mart", "release") else "right")
+        t.add_column(col, justify="left" if col in ("mart", "release") else "right", no_wrap=col == "mart")
 
     for r in res.reports:
         if r.kind == "aggregate":
@@ -817,11 +817,11 @@ def sql(
     def show(q: str) -> None:
         try:
             rel = con.sql(q)
+            if rel is None:
+                return
+            cols, rows = rel.columns, rel.fetchall()  # a failed cast fails here, not in con.sql
         except duckdb.Error as exc:
             raise YihuiError(_sql_error(exc)) from None
-        if rel is None:
-            return
-        cols, rows = rel.columns, rel.fetchall()
         if csv:  # opened in spreadsheets: no cell may run as a formula
             from pipelines import csv_cells
 
@@ -883,7 +883,7 @@ def main() -> None:
     signals.install()
     try:
         try:
-            code = app(standalone_mode=False)
+            code = app(standalone_mode=False, prog_name="yihui")
         except Exception as exc:
             full = _disk_full(exc)
             if full:
@@ -918,7 +918,10 @@ def _exit_code(exc: BaseException) -> int:
             return exc.exit_code
         ctx = getattr(exc, "ctx", None)
         hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-        console.print(f"[bold red]Error:[/] {escape(exc.format_message())}{hint}")
+        message = exc.format_message()
+        if message.startswith("Got unexpected extra argument"):
+            message = "unexpected extra arguments (values not shown: they may be a mobile or an ID number)"
+        console.print(f"[bold red]Error:[/] {escape(message)}{hint}")
         return exc.exit_code
     if STATE["debug"]:
         raise exc

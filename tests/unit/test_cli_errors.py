@@ -60,3 +60,15 @@ def test_a_mistyped_command_suggests_the_right_one_in_one_line(monkeypatch, caps
     assert ended.value.code == 2
     assert (captured.out + captured.err).strip().splitlines() == [
         "Error: No such command 'segmnet'. Did you mean 'segment'? (see `yihui --help`)"]
+
+
+def test_extra_words_typed_are_not_echoed_they_may_be_a_mobile(monkeypatch, capsys):
+    from pipelines import cli
+
+    monkeypatch.setattr("sys.argv", ["yihui", "subject", "access", "13800001111"])
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    captured = capsys.readouterr()
+    assert ended.value.code == 2
+    assert "13800001111" not in captured.out + captured.err
+    assert (captured.out + captured.err).strip().startswith("Error: unexpected extra arguments (values not shown")
