@@ -433,8 +433,11 @@ def subject_access(id_number: IdNumber = None, mobile: Mobile = None, openid: Op
     if fmt == "html":
         import html
 
-        body = ("<!doctype html><meta charset=utf-8><title>个人信息查询 / subject access</title>"
-                f"<h1>Subject access {html.escape(request_id)}</h1><pre>{html.escape(body)}</pre>")
+        from pipelines.fonts import FONT_FAMILY, MONO_FAMILY
+
+        body = ("<!doctype html><html lang=zh-CN><meta charset=utf-8><title>个人信息查询 / subject access</title>"
+                f"<style>body {{ font-family: {FONT_FAMILY}; }} pre {{ font-family: {MONO_FAMILY}; }}</style>"
+                f"<h1>个人信息查询 · Subject access {html.escape(request_id)}</h1><pre>{html.escape(body)}</pre>")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(body)
