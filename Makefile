@@ -39,10 +39,13 @@ $(SPARK_VENV)/bin/dbt: requirements-spark.txt
 
 spark: $(SPARK_VENV)/bin/dbt ## Install dbt-spark and PySpark (own virtualenv) for `yihui build --engine spark`
 
-browser: ## Install Debian's chromium (headless) for the HTML report tests, if it is missing
+browser: ## Install Debian's chromium (headless) and a CJK font for the HTML report tests, if missing
 	@command -v chromium >/dev/null || { echo "installing Debian chromium for the HTML report tests"; \
 		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); export DEBIAN_FRONTEND=noninteractive; \
 		$$SUDO apt-get install -y -q chromium >/dev/null || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium >/dev/null; }; }
+	@[ -n "$$(fc-list :lang=zh 2>/dev/null)" ] || { echo "installing Debian fonts-noto-cjk: our pages are half Chinese"; \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); export DEBIAN_FRONTEND=noninteractive; \
+		$$SUDO apt-get install -y -q fonts-noto-cjk >/dev/null || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q fonts-noto-cjk >/dev/null; }; }
 
 test: install browser spark ## Run the whole test suite: lint (Python, SQL), pytest (unit, integration, PostgreSQL) and the dbt tests
 	$(BIN)/ruff check pipelines anonymizer audiences tests

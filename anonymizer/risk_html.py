@@ -11,11 +11,14 @@ import html
 import json
 from typing import Any
 
+from anonymizer.redact.registry import PLACEHOLDERS
+from pipelines.fonts import FONT_FAMILY
+
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>Re-identification risk · {run_id}</title>
 <style>
-body {{ font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 72em; color: #222; }}
+body {{ font: 14px/1.45 {font_family}; margin: 2em auto; max-width: 72em; color: #222; }}
 h1 {{ font-size: 1.5em; }} h2 {{ font-size: 1.15em; margin-top: 2em; }}
 .pass {{ color: #176b2c; }} .fail {{ color: #b3261e; }}
 table {{ border-collapse: collapse; width: 100%; }}
@@ -55,8 +58,10 @@ OpenID there refuses the release; counts only, never a value).</p>
 <h2>What the release gate did</h2>
 <div id="actions"></div>
 <script id="summary" type="application/json">{summary}</script>
+<script id="placeholders" type="application/json">{placeholders}</script>
 <script>
 const S = JSON.parse(document.getElementById('summary').textContent);
+const P = JSON.parse(document.getElementById('placeholders').textContent);  // kind → what the notes show
 const NS = 'http://www.w3.org/2000/svg';
 const pct = x => x == null ? '–' : (100 * x).toFixed(2) + ' %';
 function el(tag, attrs, parent, text) {{
@@ -132,7 +137,8 @@ legend(document.getElementById('text-legend'), textSeries);
 bars(document.getElementById('text-chart'), kinds, textSeries, Math.max(1, ...textSeries.flatMap(s => s.values)));
 const thead = document.querySelector('#text thead'), tb = document.querySelector('#text tbody');
 const head = document.createElement('tr');
-for (const c of ['mart', 'rows released', 'withheld', ...kinds, 'residual identifiers']) {{
+for (const c of ['mart', 'rows released', 'withheld', ...kinds.map(k => `${{k}} ${{P[k] ?? ''}}`),
+                 'residual identifiers']) {{
   const th = document.createElement('th'); th.textContent = c; head.appendChild(th);
 }}
 thead.appendChild(head);
@@ -167,4 +173,5 @@ def render(summary: dict[str, Any]) -> str:
         title=html.escape(title), run_id=html.escape(summary["run_id"]), adversary=html.escape(summary["adversary"]),
         verdict=html.escape(verdict), verdict_class="fail" if failing else "pass",
         k_analysts=p["k_analysts"], k_shared=p["k_shared"], max_suppression=f"{p['max_suppression']:.0%}",
-        linkage_max_rate=f"{p['linkage_max_rate']:.0%}", summary=data)
+        linkage_max_rate=f"{p['linkage_max_rate']:.0%}", summary=data, font_family=FONT_FAMILY,
+        placeholders=json.dumps(PLACEHOLDERS, ensure_ascii=False).replace("</", "<\\/"))

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from pipelines import faults
 from pipelines.errors import BuildFailed
+from pipelines.fonts import FONT_FAMILY, MONO_FAMILY
 from pipelines.settings import Settings
 
 
@@ -211,8 +212,15 @@ def docs(settings: Settings) -> Path:
         run_dbt(settings, Path(tmp) / "empty.duckdb", as_of, ["docs", "generate", "--static"], release=release)
     out = settings.data_dir / "docs" / "index.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(settings.data_dir / "dbt" / "target" / "static_index.html", out)
+    page = (settings.data_dir / "dbt" / "target" / "static_index.html").read_text(encoding="utf-8")
+    out.write_text(page.replace("</head>", CJK_STYLE + "</head>", 1), encoding="utf-8")
     return out
+
+
+# dbt's page names Latin fonts only: our descriptions and SQL comments are half Chinese
+CJK_STYLE = ("<style>body, body *:not(code):not(pre):not(code *):not(pre *) "
+             f"{{ font-family: {FONT_FAMILY} !important; }} code, pre, code *, pre * "
+             f"{{ font-family: {MONO_FAMILY} !important; }}</style>")
 
 
 def publish(settings: Settings) -> Path:

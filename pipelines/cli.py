@@ -673,7 +673,7 @@ def _print_summary(summary, settings: Settings) -> None:
                       + " · ".join(f"{name} {s:.1f} s" for name, s in checks.items()) + ")")
     out.print(f"warehouse: {summary.warehouse}")
     if summary.data_docs:
-        out.print(f"data docs: {summary.data_docs}")
+        out.print(f"data quality: {summary.data_docs}")
     if summary.risk_report:
         out.print(f"risk report: {summary.risk_report}")
     out.print(f"try:  .venv/bin/yihui sql \"select age_band, count(*) from profile.dim_customers group by 1 order by 1\""
@@ -714,7 +714,7 @@ def extract(source: SourceUrl = None, data_dir: DataDir = None) -> None:
 @app.command()
 @writes
 def validate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
-    """Run the Great Expectations checkpoints on the vault's landing data; refresh the quarantine."""
+    """Run the Great Expectations checkpoints on the vault's landing data; refresh the quarantine and the quality page."""
     from pipelines.run import new_run_id, open_session, resolve_as_of
     from pipelines.validate import validate as do_validate
 
@@ -729,7 +729,7 @@ def validate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
             out.print(f"{table}: {n:,} quarantined ({reason})")
     for w in res.warnings:
         out.print(f"warning: {w}")
-    out.print(f"data docs: {res.data_docs}")
+    out.print(f"data quality: {res.data_docs}")
 
 
 @app.command()

@@ -599,8 +599,11 @@ def write_answer(con: duckdb.DuckDBPyConnection, data_dir: Path, subject: Subjec
     path = folder / f"{request_id}-access.{fmt}"
     body = json.dumps(report, ensure_ascii=False, indent=2, default=str)
     if fmt == "html":
-        body = ("<!doctype html><meta charset=utf-8><title>个人信息查询 / subject access</title>"
-                f"<h1>Subject access {html.escape(request_id)}</h1><pre>{html.escape(body)}</pre>")
+        from pipelines.fonts import FONT_FAMILY, MONO_FAMILY
+
+        body = ("<!doctype html><html lang=zh-CN><meta charset=utf-8><title>个人信息查询 / subject access</title>"
+                f"<style>body {{ font-family: {FONT_FAMILY}; }} pre {{ font-family: {MONO_FAMILY}; }}</style>"
+                f"<h1>个人信息查询 · Subject access {html.escape(request_id)}</h1><pre>{html.escape(body)}</pre>")
     ensure_answers(con)
     persons = [r[0] for r in con.execute("SELECT id FROM s_persons").fetchall()]
     con.execute("INSERT INTO vault.ops.access_answers VALUES (?, ?, ?, ?, ?)",

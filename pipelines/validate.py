@@ -16,8 +16,11 @@ DuckDB (stack notes), so GX validates pandas frames read from the vault.
 Tables are validated parents first, so a child of a quarantined row is
 quarantined too (``parent_quarantined``) instead of being silently lost.
 
-GX stores its results and Data Docs under ``<data>/gx``; they hold counts and
-row ids only (``exclude_unexpected_values``), never the offending values.
+GX stores its results under ``<data>/gx``; they hold counts and row ids only
+(``exclude_unexpected_values``), never the offending values.  GX's Data Docs are
+not built (CDN assets, a remote logo request, unexpected values on its pages):
+the run's quality page, ``<data>/reports/quality/quality.html``, shows every
+suite and expectation with its result and counts (``pipelines.quality_report``).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import boundary, faults, quarantine
+from pipelines import boundary, faults, quality_report, quarantine
 from pipelines.errors import ValidationFailed
 from pipelines.idnumbers import RESIDENT_ID
 from pipelines.schema import INGESTED, Table
@@ -49,9 +52,9 @@ SEEDS_DIR = PROJECT_DIR / "seeds"
 class ValidationResult:
     quarantined: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    data_docs: Path | None = None
+    data_docs: Path | None = None  # the run's quality page (pipelines.quality_report), not GX's site
     critical: list[str] = field(default_factory=list)  # failed table-level gates: the run stops
-    validated: list = field(default_factory=list)  # this run's GX result ids: Data Docs render these only
+    tally: quality_report.Tally = field(default_factory=quality_report.Tally)  # counts of this run's GX results
 
 
 def _suite(table: Table) -> dict:
@@ -324,7 +327,7 @@ def _checkpoint(gx, ctx, table: Table):
         gx.Checkpoint(
             name=name,
             validation_definitions=[vd],
-            actions=[],  # Data Docs are built once per run, for this run's results only (see validate)
+            actions=[],  # no Data Docs: the run's quality page is written from the results (see validate)
             result_format={
                 "result_format": "COMPLETE",
                 "unexpected_index_column_names": [table.primary_key],
@@ -353,9 +356,13 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
     finally:
         frames.close()
     result.quarantined = quarantine.counts_by_reason(con)
-    ctx.build_data_docs(resource_identifiers=result.validated)
-    docs = settings.data_dir / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-    result.data_docs = docs if docs.exists() else None
+    result.data_docs = quality_report.write(result.tally, settings.data_dir, run_id, as_of.isoformat(),
+                                            result.quarantined)
+    stale = settings.data_dir / "gx" / "gx" / "uncommitted" / "data_docs"
+    if stale.exists():  # GX's site of an older run: offline it shows nothing, and nothing updates it
+        import shutil
+
+        shutil.rmtree(stale)
     if result.critical:
         raise ValidationFailed("critical expectations failed, nothing published: " + "; ".join(result.critical))
     return result
@@ -373,8 +380,8 @@ def _validate_tables(con: duckdb.DuckDBPyConnection, gx, ctx, frames: _Frames, r
         for bounds, df in frames.of(table):
             frame_name = run_id + (f"__{table.primary_key}_{bounds[0]}-{bounds[1]}" if bounds else "")
             outcome = checkpoint.run(batch_parameters={"dataframe": df}, run_id=RunIdentifier(run_name=frame_name))
-            result.validated.extend(outcome.run_results)
             for suite_result in outcome.run_results.values():
+                result.tally.add(suite_result)
                 for er in suite_result.results:
                     if er.success:
                         continue

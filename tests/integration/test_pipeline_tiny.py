@@ -275,17 +275,6 @@ def test_children_under_14_are_nowhere_in_the_warehouse_but_the_aggregate(tiny_r
     assert "intermediate.int_persons" in leftovers and not any(leftovers.values()), leftovers
 
 
-def test_gx_data_docs_of_the_run_open_in_headless_chromium_with_every_landing_suite(tiny_run, tmp_path):
-    from pipelines.schema import INGESTED
-    from tests.browser import rendered_dom
-
-    _, _, summary = tiny_run
-    dom = rendered_dom(summary.data_docs, tmp_path / "profile")
-    assert "ge-index-page-validation-results-table" in dom
-    for table in INGESTED:
-        assert f"landing__{table.name}" in dom, table.name
-
-
 def test_gx_results_name_the_run_and_frame_and_hold_no_data_fingerprint(tiny_run):
     """The fingerprint GX computes for pandas batches cost 11 s on city (switched off in validate)."""
     import json
