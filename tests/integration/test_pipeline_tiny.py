@@ -131,16 +131,19 @@ def test_a_frame_reader_failure_stops_validation_with_that_error_and_leaves_no_t
     assert "accounts" in done and "orders" not in done  # tables before the failure were validated
 
 
-def test_source_rows_reconcile_exactly_with_loaded_plus_quarantined(tiny_run):
+def test_source_rows_reconcile_exactly_with_loaded_plus_quarantined_plus_withheld(tiny_run):
+    """Withheld on a first run: the accounts whose deletion the source completed, erased by the run."""
     settings, gen, summary = tiny_run
     wh = duckdb.connect(str(settings.internal_path), read_only=True)
     rows = wh.execute(
-        "SELECT source_table, source_rows, loaded_rows, quarantined_rows FROM meta.reconciliation "
-        "WHERE run_id = ?", [summary.run_id]
+        "SELECT source_table, source_rows, loaded_rows, quarantined_rows, coalesce(withheld_rows, 0) "
+        "FROM meta.reconciliation WHERE run_id = ?", [summary.run_id]
     ).fetchall()
     assert len(rows) == 13
-    for table, source_rows, loaded, quarantined in rows:
-        assert source_rows == gen.rows[table] == loaded + quarantined, table
+    assert summary.source_deletions >= 1
+    assert sum(r[4] for r in rows) > 0
+    for table, source_rows, loaded, quarantined, withheld in rows:
+        assert source_rows == gen.rows[table] == loaded + quarantined + withheld, table
         assert summary.pseudonymised[table] == loaded, table
         in_warehouse = wh.execute(f"SELECT count(*) FROM pseudo.{table}").fetchone()[0] \
             if table != "health_answers" else 0  # sensitive: dropped from the warehouse once aggregated
@@ -317,11 +320,11 @@ def test_a_quarantined_row_is_retried_and_loaded_once_the_source_corrects_it(tin
     assert "invalid_id_number" not in summary.quarantined.get("insured_persons", {})
     wh = duckdb.connect(str(tiny_copy.internal_path), read_only=True)
     try:
-        (source_rows, loaded, quarantined), (_, loaded_before, quarantined_before) = wh.execute(
-            "SELECT source_rows, loaded_rows, quarantined_rows FROM meta.reconciliation "
+        (source_rows, loaded, quarantined, withheld), (_, loaded_before, quarantined_before, _) = wh.execute(
+            "SELECT source_rows, loaded_rows, quarantined_rows, coalesce(withheld_rows, 0) FROM meta.reconciliation "
             "WHERE source_table = 'insured_persons' ORDER BY run_id = ? DESC, run_id DESC LIMIT 2",
             [summary.run_id]).fetchall()
     finally:
         wh.close()
-    assert source_rows == loaded + quarantined
+    assert source_rows == loaded + quarantined + withheld
     assert (loaded, quarantined) == (loaded_before + 1, quarantined_before - 1)
