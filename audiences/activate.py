@@ -214,29 +214,41 @@ def activate(con: duckdb.DuckDBPyConnection, key: MasterKey, data_dir: Path, seg
             WHERE c.split_group = 'treatment' AND c.reason IS NULL ORDER BY c.{handle}""").fetchall()
     deliver = [(acc, h, tok, value) for acc, h, capped, tok, value in rows if not capped and h]
     capped = sum(1 for r in rows if r[2])
+    if not deliver:  # nothing to send: say why, and leave any earlier delivery file as it is
+        raise AudienceError(
+            f"{a.name} as of {segment.as_of} (export {export_id}): no one to deliver to now ({members:,} members, "
+            f"{holdout:,} holdout, {sum(consent.values()):,} no longer contactable, {capped:,} at the frequency cap); "
+            "nothing written")
     path = restricted_dir(data_dir) / f"{a.name}-{segment.as_of.isoformat()}.csv"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    partial = path.with_name(path.name + ".partial")  # the earlier delivery stays whole until this one is
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", newline="") as fh:
         w = csv_cells.writer(fh)  # opened in spreadsheets: no cell may run as a formula
         w.writerow(["channel", handle, "recipient", "audience", "definition_version", "as_of_date", "activation_id"])
         w.writerows([a.channel, h, tok, a.name, a.version, segment.as_of.isoformat(), activation_id]
                     for _, h, tok, _ in deliver)
-    os.chmod(path, 0o600)
+    os.chmod(partial, 0o600)
     logged_at = datetime.now(UTC).replace(tzinfo=None)
     con.execute("BEGIN")
-    con.execute("DELETE FROM vault.ops.deliveries WHERE audience = ? AND as_of_date = ?", [a.name, segment.as_of])
-    con.executemany("INSERT INTO vault.ops.deliveries VALUES (?, ?, ?, ?, ?)",
-                    [[a.name, segment.as_of, acc, a.channel, now] for acc, _, _, _ in deliver])
-    con.executemany("INSERT INTO vault.ops.release_tokens VALUES (?, ?, ?, 'treatment')",
-                    [[activation_id, tok, value] for _, _, tok, value in deliver])
-    con.execute("INSERT INTO vault.ops.releases VALUES (?, 'activation', ?, ?, ?, ?, ?, ?, ?, ?)",
-                [activation_id, a.name, segment.as_of, a.version, str(path.relative_to(data_dir)), len(deliver),
-                 key.version, logged_at, _user()])
-    con.execute("INSERT INTO vault.ops.reidentifications (logged_at, by_user, audience, as_of_date, members, "
-                "dropped_holdout, dropped_consent, dropped_cap, delivered, file, export_id, activation_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [logged_at, _user(), a.name, segment.as_of, members, holdout, sum(consent.values()), capped,
-                 len(deliver), str(path.relative_to(data_dir)), export_id, activation_id])
-    con.execute("COMMIT")
+    try:
+        con.execute("DELETE FROM vault.ops.deliveries WHERE audience = ? AND as_of_date = ?", [a.name, segment.as_of])
+        con.executemany("INSERT INTO vault.ops.deliveries VALUES (?, ?, ?, ?, ?)",
+                        [[a.name, segment.as_of, acc, a.channel, now] for acc, _, _, _ in deliver])
+        con.executemany("INSERT INTO vault.ops.release_tokens VALUES (?, ?, ?, 'treatment')",
+                        [[activation_id, tok, value] for _, _, tok, value in deliver])
+        con.execute("INSERT INTO vault.ops.releases VALUES (?, 'activation', ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [activation_id, a.name, segment.as_of, a.version, str(path.relative_to(data_dir)), len(deliver),
+                     key.version, logged_at, _user()])
+        con.execute("INSERT INTO vault.ops.reidentifications (logged_at, by_user, audience, as_of_date, members, "
+                    "dropped_holdout, dropped_consent, dropped_cap, delivered, file, export_id, activation_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [logged_at, _user(), a.name, segment.as_of, members, holdout, sum(consent.values()), capped,
+                     len(deliver), str(path.relative_to(data_dir)), export_id, activation_id])
+        os.replace(partial, path)  # just before the commit: the file and the vault's log agree
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        partial.unlink(missing_ok=True)
+        raise
     return Activation(a.name, segment.as_of.isoformat(), members, holdout, consent, capped, len(deliver), path,
                       export_id, activation_id)

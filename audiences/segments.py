@@ -56,6 +56,8 @@ class Segment:
     holdout: int
     excluded: dict[str, int]  # matched the filters but not contactable, by suppression reason
     won_elsewhere: int  # contactable and matched, but a higher-priority audience took them
+    stale_reason: str | None = None  # why the wave must be refreshed whatever its cadence says
+
 
     @property
     def treatment(self) -> int:
@@ -204,6 +206,28 @@ def refresh(data_dir: Path, warehouse: Path, audiences: list[Audience] | None = 
     return status(data_dir, audiences)
 
 
+def rekeyed_since(data_dir: Path, wave_run_id: str | None) -> str | None:
+    """Why a wave built on ``wave_run_id`` is stale after a key rotation, or None.
+
+    A wave's member keys are the warehouse's tokens of its key version; once the build database
+    is rebuilt under a newer key, they match no one there, so the wave must be refreshed."""
+    internal = data_dir / "build" / "internal.duckdb"
+    if wave_run_id is None or not internal.exists():
+        return None
+    con = duckdb.connect(str(internal), read_only=True)
+    try:
+        row = con.execute(
+            "SELECT w.key_version, c.key_version FROM meta.runs AS w, meta.runs AS c, meta.build_info AS b "
+            "WHERE w.run_id = ? AND c.run_id = b.run_id", [wave_run_id]).fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if row and row[0] is not None and row[1] is not None and row[0] < row[1]:
+        return f"key rotated since (v{row[0]} → v{row[1]}): run `yihui segment refresh`"
+    return None
+
+
 def status(data_dir: Path, audiences: list[Audience] | None = None) -> list[Segment]:
     """Each audience's latest wave (sizes zero and dates empty when never refreshed)."""
     audiences = audiences if audiences is not None else load_all()
@@ -214,13 +238,15 @@ def status(data_dir: Path, audiences: list[Audience] | None = None) -> list[Segm
         out = []
         for a in audiences:
             row = con.execute(
-                "SELECT s.as_of_date, w.refreshed_at, eligible, members, holdout, excluded_json, won_elsewhere "
+                "SELECT s.as_of_date, w.refreshed_at, eligible, members, holdout, excluded_json, won_elsewhere, "
+                "w.warehouse_run_id "
                 "FROM segment_sizes s JOIN waves w USING (as_of_date) WHERE audience = ? "
                 "ORDER BY as_of_date DESC LIMIT 1", [a.name]).fetchone()
             if row is None:
                 out.append(Segment(a, None, None, 0, 0, 0, {}, 0))
             else:
-                out.append(Segment(a, row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6]))
+                out.append(Segment(a, row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6],
+                                   rekeyed_since(data_dir, row[7])))
         return out
     finally:
         con.close()

@@ -164,6 +164,11 @@ def keys_rotate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
               f"{sum(r.tokens_reissued.values()):,} tokens re-issued")
     summary = rebuild(s, log=lambda m: console.print(f"[dim]{m}[/]"), status="rotated")
     _print_summary(summary, s)
+    from audiences.segments import status
+
+    stale = [seg.audience.name for seg in status(s.data_dir) if seg.as_of is not None]  # all of the old key
+    if stale:
+        out.print(f"segments keyed to the old tokens, to refresh (`yihui segment refresh`): {', '.join(stale)}")
     out.print("Back up the new key file now: the old key no longer opens the vault.")
 
 
@@ -288,6 +293,7 @@ def _segment_table(segments) -> None:
         age = "never" if seg.as_of is None else f"{(date.today() - seg.refreshed_at.date()).days} d ago"
         due = {"daily": 1, "weekly": 7, "monthly": 31}[a.refresh]
         fresh = "stale" if seg.as_of is None or (date.today() - seg.refreshed_at.date()).days > due else "fresh"
+        fresh = f"stale: {seg.stale_reason}" if seg.stale_reason else fresh
         members = f"{seg.members:,}" + ("" if seg.exportable else " (below min)")
         t.add_row(a.name, a.channel, str(a.priority), members, f"{seg.holdout:,}", str(a.minimum_size),
                   str(seg.as_of or "—"), age, f"{fresh} ({a.refresh})")

@@ -224,3 +224,57 @@ def test_activation_maps_export_and_activation_tokens_back_to_the_right_accounts
     assert {r["openid"] for r in rows} <= treatment
     released = {r["recipient"] for r in rows}
     assert not released & set(via_export) and not released & set(warehouse_token.values())
+
+
+def test_an_activation_with_no_one_to_deliver_says_so_and_leaves_the_earlier_delivery_whole(data):
+    seg = next(s for s in refresh(data.data_dir, data.internal_path) if s.audience.name == "renewal_due")
+    _export(data, seg)
+    key, con = open_session(data)
+    try:
+        install_shared_macros(con)
+        first = activate(con, key, data.data_dir, seg, datetime.now())
+        before = first.path.read_bytes()
+        logged = con.execute("SELECT count(*) FROM vault.ops.reidentifications").fetchone()[0]
+        # long before anyone consented: every treatment member drops out, no one is left to deliver to
+        with pytest.raises(AudienceError, match="no one to deliver to now.*nothing written"):
+            activate(con, key, data.data_dir, seg, datetime(2001, 1, 1))
+        assert con.execute("SELECT count(*) FROM vault.ops.reidentifications").fetchone()[0] == logged
+        assert con.execute("SELECT count(*) FROM vault.ops.deliveries").fetchone()[0] == first.delivered
+    finally:
+        con.close()
+    assert first.delivered and first.path.read_bytes() == before
+    assert not list(first.path.parent.glob("*.partial"))
+
+
+def test_after_a_key_rotation_segment_list_calls_the_old_wave_stale_and_activation_still_delivers(data, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    from anonymizer.keys import key_path
+    from tests.conftest import TEST_KEY
+
+    seg = next(s for s in refresh(data.data_dir, data.internal_path) if s.audience.name == "renewal_due")
+    _export(data, seg)
+    key_path(data.data_dir).parent.mkdir(parents=True, exist_ok=True)
+    key_path(data.data_dir).write_text(TEST_KEY)  # rotation writes the new key where the key file lives
+    key_path(data.data_dir).chmod(0o600)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YIHUI_")}
+    env["COLUMNS"] = "250"
+
+    def yihui(*args):
+        return subprocess.run([sys.executable, "-m", "pipelines.cli", *args, "--data-dir", str(data.data_dir)],
+                              capture_output=True, text=True, check=False, env=env, timeout=600)
+
+    rotated = yihui("keys", "rotate")
+    assert rotated.returncode == 0, rotated.stdout + rotated.stderr
+    assert "renewal_due" in rotated.stdout and "yihui segment refresh" in rotated.stdout
+    listed = yihui("segment", "list")
+    row = next(line for line in listed.stdout.splitlines() if "renewal_due" in line)
+    assert "stale: key rotated since (v1 → v2)" in row and " fresh " not in row
+    activated = yihui("segment", "activate", "renewal_due")  # the export made before maps back in the vault
+    assert activated.returncode == 0, activated.stdout + activated.stderr
+    assert "delivered" in activated.stdout
+    yihui("segment", "refresh")
+    row = next(line for line in yihui("segment", "list").stdout.splitlines() if "renewal_due" in line)
+    assert "fresh (" in row and "stale" not in row
