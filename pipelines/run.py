@@ -24,6 +24,7 @@ from pipelines import faults, quarantine, rotate, subjects
 from pipelines.boundary import CLOCK_TOLERANCE, LOCAL_NOW, LOCAL_TODAY
 from pipelines.errors import ConfigError, YihuiError
 from pipelines.extract import TableExtract, extract
+from pipelines.schema import INGESTED
 from pipelines.settings import Settings
 from pipelines.source import Source
 from pipelines.vault import open_vault
@@ -204,6 +205,13 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
         p = pseudonymise(con, key, summary.as_of, summary.run_id, staging)
     staging.chmod(0o600)
     summary.pseudonymised, summary.tokens_added = p.rows, p.tokens_added
+    quarantine.ensure_tables(con)
+    if not con.execute("SELECT count(*) FROM vault.ops.reconciliation WHERE run_id = ?", [summary.run_id]).fetchone()[0]:
+        # a run that validated nothing itself (a rebuild, `yihui pseudonymise`): the counts it was built from
+        from pipelines.validate import reconcile_table
+
+        for table in INGESTED:
+            reconcile_table(con, summary.run_id, table, None)
     record_run(con, summary, key, source_kind, status)
     copy_run_metadata(con, staging)
 

@@ -413,10 +413,20 @@ def _validate_tables(con: duckdb.DuckDBPyConnection, gx, ctx, frames: _Frames, r
             con.unregister("_flagged")
         frames.finished(table)
         faults.point("validate")  # (tests) one table's quarantine refreshed, the others not
-        quarantined = quarantine.quarantined_rows(con, table)
-        loaded = con.execute(f"SELECT count(*) FROM landing.{table.name}").fetchone()[0]
-        withheld = withheld_counts(con).get(table.name, 0)
-        con.execute("INSERT INTO vault.ops.reconciliation VALUES (?, ?, ?, ?, ?, ?)",
-                    [run_id, table.name, source_rows.get(table.name, loaded + quarantined + withheld), loaded,
-                     quarantined, withheld])
+        reconcile_table(con, run_id, table, source_rows.get(table.name))
     return result
+
+
+def reconcile_table(con: duckdb.DuckDBPyConnection, run_id: str, table: Table, source_rows: int | None) -> None:
+    """One reconciliation row: source = loaded + quarantined + withheld (``source_rows`` None: the rows of the
+    source as last extracted, for a run that extracted nothing itself)."""
+    quarantined = quarantine.quarantined_rows(con, table)
+    loaded = con.execute(f"SELECT count(*) FROM landing.{table.name}").fetchone()[0]
+    withheld = withheld_counts(con).get(table.name, 0)
+    if source_rows is None:
+        source_rows = con.execute("SELECT count(*) FROM vault.ops.source_rows WHERE source_table = ?",
+                                  [table.name]).fetchone()[0] if con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'vault' AND schema_name = 'ops' "
+            "AND table_name = 'source_rows'").fetchone()[0] else loaded + quarantined + withheld
+    con.execute("INSERT INTO vault.ops.reconciliation VALUES (?, ?, ?, ?, ?, ?)",
+                [run_id, table.name, source_rows, loaded, quarantined, withheld])

@@ -328,3 +328,19 @@ def test_a_quarantined_row_is_retried_and_loaded_once_the_source_corrects_it(tin
         wh.close()
     assert source_rows == loaded + quarantined + withheld
     assert (loaded, quarantined) == (loaded_before + 1, quarantined_before - 1)
+
+
+def test_a_run_that_validated_nothing_itself_still_records_the_counts_it_was_built_from(tiny_copy):
+    """A rebuild (after an erasure, a rotation, retention) and `yihui pseudonymise` + `build` publish too."""
+    from pipelines.run import rebuild
+
+    summary = rebuild(tiny_copy, log=lambda m: None)
+    wh = duckdb.connect(str(tiny_copy.warehouse_path), read_only=True)
+    try:
+        row = wh.execute("SELECT run_id, source_rows, loaded_rows, quarantined_rows, withheld_rows, reconciles "
+                         "FROM governance.fct_pipeline_runs WHERE is_latest_run").fetchone()
+    finally:
+        wh.close()
+    assert row[0] == summary.run_id
+    assert None not in row and row[5] is True
+    assert row[2] == sum(summary.pseudonymised.values())
