@@ -63,19 +63,31 @@ def key_material(key: MasterKey) -> list[str]:
     return secrets_
 
 
+def needle_value(column) -> str:
+    """SQL for an identifier column's value as the audit looks for it (mobiles by their 11 digits…)."""
+    if column.identifier == "mobile":
+        return f"right(regexp_replace({column.name}, '[^0-9]', '', 'g'), 11)"
+    if column.identifier == "id_number":
+        return f"upper(trim({column.name}))"
+    if column.identifier == "email":
+        return f"lower(trim({column.name}))"
+    return f"trim({column.name}::VARCHAR)"
+
+
+def long_enough(kind: str, value_sql: str) -> str:
+    return f"length({value_sql}) >= {MIN_LENGTH.get(kind, 6)}"
+
+
 def collect_needles(con: duckdb.DuckDBPyConnection, key: MasterKey) -> None:
-    """``needles(kind, value)``: raw identifiers from the vault (normalised) and key material."""
+    """``needles(kind, value)``: raw identifiers from the vault (normalised) and key material; and
+    ``superseded(kind, h)``: keyed hashes of the values the vault held before a correction replaced them
+    (``vault.ops.superseded_values``, hashed with the session's ``ledger_hash``)."""
     parts = []
     for table in INGESTED:
         for c in table.columns:
             if not c.identifier:
                 continue
-            value = f"trim({c.name}::VARCHAR)"
-            if c.identifier == "mobile":
-                value = f"right(regexp_replace({c.name}, '[^0-9]', '', 'g'), 11)"
-            elif c.identifier in ("id_number", "email"):
-                value = f"upper(trim({c.name}))" if c.identifier == "id_number" else f"lower(trim({c.name}))"
-            parts.append(f"SELECT '{c.identifier}' AS kind, {value} AS value FROM vault.raw.{table.name}")
+            parts.append(f"SELECT '{c.identifier}' AS kind, {needle_value(c)} AS value FROM vault.raw.{table.name}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE needles_raw AS {' UNION ALL '.join(parts)}")
     con.execute("CREATE OR REPLACE TEMP TABLE needles_key (kind VARCHAR, value VARCHAR)")
     con.executemany("INSERT INTO needles_key VALUES ('key', ?)", [[k] for k in key_material(key)])
@@ -87,6 +99,11 @@ def collect_needles(con: duckdb.DuckDBPyConnection, key: MasterKey) -> None:
             SELECT * FROM needles_raw UNION ALL SELECT * FROM needles_key UNION ALL SELECT * FROM needles_key_upper)
         WHERE value IS NOT NULL AND length(value) >= CASE {minimum} ELSE 6 END"""
     )
+    held = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'vault' AND schema_name = 'ops' "
+                       "AND table_name = 'superseded_values'").fetchone()[0]
+    con.execute("CREATE OR REPLACE TEMP TABLE superseded AS "
+                + ("SELECT DISTINCT kind, h FROM vault.ops.superseded_values" if held else
+                   "SELECT NULL::VARCHAR AS kind, NULL::VARCHAR AS h WHERE false"))
 
 
 # Candidate pieces of one string ``s`` that a needle could equal.
@@ -121,9 +138,14 @@ def _pieces(con: duckdb.DuckDBPyConnection, haystack_sql: str) -> None:
 
 def _match(con: duckdb.DuckDBPyConnection, haystack_sql: str) -> list[tuple[str, int]]:
     _pieces(con, haystack_sql)
-    return con.execute(
+    found = con.execute(
         "SELECT n.kind, count(DISTINCT p.sid) FROM pieces AS p JOIN needles AS n ON n.value = p.piece GROUP BY 1"
     ).fetchall()
+    if con.execute("SELECT count(*) FROM superseded").fetchone()[0]:
+        found += con.execute(
+            "SELECT s.kind || ' (superseded)', count(DISTINCT p.sid) FROM pieces AS p "
+            "JOIN superseded AS s ON s.h = ledger_hash(p.piece) GROUP BY 1").fetchall()
+    return found
 
 
 def drop_public_vocabulary(con: duckdb.DuckDBPyConnection, files: list[Path]) -> int:

@@ -201,11 +201,13 @@ def audit_leaks(data_dir: DataDir = None) -> None:
     """
     from anonymizer.audit import audit, default_targets, vocabulary_files
     from anonymizer.errors import LeakDetected
+    from pipelines import subjects
     from pipelines.run import open_session
 
     s = _settings(data_dir)
     key, con = open_session(s)
     try:
+        subjects.ensure_ledger(con)  # the keyed hash superseded values are remembered by
         databases, roots = default_targets(s)
         result = audit(con, key, s.data_dir, databases, roots, vocabulary_files(s.project_dir))
     finally:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipelines import boundary, faults
+from pipelines import boundary, faults, subjects
 from pipelines.errors import SchemaDrift
 from pipelines.schema import INGESTED, TYPES, Table
 from pipelines.source import Reader, Source
@@ -105,8 +105,10 @@ def extract_table(con: duckdb.DuckDBPyConnection, reader: Reader, table: Table) 
                 "ON s._row_hash = p.row_hash")
     con.execute("BEGIN")
     try:
-        deleted = con.execute(f"DELETE FROM vault.raw.{table.name} WHERE _row_hash IS NULL "
-                              "OR _row_hash IN (SELECT row_hash FROM _gone)").fetchone()[0]
+        replaced = "_row_hash IS NULL OR _row_hash IN (SELECT row_hash FROM _gone)"
+        if con.execute("SELECT count(*) FROM _gone").fetchone()[0]:
+            subjects.remember_superseded(con, table, replaced)
+        deleted = con.execute(f"DELETE FROM vault.raw.{table.name} WHERE {replaced}").fetchone()[0]
         changed = con.execute(f"INSERT INTO vault.raw.{table.name} {_typed(table)}").fetchone()[0]
         con.execute(f"DELETE FROM vault.ops.source_rows WHERE source_table = '{table.name}' "
                     "AND row_hash IN (SELECT row_hash FROM _gone)")

@@ -37,7 +37,7 @@ from anonymizer import tokens
 from pipelines import ledger_state, quarantine
 from pipelines.errors import YihuiError
 from pipelines.idnumbers import resident_id_problem
-from pipelines.schema import BY_NAME, INGESTED
+from pipelines.schema import BY_NAME, INGESTED, Table
 from pipelines.source import Source
 
 
@@ -211,6 +211,23 @@ def _identifier_hashes(con: duckdb.DuckDBPyConnection, where: str = "TRUE") -> s
     parts = [f"SELECT '{kind}' AS kind, ledger_hash(v) AS h, account_id, person_id FROM ({sql} WHERE {where}) "
              f"WHERE v IS NOT NULL AND v <> ''" for kind, sql in IDENTIFIERS]
     return " UNION ALL ".join(parts)
+
+
+def remember_superseded(con: duckdb.DuckDBPyConnection, table: Table, where: str) -> None:
+    """Keyed hashes of the identifiers in the rows ``where`` selects, before a correction replaces them:
+    the leak audit still knows a value the vault no longer holds (no value is kept, only its hash)."""
+    from anonymizer.audit import long_enough, needle_value
+
+    columns = [c for c in table.columns if c.identifier]
+    if not columns:
+        return
+    ensure_ledger(con)
+    con.execute("CREATE TABLE IF NOT EXISTS vault.ops.superseded_values (kind VARCHAR, h VARCHAR)")
+    values = " UNION ".join(
+        f"SELECT '{c.identifier}' AS kind, {needle_value(c)} AS v FROM vault.raw.{table.name} WHERE ({where}) "
+        f"AND {needle_value(c)} IS NOT NULL AND {long_enough(c.identifier, needle_value(c))}" for c in columns)
+    con.execute(f"INSERT INTO vault.ops.superseded_values SELECT DISTINCT kind, ledger_hash(v) FROM ({values}) "
+                "WHERE ledger_hash(v) NOT IN (SELECT h FROM vault.ops.superseded_values)")
 
 
 def withhold(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> dict[str, int]:

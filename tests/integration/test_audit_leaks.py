@@ -59,3 +59,31 @@ def test_planted_identifiers_and_keys_are_found_by_place_and_never_printed(tiny_
         assert any(place in line and kind in line for line in report.splitlines()), (place, kind, report)
     for value in (mobile, mobile[-4:] + " ", openid, id_number, name, TEST_KEY):
         assert value not in report
+
+
+def test_a_value_corrected_away_is_still_found_by_the_audit(tiny_run, tmp_path, monkeypatch):
+    """The vault no longer holds the old mobile after a correction; it keeps a keyed hash of it."""
+    from pipelines.run import run
+    from tests.conftest import make_settings
+
+    settings, _, _ = tiny_run
+    data = tmp_path / "data"
+    shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("gx", "tmp"))
+    src = sqlite3.connect(data / "source" / "ops.sqlite")
+    account_id, old = src.execute("SELECT account_id, mobile FROM accounts WHERE status = 'active' AND mobile "
+                                  "IS NOT NULL ORDER BY account_id LIMIT 1").fetchone()
+    src.execute("UPDATE accounts SET mobile = '13900001111', updated_at = '2026-11-24 09:00:00' "
+                "WHERE account_id = ?", [account_id])
+    src.commit()
+    src.close()
+    monkeypatch.setenv("YIHUI_MASTER_KEY", TEST_KEY)
+    run(make_settings(data), log=lambda m: None)
+    exports = data / "exports"
+    exports.mkdir(exist_ok=True)
+    (exports / "old-list.csv").write_text(f"who,phone\nx,{old}\n")
+
+    proc = _audit(data, monkeypatch)
+    report = proc.stdout + proc.stderr
+    assert proc.returncode == 1, report
+    assert any("exports/old-list.csv" in line and "mobile (superseded)" in line for line in report.splitlines()), report
+    assert old not in report
