@@ -766,7 +766,6 @@ def build(data_dir: DataDir = None, as_of: AsOf = None, threads: Threads = None,
               "a local Spark session from the staging warehouse's sources exported as Parquet (not published).",
           )] = "duckdb") -> None:
     """Run dbt build on the staging warehouse; on DuckDB, publish it when every test and gate passes."""
-    from pipelines import build as build_mod
     from pipelines import run as run_mod
 
     s = _settings(data_dir, as_of=as_of, threads=threads)
@@ -786,8 +785,7 @@ def build(data_dir: DataDir = None, as_of: AsOf = None, threads: Threads = None,
     if engine != "duckdb":
         raise typer.BadParameter(f"unknown engine {engine!r}: duckdb or spark", param_hint="--engine")
     # the same gates as `yihui run` (risk, volume) stand between a build and the analysts
-    summary = run_mod.RunSummary(run_mod.new_run_id(), build_mod.staged_as_of(s))
-    run_mod.finish(s, summary, log=lambda m: console.print(f"[dim]{m}[/]"))
+    summary = run_mod.publish_staged(s, log=lambda m: console.print(f"[dim]{m}[/]"))
     out.print(f"dbt: {summary.build.passed} passed, {summary.build.warned} warned; published {summary.warehouse}")
 
 

@@ -216,6 +216,29 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
     copy_run_metadata(con, staging)
 
 
+def publish_staged(settings: Settings, log: Log) -> RunSummary:
+    """`yihui build` after `yihui pseudonymise`: the staged run is the one published, so its run log says
+    built (not staged) in the vault and in the release, under its own run id."""
+    import duckdb
+
+    as_of = build_mod.staged_as_of(settings)
+    staging = duckdb.connect(str(settings.staging_path), read_only=True)
+    try:
+        run_id = staging.execute("SELECT run_id FROM meta.build_info").fetchone()[0]
+    finally:
+        staging.close()
+    _key, con = open_session(settings, log)
+    try:
+        ensure_run_log(con)
+        con.execute("UPDATE vault.ops.runs SET status = 'built' WHERE run_id = ? AND status = 'staged'", [run_id])
+        copy_run_metadata(con, settings.staging_path)
+    finally:
+        con.close()
+    summary = RunSummary(run_id, as_of)
+    finish(settings, summary, log)
+    return summary
+
+
 def finish(settings: Settings, summary: RunSummary, log: Log, check_volume: bool = True) -> None:
     """dbt build on the staging warehouse, the risk and volume gates, then the atomic publish."""
     from anonymizer.risk import gate, text_line

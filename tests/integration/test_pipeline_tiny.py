@@ -344,3 +344,23 @@ def test_a_run_that_validated_nothing_itself_still_records_the_counts_it_was_bui
     assert row[0] == summary.run_id
     assert None not in row and row[5] is True
     assert row[2] == sum(summary.pseudonymised.values())
+
+
+def test_stage_by_stage_the_published_run_is_logged_built_with_its_counts(tiny_copy):
+    for stage in ("pseudonymise", "build"):  # the key comes from the environment tiny_copy sets
+        proc = subprocess.run([sys.executable, "-m", "pipelines.cli", stage, "--data-dir", str(tiny_copy.data_dir)],
+                              capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stderr
+    wh = duckdb.connect(str(tiny_copy.internal_path), read_only=True)
+    try:
+        status = wh.execute("SELECT m.status FROM meta.runs AS m JOIN meta.build_info AS b USING (run_id)").fetchall()
+    finally:
+        wh.close()
+    release = duckdb.connect(str(tiny_copy.warehouse_path), read_only=True)
+    try:
+        facts = release.execute("SELECT source_rows, loaded_rows, withheld_rows, reconciles "
+                                "FROM governance.fct_pipeline_runs WHERE is_latest_run").fetchone()
+    finally:
+        release.close()
+    assert status == [("built",)]
+    assert None not in facts and facts[3] is True
