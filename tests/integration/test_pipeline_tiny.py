@@ -330,17 +330,21 @@ def test_a_quarantined_row_is_retried_and_loaded_once_the_source_corrects_it(tin
     assert (loaded, quarantined) == (loaded_before + 1, quarantined_before - 1)
 
 
+def _latest_run_facts(settings, columns: str) -> tuple:
+    """The published release's row of governance.fct_pipeline_runs for its latest run."""
+    wh = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        return wh.execute(f"SELECT {columns} FROM governance.fct_pipeline_runs WHERE is_latest_run").fetchone()
+    finally:
+        wh.close()
+
+
 def test_a_run_that_validated_nothing_itself_still_records_the_counts_it_was_built_from(tiny_copy):
     """A rebuild (after an erasure, a rotation, retention) and `yihui pseudonymise` + `build` publish too."""
     from pipelines.run import rebuild
 
     summary = rebuild(tiny_copy, log=lambda m: None)
-    wh = duckdb.connect(str(tiny_copy.warehouse_path), read_only=True)
-    try:
-        row = wh.execute("SELECT run_id, source_rows, loaded_rows, quarantined_rows, withheld_rows, reconciles "
-                         "FROM governance.fct_pipeline_runs WHERE is_latest_run").fetchone()
-    finally:
-        wh.close()
+    row = _latest_run_facts(tiny_copy, "run_id, source_rows, loaded_rows, quarantined_rows, withheld_rows, reconciles")
     assert row[0] == summary.run_id
     assert None not in row and row[5] is True
     assert row[2] == sum(summary.pseudonymised.values())
@@ -356,11 +360,6 @@ def test_stage_by_stage_the_published_run_is_logged_built_with_its_counts(tiny_c
         status = wh.execute("SELECT m.status FROM meta.runs AS m JOIN meta.build_info AS b USING (run_id)").fetchall()
     finally:
         wh.close()
-    release = duckdb.connect(str(tiny_copy.warehouse_path), read_only=True)
-    try:
-        facts = release.execute("SELECT source_rows, loaded_rows, withheld_rows, reconciles "
-                                "FROM governance.fct_pipeline_runs WHERE is_latest_run").fetchone()
-    finally:
-        release.close()
+    facts = _latest_run_facts(tiny_copy, "source_rows, loaded_rows, withheld_rows, reconciles")
     assert status == [("built",)]
     assert None not in facts and facts[3] is True
