@@ -19,7 +19,8 @@ from anonymizer.redact.recognizers.names import (
 _MENTION = re.compile(r"@([^\s@：:，,。！!？?、]{1,20})")
 _NOT_MENTIONED = ("所有人", "全体", "全体成员", "all", "All", "ALL", "everyone")
 # A speaker label: at a line start, up to 10 characters before a colon, emoji allowed.
-_SPEAKER = re.compile(r"(?:[0-9A-Za-z]{1,4}-|[\u4e00-\u9fff]{1,4}-)?(?P<who>[^\s：:，,。|\[\]{}\"]{1,10}?)"
+# A tag a chat export puts before the speaker ([群聊] 冷月：, 【家庭群】可可妈：) is skipped.
+_SPEAKER = re.compile(r"(?:\[[^\]\n]{1,8}\] ?|【[^】\n]{1,8}】 ?)?(?P<unit>[0-9A-Za-z]{1,4}-|[\u4e00-\u9fff]{1,4}-)?(?P<who>[^\s：:，,。|\[\]{}\"]{1,10}?)"
                       r"[\U0001F300-\U0001FAFF\u2600-\u27BF]*[：:](?![0-9/])")
 # Labels that are not people: form fields, roles alone, the platform's own voices.
 _NOT_SPEAKERS = frozenset((
@@ -49,7 +50,7 @@ class _Mentions(Recognizer):
                 who = m.group("who")
                 if who in _NOT_SPEAKERS or _ROLE_ONLY.match(who) or any(c.isdigit() for c in who):
                     continue
-                if _person_like(who, prefixed=m.start("who") > m.start()):
+                if _person_like(who, prefixed=m.group("unit") is not None):
                     role = _role_prefix(who)  # 团长小蔡: the role stays
                     yield m.start("who") + (len(role) if role else 0), m.end("who"), "NAME"
 
@@ -102,7 +103,7 @@ def _person_like(who: str, prefixed: bool) -> bool:
     role = _role_prefix(who)
     if role:
         return _person_like(who[len(role):], prefixed=False) or _surname_at(who, len(role)) > 0
-    if who[0] in "小老阿" and len(who) == 2:
+    if who[0] in "小老阿" and len(who) == 2 and who not in NOT_NAMES:
         return True
     head = 2 if who[:2] in COMPOUND_SURNAMES else 1
     if (who[:head] in COMPOUND_SURNAMES or who[0] in SURNAMES) and who[head:] in _TITLES:
