@@ -158,11 +158,19 @@ class _Address(Recognizer):
                 if text.startswith("室", m.end() - 1) or any(w in before for w in _DASHED_CONTEXT) \
                         or _room_like(m.group()):
                     yield m.start(), m.end(), "ADDRESS"
+        if "街道" in text or "镇" in text or "乡" in text:
+            for m in _AFTER_ADMIN.finditer(text):
+                if not any(w in m.group(1) for w in _NOT_HOME_AFTER):
+                    yield _address_start(text, m.start(1), False, named=True), m.end(), "ADDRESS"
         yield from _estates(text)
         yield from _named_estates(text)
         if _ENGLISH_GATE.search(text) and _ENGLISH_HINT.search(text):
             for m in _ENGLISH.finditer(text):
                 yield m.start(), m.end(), "ADDRESS"
+
+
+# A place named right after its subdistrict or town, with a number: 崇安寺街道后西溪38号, 太湖街道金色江南3期.
+_AFTER_ADMIN = re.compile(r"(?:街道|镇|乡)([\u4e00-\u9fff]{2,6}?)[ ]?[0-9]{1,4}(?:-[0-9]+)?(?:号楼|号|期|栋|幢|座)")
 
 
 _ESTATE_ANCHOR_CHARS = "省市区县州旗盟道镇乡住址寄搬户迁"

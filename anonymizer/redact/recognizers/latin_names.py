@@ -23,18 +23,19 @@ _ENGLISH_INTRODUCERS = ("my name is", "My name is", "name is", "I am", "I'm", "N
 _SIGN_OFFS = ("Best", "Regards", "Thanks", "Sincerely", "Cheers")
 _CHINESE_INTRODUCERS = ("英文名", "英文名字", "中文名", "护照名", "拼音", "投保人", "被保人", "被保险人", "客户", "联系人",
                         "团长", "开发", "同事", "经理", "老板", "英文", "我是", "我叫", "叫", "太太", "先生", "老公",
-                        "老婆", "女儿", "儿子", "丈夫", "妻子")
+                        "老婆", "女儿", "儿子", "丈夫", "妻子", "名字", "姓名", "名叫", "实名", "本名")
 # One trie of every introducer first (the engine skips to their first characters); what each
 # kind needs around it (no letter before an English one, a separator after it) is checked in code.
 _INTRODUCED = re.compile(
     f"(?P<intro>{alternation(_ENGLISH_INTRODUCERS + _SIGN_OFFS + _CHINESE_INTRODUCERS)})"
-    r"(?P<sep>(?:是|叫|为)?[,\s:=\"'：]{0,3})"
+    r"(?P<sep>(?:是|叫|为)?[,，\s:=\"'：]{0,3})"
     r"(?P<name>[A-Z][A-Za-z]{1,15}(?:\.?[ ·-][A-Z][A-Za-z]{0,15}\.?){0,3})(?![A-Za-z0-9])"
 )
 
 
 def _introduced(text: str, m: re.Match) -> bool:
     intro, sep = m.group("intro"), m.group("sep")
+    sep = sep.replace("，", ",")
     if not intro.isascii():
         return "," not in sep
     if m.start() and text[m.start() - 1].isascii() and text[m.start() - 1].isalpha():

@@ -79,7 +79,7 @@ INTRODUCERS = (
     "用户", "爱人", "老公", "丈夫", "妻子", "老婆", "儿子", "女儿", "父亲", "母亲", "爸爸", "妈妈", "我爸", "我妈",
     "孩子", "宝宝", "同事", "朋友", "业务员", "推荐人", "介绍人", "自称", "配偶", "老伴", "亲属", "坐席", "客服",
     "给", "帮", "替", "找", "转告", "致电", "回电", "回访", "联系", "通知", "提醒", "拨打", "委托", "授权", "本人",
-    "签收", "员工", "职工", "成员", "的", "为", "谢谢", "感谢",
+    "签收", "员工", "职工", "成员", "的", "为", "谢谢", "感谢", "碰到", "遇到", "见到", "家长", "来访者",
 )
 # Roles of staff and third parties: a name follows directly, a surname alone too (受理人：庞,
 # 理赔组长蒋已致歉, 坐席汤), and a nickname or a surname + title after them (护士小蒋, 理赔员钱工).
@@ -95,7 +95,7 @@ ROLES = (
     "转", "一线", "三线", "班长", "理赔", "核查员", "核查", "调取", "车主", "驾驶人", "乘客", "伤者", "律师", "医师",
     "住院医师", "审核", "录入", "起草", "登记人", "收件", "补录人", "处理人", "家访人", "签字", "值班长", "已由", "上级", "二线", "客户经理", "理赔组长", "质检员", "审核人", "录入人", "操作员",
     "复核员", "审核员", "核保员", "调解员", "审批人", "审批员", "协办人", "督办人", "承办人", "对接人",
-    "理赔组", "客服组", "核赔组", "理赔部", "客服部", "持证人",
+    "理赔组", "客服组", "核赔组", "理赔部", "客服部", "持证人", "家长", "接待", "来访者", "工作人员",
 )
 # Kinship words: a full name, or a given name alone (女儿晨晨, 我姐金凤), follows them.
 KIN = (
@@ -106,6 +106,7 @@ KIN = (
     "二女儿", "孙子", "老头子", "老太婆", "老伴", "小孩", "孩子", "宝宝", "女儿", "儿子", "我女儿", "我儿子",
     "我妈", "我爸", "我婆婆", "我公公", "我老婆", "我老公", "我爱人", "我丈夫", "我妻子", "她妹", "他妹", "她弟",
     "他弟", "她哥", "他哥", "她姐", "他姐", "我外婆", "我外公", "我奶奶", "我爷爷", "姆妈", "阿爸", "阿妈",
+    "姑娘", "我姑娘", "我闺女",
 )
 # Introducers after which the next two to four characters up to a punctuation mark are a
 # name even when the surname is not in the dictionary (姓名：朴倩，).
@@ -120,6 +121,7 @@ _FOLLOW = frozenset(
     "来说称的在和与及跟对要想因已于为等也都又还就被把给让向从到去有没不请打问咨询反投致电手证身邮地住办申"
     "查今昨前后岁个们这那吗呢吧啊了着过之其所而但或告核需表确回陪收寄退名次再经一两三四五六七八九十本夫妻"
     "儿女父母爸妈丈老会能可是今明昨早晚上下午年月日号先签已未现刚目代陪送帮让你我他她您离第啦呀哈嘛留"
+    "付交缴买报带碰"
 )
 # Characters of given names (the common ones: 伟 芳 建国 子涵 梓萱…).  A candidate whose given part
 # has another character (高烧, 公婆, 童装, 客服) is a word, not a name.
@@ -137,7 +139,7 @@ NAME_CHARS = frozenset(
     "崔嵩巍州帝席庚廷弘张彪征徐微忻怀恬悟惜意慎戈抒敦斐旖旗昀昂昆昶晔晞景暖曼朔杭枝柯栋栩桓梁梵椒楚榆槿樊欧歆毓沁沅沐"
     "泓洛津浦涓淇淳渝湘滢潇澍濡灏炫烽焜熠燊爽珩琨瑄瑭璞璠瓒甜田甫男皎盈睦瞻矗祎祯禹秉秦程稷穆竣童笙筠简粤纬纳练绮缘罡"
     "羚群翊耘肃胤舜艺芊芯苑苓茉荔莘菀蒙蓁蔻蕙薪藤蝶衍裕襄誉谦谨豫贝赫越轶辅迪逍遥邦郁铎镕阔阳陶雍雯霄霆霓靖韬韶颂飒骁"
-    "鸥鹃鹂麒黎梦香阿令仪妹升昭曙莺驹"
+    "鸥鹃鹂麒黎梦香阿令仪妹升昭曙莺驹才爱"
 )
 # Characters that do not end or fill a given name (they start the next word, or are medical,
 # money or paperwork words): a candidate containing one is not a name.
@@ -232,6 +234,10 @@ _DOUBLED_RE = re.compile("([\u4e00-\u9fff])\\1")
 _CHILD_PARENT_RE = re.compile("(([\u4e00-\u9fff])\\2)(?:妈妈|爸爸|妈|爸|奶奶|爷爷|外婆|外公)")
 # A name in quotes: 写成"石蕾"了.
 _QUOTED = re.compile("[“\"「『]([\u4e00-\u9fff]{2,4})[”\"」』]")
+# Whatever is quoted after a nickname's label is what people call them (昵称"阳光宝贝").
+_NICKNAME_QUOTED = re.compile("(?:昵称|网名|微信名|备注名|外号|小名|群昵称)(?:是|为|叫)?[：:]?[ ]?[“\"「『]([^”\"」』\n]{1,12})[”\"」』]")
+# A Chinese name in brackets after a Latin one: Amy（于爱梅）.
+_BRACKETED_AFTER_LATIN = re.compile("(?<=[A-Za-z])[ ]?[（(]([\u4e00-\u9fff]{2,4})[）)]")
 _INTRO_ENDS = tuple(sorted(set(INTRODUCERS) | STRONG_INTRODUCERS | set(ROLES) | set(KIN)))
 _ROLE_SET, _KIN_SET = frozenset(ROLES), frozenset(KIN)
 _INTRO_WORDS = tuple(w for w in _INTRO_ENDS if len(w) > 1)
@@ -388,9 +394,10 @@ def _surname_mention(text: str) -> list[_S]:
     out: list[_S] = []
     p = text.find("姓")
     while p != -1:
-        if p and text[p - 1] in SURNAMES and text.startswith(_SURNAMED, p + 1) and (
+        if p and text[p - 1] in SURNAMES and (text.startswith(_SURNAMED, p + 1) or (
+                p + 1 < len(text) and text[p + 1] in "）)")) and (
                 p == 1 or not han(text[p - 2]) or text[p - 2] in "的位名个一该这那"):
-            out.append((p - 1, p, "NAME"))
+            out.append((p - 1, p, "NAME"))  # 王姓客户, （褚姓）
         q = p + 1
         if q < len(text) and han(text[q]) and text[q] not in "名氏啥什么哪的是和也都不读写叫错对" and (
                 p == 0 or text[p - 1] not in "百同贵"):
@@ -475,7 +482,7 @@ def _lone_surname(text: str, p: int) -> int:
     e = p + slen
     if not slen or text[p] in _WORD_FINAL or text[p] in _NOT_FREE_SURNAMES or text[p] in "哈呀啊吧呢嘛啦哦嗯付钱单":
         return 0
-    return e if e == len(text) or text[e] in "；;，,。）)、 \t\n|" else 0
+    return e if e == len(text) or text[e] in "；;，,。）)（(、 \t\n|" else 0
 
 
 def _surname_alone(text: str, p: int) -> int:
@@ -672,11 +679,14 @@ def _names(text: str) -> list[_S]:
     for m in _CHILD_PARENT_RE.finditer(text):
         if m.group(1)[0] in _GIVEN and m.group(1) not in _NOT_DOUBLED:
             add((m.start(1), m.end(1), "NAME"))  # 芳芳妈妈, 可可妈: the child's name
-    for m in _QUOTED.finditer(text):
-        a, b = m.span(1)
-        slen = _surname_at(text, a)
-        if slen and _given_ok(text[a + slen:b]) and not _not_a_name(text, a, b):
-            add((a, b, "NAME"))
+    for rx in (_QUOTED, _BRACKETED_AFTER_LATIN):
+        for m in rx.finditer(text):
+            a, b = m.span(1)
+            slen = _surname_at(text, a)
+            if slen and _given_ok(text[a + slen:b]) and not _not_a_name(text, a, b):
+                add((a, b, "NAME"))
+    for m in _NICKNAME_QUOTED.finditer(text):
+        add((m.start(1), m.end(1), "NAME"))
     spans += _clause_start_names(text)
     for m in _DEPT_SURNAME_RE.finditer(text):
         add((m.start(1), m.end(1), "NAME"))  # ——运营部 樊, 经办：理赔部 戚
