@@ -79,6 +79,8 @@ def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = (), 
         spans += _found_squeezed(norm, ctx)
     if _SPOKEN.search(norm):
         spans += _found_spoken(norm, ctx)
+    if _LOOKALIKE.search(norm):
+        spans += _found_lookalikes(norm)
     return _resolve(spans, norm)
 
 
@@ -98,6 +100,20 @@ def _found_spoken(text: str, ctx: Context) -> list[Found]:
         if recognizer.order == 0 and recognizer.kind not in ("ADDRESS", "EMAIL", "OPENID"):
             out += [s for s in recognizer.find(view, spoken) if sum(c in _NUMERALS for c in text[s[0]:s[1]]) >= 3]
     return out
+
+
+# OCR and hurried typists put letters for digits (32O2O6…, 139l2…): numbers are read once more with
+# O/o as 0 and I/l as 1 (one character for one), and a validated number found there over such a
+# letter counts.
+_LOOKALIKE = re.compile("[0-9][OoIl]|[OoIl][0-9]")
+_AS_DIGIT = str.maketrans("OoIl", "0011")
+_VALIDATED = tuple(r for r in RECOGNIZERS if r.kind in ("ID", "MOBILE", "CARD"))
+
+
+def _found_lookalikes(text: str) -> list[Found]:
+    view = text.translate(_AS_DIGIT)
+    ctx = Context([], ())
+    return [s for r in _VALIDATED for s in r.find(view, ctx) if view[s[0]:s[1]] != text[s[0]:s[1]]]
 
 
 # OCR and careful typists space out every character (姓 名 ： 吴 丽 娟, 1 3 9 1 2 …): such

@@ -16,5 +16,8 @@ def _plausible(text: str) -> bool:
     return sum(c.isdigit() for c in text) >= 2
 
 
-RECOGNIZER = PatternRecognizer(kind="PLATE", placeholder="〔车牌〕", patterns=(_PLATE,), validate=_plausible,
+# Learner, police, trailer and Hong Kong / Macau plates: four characters before their mark (苏B 1234学, 粤Z·1234港).
+_MARKED = re.compile(f"[{_PROVINCES}] ?[A-HJ-NP-Za-hj-np-z][·・.•\\- ]?[A-HJ-NP-Za-hj-np-z0-9](?: ?[A-HJ-NP-Za-hj-np-z0-9]){{3}}"
+                     "(?:学|警|挂|领|港|澳)")
+RECOGNIZER = PatternRecognizer(kind="PLATE", placeholder="〔车牌〕", patterns=(_PLATE, _MARKED), validate=_plausible,
                                hint=re.compile(f"[{_PROVINCES}] ?[A-Za-z]"))

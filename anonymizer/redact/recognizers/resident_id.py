@@ -18,10 +18,11 @@ PROVINCES = frozenset((
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43",
     "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83",
 ))
-# 18 characters, a single space, dash or line break allowed between any two (6-8-4, 4-4-4-4-2…),
+# 18 characters, a single space, dash, dot or line break allowed between any two (6-8-4, 4-4-4-4-2…),
 # or the 15 digits of an ID issued before 1999.
-_SEP = r"[ \n\t\-—–_/·]?"
-_ID18 = re.compile(rf"[1-8](?<![0-9A-Za-z][1-8])[0-9](?:{_SEP}[0-9]){{15}}{_SEP}[0-9Xx](?![0-9A-Za-z])")
+_SEP = r"[ \n\t\-—–_/·.]?"
+# No letter or digit right before, except the label ID written against it (ID320206…).
+_ID18 = re.compile(rf"[1-8](?:(?<=I[Dd][1-8])|(?<=id[1-8])|(?<![0-9A-Za-z][1-8]))[0-9](?:{_SEP}[0-9]){{15}}{_SEP}[0-9Xx](?![0-9A-Za-z])")
 _ID15 = re.compile(rf"[1-8](?<![0-9A-Za-z][1-8])[0-9](?:{_SEP}[0-9]){{13}}(?![0-9A-Za-z])")
 NOT_ID_BEFORE = ("订单", "单号", "流水", "交易", "编号", "保单", "案件", "发票", "凭证", "工单", "快递", "运单")
 

@@ -10,7 +10,7 @@ from anonymizer.redact.base import PatternRecognizer, alternation
 CARD_WORDS = ("社保卡号", "社保卡", "医保卡号", "医保卡", "社会保障卡号", "社会保障卡", "社保号",
               "医保号", "医保编号", "个人医保编号", "医保个人编号", "社保编号", "社保账号", "医保账号", "参保号",
               "个人编号", "市民卡号", "市民卡", "社保电脑号", "电脑号", "医疗保险号", "医疗保险卡号", "社保个人编号",
-              "社保卡卡号", "医保凭证号", "医保电子凭证号", "参保编号", "参保人编号", "社保号码", "医保卡卡号",
+              "社保卡卡号", "医保编码", "社保编码", "医保个人编码", "社保个人编码", "参保编码", "个人编码", "医保凭证号", "医保电子凭证号", "参保编号", "参保人编号", "社保号码", "医保卡卡号",
               "social security no", "social security number", "SI card no", "SI No", "medical insurance no",
               "MI Card No", "MI card no", "SI Card No", "Medical Insurance Card No", "医宝卡号")
 _CARD = re.compile(
@@ -65,5 +65,5 @@ _LETTER_CARD = re.compile(r"[ABFJNQRTUVWXYZ](?<![A-Za-z0-9][ABFJNQRTUVWXYZ])[0-9
 LETTER_CARD = PatternRecognizer(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=(_LETTER_CARD,),
                                 priority=0, excluded_by=_OTHER_BEFORE, excluded_window=12)
 RECOGNIZER = PatternRecognizer(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=(_CARD,),
-                               group="number", priority=0, validate=_digits, listed=True, hint=re.compile("社保|医保|医宝|社会保障|参保|个人编号|市民卡|电脑号|医疗保险|social security|SI |MI |[Mm]edical"))
+                               group="number", priority=0, validate=_digits, listed=True, hint=re.compile("社保|医保|医宝|社会保障|参保|个人编号|个人编码|市民卡|电脑号|医疗保险|social security|SI |MI |[Mm]edical"))
 RECOGNIZERS = (RECOGNIZER, NEAR, AREA_LETTER, LETTER_CARD)
