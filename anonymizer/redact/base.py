@@ -129,9 +129,13 @@ class PatternRecognizer(Recognizer):
 _NEXT_IN_LIST = re.compile(r"[ ]?(?:[、,，/;；]|和|及|与)[ ]?([A-Za-z]{0,3}[0-9][0-9A-Za-z-]{3,21})(?![0-9A-Za-z])")
 
 
+_DATE = re.compile(r"(?:19|20)[0-9]{2}[-/.][0-9]{1,2}[-/.][0-9]{1,2}$")
+
+
 def _listed_after(text: str, start: int, end: int, kind: str) -> list[Found]:
     out, width = [], end - start
-    while (m := _NEXT_IN_LIST.match(text, end)) and abs(len(m.group(1)) - width) <= 2:
+    while (m := _NEXT_IN_LIST.match(text, end)) and abs(len(m.group(1)) - width) <= 2 \
+            and not _DATE.match(m.group(1)):  # 住院号ZY2025-10283，2025-10-28入院: a date follows
         out.append((m.start(1), m.end(1), kind))
         end = m.end(1)
     return out

@@ -10,7 +10,7 @@ from anonymizer.redact.base import PatternRecognizer, alternation
 CARD_WORDS = ("社保卡号", "社保卡", "医保卡号", "医保卡", "社会保障卡号", "社会保障卡", "社保号",
               "医保号", "医保编号", "个人医保编号", "医保个人编号", "社保编号", "社保账号", "医保账号", "参保号",
               "个人编号", "市民卡号", "市民卡", "社保电脑号", "电脑号", "医疗保险号", "医疗保险卡号", "社保个人编号",
-              "社保卡卡号", "医保编码", "社保编码", "医保个人编码", "社保个人编码", "参保编码", "个人编码", "医保凭证号", "医保电子凭证号", "参保编号", "参保人编号", "社保号码", "医保卡卡号",
+              "社保卡卡号", "个人账户号", "医保账户号", "医疗保险个人账户号", "医保编码", "社保编码", "医保个人编码", "社保个人编码", "参保编码", "个人编码", "医保凭证号", "医保电子凭证号", "参保编号", "参保人编号", "社保号码", "医保卡卡号",
               "social security no", "social security number", "SI card no", "SI No", "medical insurance no",
               "MI Card No", "MI card no", "SI Card No", "Medical Insurance Card No", "医宝卡号")
 _CARD = re.compile(
@@ -35,26 +35,32 @@ _OTHER_BEFORE = ("护照", "回乡证", "通行证", "台胞证", "证件", "出
                  "单号", "订单", "流水", "编号", "保单", "案件")
 
 
-def _last(before: str, words: tuple[str, ...]) -> int:
-    return max(before.rfind(w) for w in words)
+def _distance(text: str, start: int, end: int, words: tuple[str, ...], window: int) -> int | None:
+    """Characters between the span and the closest of ``words`` before or after it, within ``window``."""
+    before, after = text[max(0, start - window):start], text[end:end + window]
+    found = [len(before) - before.rfind(w) - len(w) for w in words if w in before]
+    found += [after.find(w) for w in words if w in after]
+    return min(found) if found else None
 
 
 class _Near(PatternRecognizer):
-    """The card's talk must be the closest before the number: 护照…社保卡号 X is the card's, 医保…护照 X
-    the passport's."""
+    """The card's talk must be the closest, before the number or after it: 护照…社保卡号 X and
+    X（社会保障卡） are the card's, 医保…护照 X the passport's."""
 
     def find(self, text, ctx):
         out = []
         for f in super().find(text, ctx):
-            before = text[max(0, f[0] - self.window):f[0]]
-            if _last(before, self.context) > _last(before, _OTHER_BEFORE):
+            card = _distance(text, f[0], f[1], self.context, self.window)
+            other = _distance(text, f[0], f[1], _OTHER_BEFORE, self.window)
+            if card is not None and (other is None or card <= other):
                 out.append(f)
         return out
 
 
+# Talk of the card: a word naming it, or 卡号 (no bank card is written as a letter and eight or nine digits).
 NEAR = _Near(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=_NEAR, priority=0,
-             context=("社保", "医保", "社会保障", "市民卡", "医疗保险"), context_required=True, window=40,
-             hint=re.compile("社保|医保|社会保障|市民卡|医疗保险"))
+             context=("社保", "医保", "社会保障", "市民卡", "医疗保险", "卡号"), window=40,
+             hint=re.compile("社保|医保|社会保障|市民卡|医疗保险|卡号"))
 AREA_LETTER = PatternRecognizer(kind="SOCIAL_SECURITY", placeholder="〔社保卡号〕", patterns=(_AREA_LETTER,),
                                 priority=0)
 # A letter passports and permits do not use, and eight digits (birth certificates have nine): the card numbers of the
