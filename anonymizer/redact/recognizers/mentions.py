@@ -83,7 +83,8 @@ _ENGLISH_FIELDS = frozenset((
 ))
 
 
-_ROLES_BY_LENGTH = tuple(sorted(ROLES, key=len, reverse=True))
+# Roles, and the two parties of a service call, before a speaker's name (客户柯：, 坐席小吴：).
+_ROLES_BY_LENGTH = tuple(sorted(set(ROLES) | {"客户", "用户"}, key=len, reverse=True))
 
 
 def _role_prefix(who: str) -> str | None:

@@ -68,7 +68,7 @@ CUES = ("先生", "女士", "小姐", "老师", "阿姨", "师傅", "经理", "�
         "老四", "老五", "团长", "科长", "行长", "厂长", "姐姐", "哥哥",
         "阿公", "阿伯", "嫂", "婶", "叔", "伯", "爹", "妈", "伯伯", "阿婆", "老爷子", "部长", "局长", "队长", "班长", "站长", "所长", "大爷", "大妈", "大姐", "大哥", "同学", "医生",
         "主任", "老板", "护士", "律师", "叔叔", "阿姨", "奶奶", "爷爷", "太太", "夫人", "总", "姐", "哥", "科长",
-        "处长", "主管", "专员", "会计", "警官")
+        "处长", "主管", "专员", "会计", "警官", "同志", "XX", "××", "**")
 # Cues that with a common surname need no clean left boundary (…致电王先生).
 _COURTESY = frozenset(("先生", "女士", "小姐", "阿姨", "老师", "师傅", "大爷", "大妈"))
 _SOFT_CUES = _COURTESY | {"经理", "医生", "主任", "教授", "护士", "律师", "某", "某某", "老先生", "老太太", "老爷子"}
@@ -80,6 +80,7 @@ INTRODUCERS = (
     "孩子", "宝宝", "同事", "朋友", "业务员", "推荐人", "介绍人", "自称", "配偶", "老伴", "亲属", "坐席", "客服",
     "给", "帮", "替", "找", "转告", "致电", "回电", "回访", "联系", "通知", "提醒", "拨打", "委托", "授权", "本人",
     "签收", "员工", "职工", "成员", "的", "为", "谢谢", "感谢", "碰到", "遇到", "见到", "家长", "来访者",
+    "我和", "他和", "她和", "叫我", "大名", "小名", "学名", "全名", "真名",
 )
 # Roles of staff and third parties: a name follows directly, a surname alone too (受理人：庞,
 # 理赔组长蒋已致歉, 坐席汤), and a nickname or a surname + title after them (护士小蒋, 理赔员钱工).
@@ -95,7 +96,7 @@ ROLES = (
     "转", "一线", "三线", "班长", "理赔", "核查员", "核查", "调取", "车主", "驾驶人", "乘客", "伤者", "律师", "医师",
     "住院医师", "审核", "录入", "起草", "登记人", "收件", "补录人", "处理人", "家访人", "签字", "值班长", "已由", "上级", "二线", "客户经理", "理赔组长", "质检员", "审核人", "录入人", "操作员",
     "复核员", "审核员", "核保员", "调解员", "审批人", "审批员", "协办人", "督办人", "承办人", "对接人",
-    "理赔组", "客服组", "核赔组", "理赔部", "客服部", "持证人", "家长", "接待", "来访者", "工作人员",
+    "理赔组", "客服组", "核赔组", "理赔部", "客服部", "持证人", "家长", "接待", "来访者", "工作人员", "麻烦",
 )
 # Kinship words: a full name, or a given name alone (女儿晨晨, 我姐金凤), follows them.
 KIN = (
@@ -106,13 +107,13 @@ KIN = (
     "二女儿", "孙子", "老头子", "老太婆", "老伴", "小孩", "孩子", "宝宝", "女儿", "儿子", "我女儿", "我儿子",
     "我妈", "我爸", "我婆婆", "我公公", "我老婆", "我老公", "我爱人", "我丈夫", "我妻子", "她妹", "他妹", "她弟",
     "他弟", "她哥", "他哥", "她姐", "他姐", "我外婆", "我外公", "我奶奶", "我爷爷", "姆妈", "阿爸", "阿妈",
-    "姑娘", "我姑娘", "我闺女",
+    "姑娘", "我姑娘", "我闺女", "干妈", "干爹", "我干妈", "我干爹", "她爸", "她妈", "他爸", "他妈",
 )
 # Introducers after which the next two to four characters up to a punctuation mark are a
 # name even when the surname is not in the dictionary (姓名：朴倩，).
 STRONG_INTRODUCERS = frozenset((
     "姓名", "名字", "叫", "名叫", "户名", "收件人", "收货人", "联系人", "投保人", "被保人", "被保险人", "申请人",
-    "投诉人", "来电人", "经办人", "受益人", "监护人", "家属", "我叫", "自称",
+    "投诉人", "来电人", "经办人", "受益人", "监护人", "家属", "我叫", "自称", "大名", "小名", "学名", "全名", "真名",
 ))
 # Pronouns and determiners before a cue: 该女士, 其先生, 这位先生 are not names.
 _NOT_SURNAME_BEFORE_CUE = frozenset("该这那其她他我你您老男女贵本此某各每哪有位的个名")
@@ -236,8 +237,9 @@ _CHILD_PARENT_RE = re.compile("(([\u4e00-\u9fff])\\2)(?:妈妈|爸爸|妈|爸|�
 _QUOTED = re.compile("[“\"「『]([\u4e00-\u9fff]{2,4})[”\"」』]")
 # Whatever is quoted after a nickname's label is what people call them (昵称"阳光宝贝").
 _NICKNAME_QUOTED = re.compile("(?:昵称|网名|微信名|备注名|外号|小名|群昵称)(?:是|为|叫)?[：:]?[ ]?[“\"「『]([^”\"」』\n]{1,12})[”\"」』]")
-# A Chinese name in brackets after a Latin one: Amy（于爱梅）.
+# A Chinese name alone in brackets, after a Latin name or a nickname: Amy（于爱梅）, 小宝（郑子轩）.
 _BRACKETED_AFTER_LATIN = re.compile("(?<=[A-Za-z])[ ]?[（(]([\u4e00-\u9fff]{2,4})[）)]")
+_BRACKETED_FULL = re.compile("[（(]([\u4e00-\u9fff]{3,4})[）)]")
 _INTRO_ENDS = tuple(sorted(set(INTRODUCERS) | STRONG_INTRODUCERS | set(ROLES) | set(KIN)))
 _ROLE_SET, _KIN_SET = frozenset(ROLES), frozenset(KIN)
 _INTRO_WORDS = tuple(w for w in _INTRO_ENDS if len(w) > 1)
@@ -488,7 +490,7 @@ def _lone_surname(text: str, p: int) -> int:
 def _surname_alone(text: str, p: int) -> int:
     """After a role: a surname standing alone (受理人：庞（坐席…, 组长邹已致歉), or 0."""
     slen = _surname_at(text, p)
-    if not slen or text[p] in "于向和跟与及对把被让给在从时中后前哈呀啊吧呢嘛啦哦嗯":
+    if not slen or text[p] in "于向和跟与及对把被让给在从时中后前都哈呀啊吧呢嘛啦哦嗯":
         return 0  # 值班人员于09:00: a preposition
     e = p + slen
     if e == len(text) or not han(text[e]) or text[e] in _ALONE_NEXT or _cue_at(text, e):
@@ -679,7 +681,7 @@ def _names(text: str) -> list[_S]:
     for m in _CHILD_PARENT_RE.finditer(text):
         if m.group(1)[0] in _GIVEN and m.group(1) not in _NOT_DOUBLED:
             add((m.start(1), m.end(1), "NAME"))  # 芳芳妈妈, 可可妈: the child's name
-    for rx in (_QUOTED, _BRACKETED_AFTER_LATIN):
+    for rx in (_QUOTED, _BRACKETED_AFTER_LATIN, _BRACKETED_FULL):
         for m in rx.finditer(text):
             a, b = m.span(1)
             slen = _surname_at(text, a)
