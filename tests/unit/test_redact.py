@@ -339,6 +339,8 @@ def test_every_class_has_one_placeholder_and_is_registered_by_a_module_of_its_ow
         ("医保编码：J1234567890", "医保编码：〔社保卡号〕"),
         ("快递寄到：梁溪区崇安寺街道后西溪38号，收件人", "快递寄到：〔地址〕，收件人"),
         ("新地址 滨湖区太湖街道金色江南3期22栋", "新地址 〔地址〕"),
+        ("寄到学前东路1号东方广场B座1602", "寄到〔地址〕"),
+        ("收货地址：无锡市 梁溪区 金星路 89 号 3 栋 502", "收货地址：〔地址〕"),
     ],
 )
 def test_each_class_of_identifier_people_write_is_redacted(text, expected):
