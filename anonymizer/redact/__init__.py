@@ -77,6 +77,8 @@ def _find(text: str, known_names: Iterable[str], lexicon: Collection[str] = (), 
         spans.extend(recognizer.find(norm, ctx))
     if squeeze and _SPACED_HINT.search(norm) and _SPACED.search(norm):
         spans += _found_squeezed(norm, ctx)
+    if squeeze and "\n" in norm and _SPLIT.search(norm):
+        spans += _found_joined(norm, ctx, spans)
     if _SPOKEN.search(norm):
         spans += _found_spoken(norm, ctx)
     if _LOOKALIKE.search(norm):
@@ -131,6 +133,29 @@ def _found_squeezed(text: str, ctx: Context) -> list[Found]:
     squeezed = "".join(text[i] for i in where)
     spans = _find(squeezed, ctx.known_names, ctx.lexicon, squeeze=False)
     return [(where[s], where[e - 1] + 1, kind) for s, e, kind in spans]
+
+
+# An identifier broken over a line (邮箱 zhang.wei⏎@163.com, 苏B⏎12345, ZY2025⏎0917): such lines are read
+# once more joined, and what is found across a join is mapped back over the line break.
+_SPLIT = re.compile(r"(?<=[0-9A-Za-z@._\-·])\n(?=[0-9A-Za-z@._\-])")
+
+
+def _found_joined(text: str, ctx: Context, found: list[Found]) -> list[Found]:
+    """Spans across a join, unless the line's part was found whole already (an e-mail at a line's end
+    does not take the next line's first word)."""
+    breaks = sorted(m.start() for m in _SPLIT.finditer(text))
+    gone = set(breaks)
+    where = [i for i in range(len(text)) if i not in gone]
+    joined = "".join(text[i] for i in where)
+    out = []
+    for s, e, kind in _find(joined, ctx.known_names, ctx.lexicon, squeeze=False):
+        start, end = where[s], where[e - 1] + 1
+        if end - start == e - s:
+            continue  # no join inside: the first reading has it
+        cut = next(b for b in breaks if start < b < end)
+        if not any(a <= start and cut <= z for a, z, _ in found):
+            out.append((start, end, kind))
+    return out
 
 
 def _resolve(spans: list[Found], text: str | None = None) -> list[Found]:
