@@ -147,8 +147,9 @@ def _found_joined(text: str, ctx: Context, found: list[Found]) -> list[Found]:
     gone = set(breaks)
     where = [i for i in range(len(text)) if i not in gone]
     joined = "".join(text[i] for i in where)
+    view = Context([], ())
     out = []
-    for s, e, kind in _find(joined, ctx.known_names, ctx.lexicon, squeeze=False):
+    for s, e, kind in _resolve([f for r in _FIRST for f in r.find(joined, view)]):  # identifiers, not names
         start, end = where[s], where[e - 1] + 1
         if end - start == e - s:
             continue  # no join inside: the first reading has it
