@@ -1,7 +1,7 @@
 """``yihui audit leaks``: proof that no raw identifier and no key left the vault.
 
 The needles are every direct identifier the vault holds (the columns
-``pipelines.schema`` marks with an ``identifier`` kind, quarantined rows
+``core.schema`` marks with an ``identifier`` kind, quarantined rows
 included) plus the key material of this data folder (master secret, vault
 key, every token key and its HMAC pads, as hex).  The haystacks are every
 string column of every table in the analyst warehouse (and the staging copy
@@ -29,7 +29,7 @@ import duckdb
 from anonymizer import tokens
 from anonymizer.domains import DOMAINS, RELEASE_DOMAINS
 from anonymizer.keys import MasterKey
-from pipelines.schema import INGESTED
+from core.schema import INGESTED
 
 TOKEN_SHAPE = r"^[a-z]{2,3}_[0-9a-f]{32}$"
 MIN_LENGTH = {"name": 2}  # other kinds: 6 characters, so short codes cannot match by chance

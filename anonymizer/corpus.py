@@ -50,7 +50,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import NamedTuple
 
-from pipelines.idnumbers import luhn_check_digit, make_resident_id
+from core.idnumbers import luhn_check_digit, make_resident_id
 
 REFERENCE_DATE = date(2026, 11, 20)
 KINDS = ("NAME", "ID", "DOCUMENT", "MOBILE", "EMAIL", "CARD", "ADDRESS", "OPENID", "MEDICAL_NO")

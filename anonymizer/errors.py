@@ -1,6 +1,6 @@
 """Errors of the pseudonymisation stage; none may carry a raw value or a key."""
 
-from pipelines.errors import YihuiError
+from core.errors import YihuiError
 
 
 class AnonymizerError(YihuiError):

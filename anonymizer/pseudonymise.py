@@ -21,8 +21,8 @@ import duckdb
 from anonymizer import tokens
 from anonymizer.errors import AnonymizerError
 from anonymizer.keys import MasterKey
-from pipelines import faults
-from pipelines.schema import INGESTED
+from core import faults
+from core.schema import INGESTED
 
 SQL_DIR = Path(__file__).parent / "sql"
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from anonymizer.redact.registry import PLACEHOLDERS
-from pipelines.fonts import FONT_FAMILY
+from core.fonts import FONT_FAMILY
 
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">

@@ -36,7 +36,7 @@ from anonymizer.keys import MasterKey
 from audiences.errors import AudienceError
 from audiences.export import _user, new_release_id
 from audiences.segments import Segment
-from pipelines import csv_cells
+from core import csv_cells
 
 HANDLE = {"wechat": "openid", "sms": "mobile"}
 

@@ -1,6 +1,6 @@
 """Errors of the audience stage; messages name files, lines, audiences and counts, never a person."""
 
-from pipelines.errors import YihuiError
+from core.errors import YihuiError
 
 
 class AudienceError(YihuiError):

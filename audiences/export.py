@@ -35,7 +35,7 @@ from anonymizer.keys import MasterKey
 from audiences.definitions import PROJECT, Audience
 from audiences.errors import AudienceError
 from audiences.segments import Segment, connect_store, store_path
-from pipelines import csv_cells
+from core import csv_cells
 
 FORMATS = ("csv", "parquet")
 

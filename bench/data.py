@@ -1,7 +1,7 @@
 """Synthetic but realistic inputs: mobiles, resident IDs, a table with repeats, labelled notes.
 
 Everything is seeded, so two runs measure the same values.  Resident IDs are
-built by ``pipelines.idnumbers.make_resident_id`` (checksum-valid, real GB/T
+built by ``core.idnumbers.make_resident_id`` (checksum-valid, real GB/T
 2260 district codes from the seeds); mobiles use the real network prefixes the
 generator uses.
 """
@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pipelines.generate import MOBILE_PREFIXES
-from pipelines.idnumbers import make_resident_id
+from core.idnumbers import make_resident_id
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

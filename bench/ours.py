@@ -18,7 +18,7 @@ import pyarrow as pa
 from anonymizer import tokens
 from anonymizer.domains import BY_NAME, DOMAINS, TOKEN_HEX
 from anonymizer.keys import MasterKey
-from pipelines.schema import INGESTED, TYPES
+from core.schema import INGESTED, TYPES
 from pipelines.vault import open_vault
 
 RESIDENT_ID = "居民身份证"

@@ -22,7 +22,7 @@ def release_attacks(workdir: Path, preset: str = "small") -> dict:
     from pipelines.generate import generate
     from pipelines.release_risk import report_dir
     from pipelines.run import open_session, run
-    from pipelines.settings import resolve
+    from core.settings import resolve
     from pipelines.source import Source
     from tests.heldout_attack import attack_customers, attack_policies
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pipelines.idnumbers import make_resident_id
+from core.idnumbers import make_resident_id
 
 BASE = 9_000_000_000
 TS = "2026-11-01 10:00:00"

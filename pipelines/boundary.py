@@ -16,7 +16,7 @@ beyond it by more than ``CLOCK_TOLERANCE`` is in the future.
 
 from __future__ import annotations
 
-from pipelines.schema import TYPES, Table
+from core.schema import TYPES, Table
 
 SOURCE_TIMEZONE = "Asia/Shanghai"
 CLOCK_TOLERANCE = "INTERVAL 10 MINUTE"

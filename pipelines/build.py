@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pipelines import faults
+from core import faults
+from core.fonts import FONT_FAMILY, MONO_FAMILY
+from core.settings import Settings
 from pipelines.errors import BuildFailed
-from pipelines.fonts import FONT_FAMILY, MONO_FAMILY
-from pipelines.settings import Settings
 
 
 def prepare_next(settings: Settings) -> None:

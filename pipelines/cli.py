@@ -4,7 +4,7 @@ Our exceptions (``YihuiError``) become one red ``Error: …`` line and exit code
 a traceback is shown only with ``--debug``.  Heavy imports (dbt, Great
 Expectations, pandas) happen inside the commands that need them, so
 ``yihui --help`` is instant.  Every shared option can also come from its
-``YIHUI_…`` environment variable (see ``pipelines.settings``).
+``YIHUI_…`` environment variable (see ``core.settings``).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from core.errors import DiskFull, Interrupted, YihuiError
+from core.settings import BY_NAME, Settings, resolve
 from pipelines import signals
-from pipelines.errors import DiskFull, Interrupted, YihuiError
-from pipelines.settings import BY_NAME, Settings, resolve
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_show_locals=False,  # locals may hold personal data or keys
@@ -829,7 +829,7 @@ def sql(
         except duckdb.Error as exc:
             raise YihuiError(_sql_error(exc)) from None
         if csv:  # opened in spreadsheets: no cell may run as a formula
-            from pipelines import csv_cells
+            from core import csv_cells
 
             w = csv_cells.writer(sys.stdout)
             w.writerow(cols)

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 import duckdb
 
+from core.schema import INGESTED, TYPES, Table
 from pipelines import boundary, faults, subjects
 from pipelines.errors import SchemaDrift
-from pipelines.schema import INGESTED, TYPES, Table
 from pipelines.source import Reader, Source
 
 # Columns the extract adds to every landing table
@@ -64,11 +64,11 @@ def check_schema(reader: Reader, log: Callable[[str], None]) -> None:
         have = found.get(table.name)
         if have is None:
             raise SchemaDrift(f"the source has no table {table.name}: nothing was extracted "
-                              "(renamed or dropped? the warehouse reads pipelines/schema.py)")
+                              "(renamed or dropped? the warehouse reads core/schema.py)")
         missing = [c for c in table.column_names if c not in have]
         if missing:
             raise SchemaDrift(f"source table {table.name} has no column {', '.join(missing)}: nothing was extracted "
-                              "(renamed or dropped? the warehouse reads pipelines/schema.py)")
+                              "(renamed or dropped? the warehouse reads core/schema.py)")
         extra = [c for c in have if c not in table.column_names]
         if extra:
             log(f"  source table {table.name} has columns the warehouse does not read (ignored): {', '.join(extra)}")

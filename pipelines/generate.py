@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from core.idnumbers import ID_TYPES, RESIDENT_ID, luhn_check_digit, make_resident_id
+from core.schema import TABLES
 from pipelines import bad_rows as bad_rows_mod
-from pipelines.idnumbers import ID_TYPES, RESIDENT_ID, luhn_check_digit, make_resident_id
-from pipelines.schema import TABLES
 from pipelines.source import Source
 
 REFERENCE_DATE = date(2026, 11, 20)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines.schema import BY_NAME
+from core.schema import BY_NAME
 
 # A table re-created without constraints, as a source that never declared its keys would be
 _UNCONSTRAINED = ("CREATE TABLE _copy AS SELECT * FROM {table}", "DROP TABLE {table}",

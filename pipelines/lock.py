@@ -25,7 +25,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.errors import LockBusy, YihuiError
+from core.errors import YihuiError
+from pipelines.errors import LockBusy
 
 LOCK_FILE = ".lock"
 POLL_SECONDS = 0.1

@@ -15,7 +15,7 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.fonts import FONT_FAMILY
+from core.fonts import FONT_FAMILY
 
 COUNTS = ("element_count", "unexpected_count", "missing_count")  # the only numbers read from a result
 

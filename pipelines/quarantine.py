@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.schema import INGESTED, Table
+from core.schema import INGESTED, Table
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from anonymizer import attacks, risk
-from pipelines.settings import Settings
+from core.settings import Settings
 
 
 @dataclass

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import duckdb
 
+from core.schema import BY_NAME
 from pipelines import ledger_state, subjects
-from pipelines.schema import BY_NAME
 
 POLICY = Path(__file__).resolve().parents[1] / "seeds" / "retention_policy.csv"
 

@@ -29,8 +29,8 @@ from anonymizer import tokens
 from anonymizer.domains import DOMAINS
 from anonymizer.errors import KeyInvalid
 from anonymizer.keys import ENV_VAR, MasterKey, key_path, load_key, new_key, write_key_file
-from pipelines.errors import YihuiError
-from pipelines.settings import Settings
+from core.errors import YihuiError
+from core.settings import Settings
 from pipelines.vault import fsync, open_vault, vault_path
 
 

@@ -19,13 +19,13 @@ from pathlib import Path
 import duckdb
 
 from anonymizer.keys import MasterKey, load_key
+from core import faults, quarantine, rotate, subjects
+from core.errors import ConfigError, YihuiError
+from core.schema import INGESTED
+from core.settings import Settings
 from pipelines import build as build_mod
-from pipelines import faults, quarantine, rotate, subjects
 from pipelines.boundary import CLOCK_TOLERANCE, LOCAL_NOW, LOCAL_TODAY
-from pipelines.errors import ConfigError, YihuiError
 from pipelines.extract import TableExtract, extract
-from pipelines.schema import INGESTED
-from pipelines.settings import Settings
 from pipelines.source import Source
 from pipelines.vault import open_vault
 

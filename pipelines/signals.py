@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import signal
 
-from pipelines.errors import Interrupted
+from core.errors import Interrupted
 
 HANDLED = (signal.SIGINT, signal.SIGTERM)
 received: int | None = None

@@ -1,6 +1,6 @@
 """The operational source: a SQLite file (the embedded default) or a PostgreSQL server.
 
-Both speak the schema of ``pipelines.schema``; this module hides their
+Both speak the schema of ``core.schema``; this module hides their
 differences (parameter style, bulk load, typing) behind a writer used by the
 generator and a reader used by the extractor, which attaches the source to
 DuckDB with the scanner extensions shipped on PyPI (loaded by path).
@@ -21,8 +21,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 
-from pipelines.errors import ConfigError, SourceUnavailable
-from pipelines.schema import BY_NAME, TABLES, Table
+from core.errors import ConfigError
+from core.schema import BY_NAME, TABLES, Table
+from pipelines.errors import SourceUnavailable
 from pipelines.vault import extension_file
 
 CONNECT_ATTEMPTS = 3

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import duckdb
 
+from core.settings import Settings
 from pipelines import build as build_mod
 from pipelines.checksum import MART_SCHEMAS, checksum
 from pipelines.errors import BuildFailed
-from pipelines.settings import Settings
 
 LANDING_SCHEMAS = ("pseudo", "meta")
 

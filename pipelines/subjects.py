@@ -34,10 +34,10 @@ from pathlib import Path
 import duckdb
 
 from anonymizer import tokens
+from core.errors import YihuiError
+from core.idnumbers import resident_id_problem
+from core.schema import BY_NAME, INGESTED, Table
 from pipelines import ledger_state, quarantine
-from pipelines.errors import YihuiError
-from pipelines.idnumbers import resident_id_problem
-from pipelines.schema import BY_NAME, INGESTED, Table
 from pipelines.source import Source
 
 
@@ -616,7 +616,7 @@ def write_answer(con: duckdb.DuckDBPyConnection, data_dir: Path, subject: Subjec
     path = folder / f"{request_id}-access.{fmt}"
     body = json.dumps(report, ensure_ascii=False, indent=2, default=str)
     if fmt == "html":
-        from pipelines.fonts import FONT_FAMILY, MONO_FAMILY
+        from core.fonts import FONT_FAMILY, MONO_FAMILY
 
         body = ("<!doctype html><html lang=zh-CN><meta charset=utf-8><title>个人信息查询 / subject access</title>"
                 f"<style>body {{ font-family: {FONT_FAMILY}; }} pre {{ font-family: {MONO_FAMILY}; }}</style>"

@@ -35,11 +35,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from core.idnumbers import RESIDENT_ID
+from core.schema import INGESTED, Table
+from core.settings import PROJECT_DIR, Settings
 from pipelines import boundary, faults, quality_report, quarantine
 from pipelines.errors import ValidationFailed
-from pipelines.idnumbers import RESIDENT_ID
-from pipelines.schema import INGESTED, Table
-from pipelines.settings import PROJECT_DIR, Settings
 from pipelines.subjects import withheld_counts
 
 SUITES_DIR = PROJECT_DIR / "expectations" / "suites"
@@ -171,7 +171,7 @@ def check_id_numbers(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
 
     Each distinct number is judged once (people's numbers recur on
     certificates), in SQL: the ``resident_id_problem`` macro is the twin of
-    ``pipelines.idnumbers.resident_id_problem`` (python-stdnum's checksum and
+    ``core.idnumbers.resident_id_problem`` (python-stdnum's checksum and
     calendar), held equal by tests; set-based it takes about 4 s on city where
     python-stdnum one number at a time took 14 s.  Only the problems are kept,
     and the frames join them in.  A NULL number is its own rule

@@ -28,7 +28,8 @@ import duckdb
 
 from anonymizer.errors import KeyInvalid
 from anonymizer.keys import MasterKey
-from pipelines.errors import VaultError, YihuiError
+from core.errors import YihuiError
+from pipelines.errors import VaultError
 
 VAULT_FILE = "vault.duckdb"
 SCHEMAS = ("raw", "tokens", "quarantine", "ops")

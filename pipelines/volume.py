@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from pipelines.errors import YihuiError
-from pipelines.settings import PROJECT_DIR
+from core.errors import YihuiError
+from core.settings import PROJECT_DIR
 
 CONFIG = PROJECT_DIR / "expectations" / "volume.yml"
 MART_SCHEMAS = ("profile", "audience", "governance", "publication")

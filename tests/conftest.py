@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.settings import Settings, resolve
+from core.settings import Settings, resolve
 
 TEST_KEY = "5e" * 32  # a throw-away key, used only by tests
 

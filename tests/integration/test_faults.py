@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.faults import ENV, POINTS
 from pipelines.checksum import warehouse_checksums
-from pipelines.faults import ENV, POINTS
 from tests.conftest import TEST_KEY
 
 # Own group: these spend minutes in subprocesses, beside the other tiny tests on the second worker.

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from core.schema import BY_NAME
 from pipelines.hostile_input import EXTRA_COLUMN, Case, change_cases, drift_cases, row_cases
-from pipelines.schema import BY_NAME
 from tests.conftest import TEST_KEY
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile")]

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from pipelines.fonts import CJK_FONTS, CJK_MONO_FONTS
+from core.fonts import CJK_FONTS, CJK_MONO_FONTS
 from tests.browser import render
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
@@ -32,7 +32,7 @@ def _stored_results(settings, run_id: str) -> list[dict]:
 
 
 def test_the_quality_page_lists_every_suite_with_its_pass_and_fail_counts_offline(tiny_run, tmp_path):
-    from pipelines.schema import INGESTED
+    from core.schema import INGESTED
 
     settings, _, summary = tiny_run
     page = render(summary.data_docs, tmp_path / "profile", screenshot=tmp_path / "quality.png")

@@ -296,8 +296,8 @@ def test_a_quarantined_row_is_retried_and_loaded_once_the_source_corrects_it(tin
     from datetime import date
 
     from anonymizer.keys import parse_key
+    from core.idnumbers import make_resident_id
     from pipelines.bad_rows import BASE
-    from pipelines.idnumbers import make_resident_id
     from pipelines.run import run
     from pipelines.vault import open_vault
 

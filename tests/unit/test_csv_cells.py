@@ -10,7 +10,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from pipelines import csv_cells
+from core import csv_cells
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "@SUM(A1)", "+1+1", "-2+3", "\tx", "\rx", "=", "-"]
 PLAIN = ["ok", "", "a=b", "'=already", "1-2", "张三"]

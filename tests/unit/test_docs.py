@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
+from core.settings import SETTINGS
 from pipelines.cli import app
-from pipelines.settings import SETTINGS
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 

@@ -1,9 +1,9 @@
 import sqlite3
 
+from core.idnumbers import RESIDENT_ID, resident_id_problem
+from core.schema import TABLES
 from pipelines import bad_rows
 from pipelines.generate import generate
-from pipelines.idnumbers import RESIDENT_ID, resident_id_problem
-from pipelines.schema import TABLES
 from pipelines.source import Source
 
 

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from stdnum.cn import ric
 
-from pipelines.idnumbers import (
+from core.idnumbers import (
     is_luhn_valid,
     is_valid_mobile,
     luhn_check_digit,

@@ -41,7 +41,7 @@ def _broken_ids() -> list[str | None]:
     """Generated IDs, and the same IDs broken every way a form or an import breaks them."""
     import random
 
-    from pipelines.idnumbers import make_resident_id
+    from core.idnumbers import make_resident_id
 
     rnd = random.Random(7)
     out: list[str | None] = [None, "", "12345", "32021319850309003x", "320213000001010010", "32021319850229001X"]
@@ -57,7 +57,7 @@ def _broken_ids() -> list[str | None]:
 
 def test_resident_id_problem_in_sql_agrees_with_python_stdnum_on_good_and_broken_ids(con):
     """The validate stage judges IDs with the SQL twin; the Python one (python-stdnum) is the reference."""
-    from pipelines.idnumbers import resident_id_problem
+    from core.idnumbers import resident_id_problem
 
     values = _broken_ids()
     as_of = date(2026, 11, 20)

@@ -9,7 +9,7 @@ import pytest
 
 from anonymizer import mask
 from anonymizer.pseudonymise import install_shared_macros
-from pipelines.idnumbers import make_resident_id
+from core.idnumbers import make_resident_id
 
 ID = make_resident_id("320211", date(1985, 3, 9), 371)
 SAMPLES = {

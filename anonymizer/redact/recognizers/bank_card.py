@@ -7,7 +7,7 @@ import re
 
 from anonymizer.redact.base import PatternRecognizer, digits_of
 from anonymizer.redact.recognizers.resident_id import id_shaped
-from pipelines.idnumbers import is_luhn_valid
+from core.idnumbers import is_luhn_valid
 
 _CARD = re.compile(r"[3-6](?<![0-9A-Za-z][3-6])[0-9]{3}(?:[ \n\t\-—–_/·]?[0-9]){12,15}(?![0-9A-Za-z])")
 NOT_CARD_BEFORE = ("订单", "单号", "流水", "交易号", "编号", "保单", "案件号", "住院号", "发票", "凭证号")

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pipelines.errors import ConfigError
+from core.errors import ConfigError
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
