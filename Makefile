@@ -49,11 +49,13 @@ browser: ## Install Debian's chromium (headless) and a CJK font for the HTML rep
 
 test: install browser spark ## Run the whole test suite: lint (Python, SQL), pytest (unit, integration, PostgreSQL) and the dbt tests
 	$(BIN)/ruff check core pipelines anonymizer audiences tests
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/sqlfluff lint models tests/dbt --processes 2 --disable-progress-bar
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: install ## Lint Python (ruff) and the dbt SQL (sqlfluff)
 	$(BIN)/ruff check core pipelines anonymizer audiences tests
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/sqlfluff lint models tests/dbt --processes 2 --disable-progress-bar
 
 $(VENV)/.bench-deps: $(BIN)/yihui pyproject.toml

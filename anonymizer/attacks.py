@@ -32,7 +32,8 @@ from typing import Any
 import duckdb
 import yaml
 
-from anonymizer import risk
+from anonymizer.hierarchy import STAR, at, depth, quote
+from anonymizer.release import Mart
 
 ADVERSARY = Path(__file__).with_name("adversary.yml")
 
@@ -57,7 +58,6 @@ def load_adversary(path: Path = ADVERSARY) -> Adversary:
     return Adversary(" ".join(raw["description"].split()), facts, tuple(tuple(a) for a in raw["attacks"]))
 
 
-_q = risk._q
 
 
 def infer_levels(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], released: str) -> dict[str, int]:
@@ -65,14 +65,14 @@ def infer_levels(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], released:
     (against the levels of ``risk_base``): the finest level holding every published value."""
     levels = {}
     for qi in qis:
-        values = (f"SELECT DISTINCT {_q(qi)}::VARCHAR AS v FROM {released} "
-                  f"WHERE {_q(qi)} IS NOT NULL AND {_q(qi)}::VARCHAR <> '{risk.STAR}'")
-        levels[qi] = risk.depth(qi)
+        values = (f"SELECT DISTINCT {quote(qi)}::VARCHAR AS v FROM {released} "
+                  f"WHERE {quote(qi)} IS NOT NULL AND {quote(qi)}::VARCHAR <> '{STAR}'")
+        levels[qi] = depth(qi)
         if not con.execute(f"SELECT count(*) FROM ({values})").fetchone()[0]:
             continue
-        for i in range(risk.depth(qi)):
+        for i in range(depth(qi)):
             outside = con.execute(f"SELECT count(*) FROM ({values}) WHERE v NOT IN "
-                                  f"(SELECT {_q(f'{qi}__{i}')} FROM risk_base WHERE {_q(f'{qi}__{i}')} IS NOT NULL)"
+                                  f"(SELECT {quote(f'{qi}__{i}')} FROM risk_base WHERE {quote(f'{qi}__{i}')} IS NOT NULL)"
                                   ).fetchone()[0]
             if outside == 0:
                 levels[qi] = i
@@ -87,11 +87,11 @@ def _known(col: str, qis: tuple[str, ...], released_values: dict[str, str] | Non
     finest level of its hierarchy whose value the release shows (regions are recoded per value, so
     levels differ between targets); NULL when none shows, which only starred rows then fit."""
     if col not in qis:
-        return f"t.{_q(col)}::VARCHAR"
+        return f"t.{quote(col)}::VARCHAR"
     if released_values is None:
-        return f"t.{_q(f'{col}__0')}"
-    arms = " ".join(f"WHEN t.{_q(f'{col}__{i}')} IN (SELECT v FROM {released_values[col]}) "
-                    f"THEN t.{_q(f'{col}__{i}')}" for i in range(risk.depth(col)))
+        return f"t.{quote(f'{col}__0')}"
+    arms = " ".join(f"WHEN t.{quote(f'{col}__{i}')} IN (SELECT v FROM {released_values[col]}) "
+                    f"THEN t.{quote(f'{col}__{i}')}" for i in range(depth(col)))
     return f"CASE {arms} END"
 
 
@@ -101,17 +101,17 @@ def reidentified(con: duckdb.DuckDBPyConnection, released: str, cols: tuple[str,
     (``by_owner``: with rows of one person only, ``released`` carrying each row's ``__unit``).
     ``released_values``: per quasi-identifier, a relation of the values the release shows (None:
     the attacker knows the finest level, as against the untreated mart)."""
-    known = ", ".join(f"{_known(c, qis, released_values)} AS {_q(c)}" for c in cols)
-    star = " OR ".join(f"{_q(c)} IS NULL OR {_q(c)}::VARCHAR = '{risk.STAR}'" for c in cols)
-    exact_on = " AND ".join(f"c.{_q(c)} = a.{_q(c)}" for c in cols)
-    wild_on = " AND ".join(f"(c.{_q(c)} IS NULL OR c.{_q(c)} = '{risk.STAR}' OR c.{_q(c)} = a.{_q(c)})"
+    known = ", ".join(f"{_known(c, qis, released_values)} AS {quote(c)}" for c in cols)
+    star = " OR ".join(f"{quote(c)} IS NULL OR {quote(c)}::VARCHAR = '{STAR}'" for c in cols)
+    exact_on = " AND ".join(f"c.{quote(c)} = a.{quote(c)}" for c in cols)
+    wild_on = " AND ".join(f"(c.{quote(c)} IS NULL OR c.{quote(c)} = '{STAR}' OR c.{quote(c)} = a.{quote(c)})"
                            for c in cols)
     return con.execute(
         f"""WITH a AS (SELECT t.__unit AS target, {known} FROM attack_targets AS t),
-            classes AS (SELECT {', '.join(f'{_q(c)}::VARCHAR AS {_q(c)}' for c in cols)}, count(*) AS n,
+            classes AS (SELECT {', '.join(f'{quote(c)}::VARCHAR AS {quote(c)}' for c in cols)}, count(*) AS n,
                                {'count(DISTINCT __unit) AS owners, min(__unit) AS owner' if by_owner else
                                 'count(*) AS owners, NULL AS owner'},
-                               bool_or({star}) AS wild FROM {released} GROUP BY {', '.join(_q(c) for c in cols)}),
+                               bool_or({star}) AS wild FROM {released} GROUP BY {', '.join(quote(c) for c in cols)}),
             hits AS (SELECT a.target, c.n, c.owners, c.owner FROM a
                      JOIN (SELECT * FROM classes WHERE NOT wild) AS c ON {exact_on}
                      UNION ALL
@@ -126,22 +126,22 @@ def released_value_sets(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], re
     tables = {}
     for i, qi in enumerate(qis):
         tables[qi] = f"attack_values_{i}"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {tables[qi]} AS SELECT DISTINCT {_q(qi)}::VARCHAR AS v "
-                    f"FROM {released} WHERE {_q(qi)} IS NOT NULL AND {_q(qi)}::VARCHAR <> '{risk.STAR}'")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {tables[qi]} AS SELECT DISTINCT {quote(qi)}::VARCHAR AS v "
+                    f"FROM {released} WHERE {quote(qi)} IS NOT NULL AND {quote(qi)}::VARCHAR <> '{STAR}'")
     return tables
 
 
-def owned_release(con: duckdb.DuckDBPyConnection, mart: risk.Mart, released: str,
+def owned_release(con: duckdb.DuckDBPyConnection, mart: Mart, released: str,
                   levels: dict[str, int]) -> str | None:
     """``attack_owners``: the published rows rebuilt from ``risk_base`` at ``levels`` (suppressed rows
     starred, or left out where the mart withholds them), each with its ``__unit``; None when they are
     not exactly the published rows (compared as multisets of quasi-identifiers, NULL as ``*``)."""
     qis = mart.quasi_identifiers
-    star = f"'{risk.STAR}'"
-    shown = ", ".join(f"CASE WHEN __suppressed THEN {star} ELSE {risk._at(c, levels[c])} END AS {_q(c)}" for c in qis)
+    star = f"'{STAR}'"
+    shown = ", ".join(f"CASE WHEN __suppressed THEN {star} ELSE {at(c, levels[c])} END AS {quote(c)}" for c in qis)
     con.execute(f"CREATE OR REPLACE TEMP TABLE attack_owners AS SELECT __unit, {shown} FROM risk_base"
                 + (" WHERE NOT __suppressed" if mart.withhold_suppressed else ""))
-    norm = ", ".join(f"coalesce({_q(c)}::VARCHAR, {star})" for c in qis)
+    norm = ", ".join(f"coalesce({quote(c)}::VARCHAR, {star})" for c in qis)
     differ = con.execute(f"""SELECT count(*) FROM (
         (SELECT {norm} FROM attack_owners EXCEPT ALL SELECT {norm} FROM {released})
         UNION ALL
@@ -149,7 +149,7 @@ def owned_release(con: duckdb.DuckDBPyConnection, mart: risk.Mart, released: str
     return None if differ else "attack_owners"
 
 
-def run_suite(con: duckdb.DuckDBPyConnection, mart: risk.Mart, released: str, adversary: Adversary,
+def run_suite(con: duckdb.DuckDBPyConnection, mart: Mart, released: str, adversary: Adversary,
               sample: int, levels: dict[str, int] | None = None) -> list[dict[str, Any]]:
     """Every knowledge set against ``released`` (after) and the untreated ``risk_base`` (before).
     With ``levels`` (the release's) and people of several rows, a target is re-identified when the
@@ -163,7 +163,7 @@ def run_suite(con: duckdb.DuckDBPyConnection, mart: risk.Mart, released: str, ad
     shown = {q for q in qis if con.execute(f"SELECT count(*) FROM {values[q]}").fetchone()[0]}
     several = con.execute("SELECT count(*) > count(DISTINCT __unit) FROM risk_base").fetchone()[0]
     owners = owned_release(con, mart, released, levels) if several and levels is not None else None
-    untreated = f"(SELECT {', '.join(f'{_q(c)}' for c in mart.columns)}, __unit FROM risk_base)"
+    untreated = f"(SELECT {', '.join(f'{quote(c)}' for c in mart.columns)}, __unit FROM risk_base)"
     results = []
     for knowledge in adversary.attacks:
         cols = tuple(c for c in adversary.columns(knowledge) if c in mart.columns)

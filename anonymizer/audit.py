@@ -29,6 +29,7 @@ import duckdb
 from anonymizer import tokens
 from anonymizer.domains import DOMAINS, RELEASE_DOMAINS
 from anonymizer.keys import MasterKey
+from core.layout import Layout, Project
 from core.schema import INGESTED
 
 TOKEN_SHAPE = r"^[a-z]{2,3}_[0-9a-f]{32}$"
@@ -164,7 +165,8 @@ def drop_public_vocabulary(con: duckdb.DuckDBPyConnection, files: list[Path]) ->
 
 
 def vocabulary_files(project_dir: Path) -> list[Path]:
-    return sorted((project_dir / "seeds").glob("*.csv")) + sorted((project_dir / "expectations").rglob("*.json"))
+    project = Project(project_dir)
+    return sorted(project.seeds_dir.glob("*.csv")) + sorted(project.suites_dir.parent.rglob("*.json"))
 
 
 def scan_database(con: duckdb.DuckDBPyConnection, path: Path, label: str) -> tuple[int, list[Hit]]:
@@ -224,8 +226,8 @@ def default_targets(settings) -> tuple[list[Path], list[Path]]:
     """The published release and every build database (tokens only, never a raw value); exports,
     dbt target/logs, the GX folder, the docs and reports."""
     data_dir = settings.data_dir
-    return ([settings.warehouse_path, settings.internal_path, settings.staging_path, settings.release_staging_path],
-            [data_dir / "exports", data_dir / "dbt", data_dir / "gx", data_dir / "docs", data_dir / "reports"])
+    return ([settings.layout.warehouse_path, settings.layout.internal_path, settings.layout.staging_path, settings.layout.release_staging_path],
+            list(Layout(data_dir).outputs))
 
 
 def audit(con: duckdb.DuckDBPyConnection, key: MasterKey, data_dir: Path, databases: list[Path],
@@ -241,7 +243,7 @@ def audit(con: duckdb.DuckDBPyConnection, key: MasterKey, data_dir: Path, databa
             scanned_columns += n
             hits += found
             hits += binary_key_hits(db, _label(db, data_dir), key)
-    files = [f for f in _files(file_roots) if f.name != "master.key"]
+    files = [f for f in _files(file_roots) if f.name != Layout(data_dir).master_key.name]
     for f in files:
         hits += scan_file(con, f, _label(f, data_dir))
         if f.suffix.lower() != ".duckdb":

@@ -51,6 +51,7 @@ from itertools import accumulate
 from typing import NamedTuple
 
 from core.idnumbers import luhn_check_digit, make_resident_id
+from core.layout import PROJECT
 
 REFERENCE_DATE = date(2026, 11, 20)
 KINDS = ("NAME", "ID", "DOCUMENT", "MOBILE", "EMAIL", "CARD", "ADDRESS", "OPENID", "MEDICAL_NO")
@@ -196,9 +197,8 @@ def _faker_lists() -> tuple[list[str], list[float], list[str], list[str]]:
 
 @lru_cache(maxsize=1)
 def _region_codes() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    from pipelines.generate import SEEDS_DIR
 
-    rows = list(csv.DictReader((SEEDS_DIR / "regions.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader(PROJECT.seed("regions").open(encoding="utf-8")))
     districts = [r for r in rows if r["region_level"] == "district"]
     wuxi = tuple(r["region_code"] for r in districts if r["city_code"] == "320200")
     other = tuple(r["region_code"] for r in districts if r["city_code"] != "320200")

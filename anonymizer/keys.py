@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from anonymizer.errors import KeyInvalid, KeyMissing
+from core.layout import Layout
 
 ENV_VAR = "YIHUI_MASTER_KEY"
 KEY_BYTES = 32
@@ -107,7 +108,7 @@ def write_key_file(path: Path, key: MasterKey) -> None:
 
 
 def key_path(data_dir: Path) -> Path:
-    return data_dir / "keys" / "master.key"
+    return Layout(data_dir).master_key
 
 
 def load_key(data_dir: Path) -> MasterKey:

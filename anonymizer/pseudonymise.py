@@ -22,10 +22,10 @@ from anonymizer import tokens
 from anonymizer.errors import AnonymizerError
 from anonymizer.keys import MasterKey
 from core import faults
+from core.layout import PROJECT
 from core.schema import INGESTED
 
 SQL_DIR = Path(__file__).parent / "sql"
-SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 
 
 @dataclass
@@ -47,11 +47,11 @@ def _statements(text: str) -> list[str]:
 
 def load_seeds(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE seed_regions AS SELECT * FROM read_csv('{SEEDS_DIR / 'regions.csv'}', "
+        f"CREATE OR REPLACE TEMP TABLE seed_regions AS SELECT * FROM read_csv('{PROJECT.seed('regions')}', "
         "all_varchar = true, header = true)"
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE seed_age_bands AS SELECT * FROM read_csv('{SEEDS_DIR / 'age_bands.csv'}', "
+        f"CREATE OR REPLACE TEMP TABLE seed_age_bands AS SELECT * FROM read_csv('{PROJECT.seed('age_bands')}', "
         "header = true)"
     )
     con.execute(
@@ -59,7 +59,7 @@ def load_seeds(con: duckdb.DuckDBPyConnection) -> None:
         SELECT network, prefix_length::INTEGER AS prefix_length, city_code, isp,
                ipv4_int(network) AS first_ip,
                ipv4_int(network) + (1::BIGINT << (32 - prefix_length::INTEGER)) - 1 AS last_ip
-        FROM read_csv('{SEEDS_DIR / 'ip_networks.csv'}', all_varchar = true, header = true)"""
+        FROM read_csv('{PROJECT.seed('ip_networks')}', all_varchar = true, header = true)"""
     )
 
 

@@ -115,3 +115,46 @@ def check_classes(project_dir: Path) -> None:
     if problems:
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise UnclassifiedColumns("the release is not built: " + "; ".join(problems[:5]) + more)
+
+
+@dataclass(frozen=True)
+class Mart:
+    schema: str
+    name: str
+    quasi_identifiers: tuple[str, ...]
+    columns: tuple[str, ...] = ()
+    release: str = "analysts"  # analysts | shared
+    truth: str | None = None  # individual-level: the build-database model it is released from
+    truth_key: str | None = None  # the token in ``truth`` that is one person (or household)
+    cell_count: str | None = None  # aggregates: the column counting people in a cell
+    weights: tuple[tuple[str, float], ...] = ()  # quasi-identifier -> utility weight (default 1)
+    withhold_suppressed: bool = False  # suppressed rows left out of the release, not starred
+    redacted_text: tuple[str, ...] = ()  # columns of redacted free text (placeholders)
+
+    def weight(self, qi: str) -> float:
+        return dict(self.weights).get(qi, 1.0)
+
+    @property
+    def relation(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def individual_level(self) -> bool:
+        return self.truth is not None
+
+
+def load_marts(project_dir: Path) -> list[Mart]:
+    """Every released mart the gate judges (the public, masked lottery list is published by §三.(三))."""
+    marts = []
+    for m in released_models(project_dir):
+        release = m.meta.get("release", "analysts")
+        if release == "public" or not (m.meta.get("truth") or m.meta.get("cell_count")):
+            continue
+        text = m.meta.get("redacted_text") or ()
+        marts.append(Mart(m.schema, m.name, m.of_class("quasi_identifier"), tuple(m.columns), release,
+                          m.meta.get("truth"), m.meta.get("truth_key"), m.meta.get("cell_count"),
+                          tuple(m.weights.items()), m.meta.get("suppressed_rows", "starred") == "withheld",
+                          (text,) if isinstance(text, str) else tuple(text)))
+    return marts
+
+

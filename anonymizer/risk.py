@@ -50,31 +50,11 @@ import duckdb
 import yaml
 
 from anonymizer.errors import AnonymizerError
-from anonymizer.release import released_models
+from anonymizer.hierarchy import STAR, at, class_key, depth, level_name, levelled, quote
+from anonymizer.release import Mart
 
-STAR = "*"
 SIZE_BUCKETS = ((1, 1), (2, 2), (3, 4), (5, 9), (10, 19), (20, 49), (50, None))
 
-# Generalisation hierarchies: level L of a quasi-identifier as SQL over ``b`` (the truth
-# relation at its finest level) joined to the seeds (``ab``, ``cp``, ``cal``); one level
-# past the last is ``*``.  A quasi-identifier not named here has one level, then ``*``.
-# Regions arrive locally recoded (macros/released_region.sql: a rare city is already its
-# province), so a level above one keeps a value that is already coarser.
-LEVELS: dict[str, tuple[str, ...]] = {
-    "age_band": ("b.age_band", "ab.age_band_coarse", "ab.age_band_broad"),
-    "district_name": ("b.district_name", "b.city_name", "coalesce(cp.province_name, b.city_name)"),
-    "city_name": ("b.city_name", "coalesce(cp.province_name, b.city_name)"),
-    "registered_period": ("b.registered_period", "cal.iso_week", "cal.month", "cal.quarter", "cal.year"),
-    "opened_month": ("b.opened_month", "mon.quarter", "mon.year"),
-}
-LOOKUPS = {
-    "ab": "LEFT JOIN {ref}.age_bands AS ab ON ab.age_band = b.age_band",
-    "cp": ("LEFT JOIN (SELECT city_name, any_value(province_name) AS province_name FROM {ref}.regions "
-           "WHERE city_name IS NOT NULL GROUP BY 1) AS cp ON cp.city_name = b.city_name"),
-    "cal": "LEFT JOIN {ref}.calendar AS cal ON cal.date_day = try_cast(b.registered_period AS DATE)",
-    "mon": ("LEFT JOIN (SELECT month, any_value(quarter) AS quarter, any_value(year) AS year FROM {ref}.calendar "
-            "GROUP BY 1) AS mon ON mon.month = b.opened_month"),
-}
 # Identifier kinds of anonymizer.redact whose detectors validate what they find (a check
 # character, Luhn, a fixed shape): one still found in released text refuses the release.
 # Other kinds found again (a name or an address the detectors guess from context) are
@@ -103,86 +83,6 @@ def load_policy(project_dir: Path) -> Policy:
     r = v["risk"]
     return Policy(int(r["k_analysts"]), int(v["min_cell_size"]), float(r["max_suppression"]),
                   float(r["linkage_max_rate"]), int(r["linkage_sample"]))
-
-
-@dataclass(frozen=True)
-class Mart:
-    schema: str
-    name: str
-    quasi_identifiers: tuple[str, ...]
-    columns: tuple[str, ...] = ()
-    release: str = "analysts"  # analysts | shared
-    truth: str | None = None  # individual-level: the build-database model it is released from
-    truth_key: str | None = None  # the token in ``truth`` that is one person (or household)
-    cell_count: str | None = None  # aggregates: the column counting people in a cell
-    weights: tuple[tuple[str, float], ...] = ()  # quasi-identifier -> utility weight (default 1)
-    withhold_suppressed: bool = False  # suppressed rows left out of the release, not starred
-    redacted_text: tuple[str, ...] = ()  # columns of redacted free text (placeholders)
-
-    def weight(self, qi: str) -> float:
-        return dict(self.weights).get(qi, 1.0)
-
-    @property
-    def relation(self) -> str:
-        return f"{self.schema}.{self.name}"
-
-    @property
-    def individual_level(self) -> bool:
-        return self.truth is not None
-
-
-def load_marts(project_dir: Path) -> list[Mart]:
-    """Every released mart the gate judges (the public, masked lottery list is published by §三.(三))."""
-    marts = []
-    for m in released_models(project_dir):
-        release = m.meta.get("release", "analysts")
-        if release == "public" or not (m.meta.get("truth") or m.meta.get("cell_count")):
-            continue
-        text = m.meta.get("redacted_text") or ()
-        marts.append(Mart(m.schema, m.name, m.of_class("quasi_identifier"), tuple(m.columns), release,
-                          m.meta.get("truth"), m.meta.get("truth_key"), m.meta.get("cell_count"),
-                          tuple(m.weights.items()), m.meta.get("suppressed_rows", "starred") == "withheld",
-                          (text,) if isinstance(text, str) else tuple(text)))
-    return marts
-
-
-def _q(col: str) -> str:
-    return '"' + col.replace('"', '""') + '"'
-
-
-def depth(qi: str) -> int:
-    """Levels of a quasi-identifier's hierarchy below ``*``."""
-    return len(LEVELS.get(qi, ("",)))
-
-
-def level_expr(qi: str, level: int) -> str:
-    if level >= depth(qi):
-        return f"'{STAR}'"
-    return f"({LEVELS[qi][level]})::VARCHAR" if qi in LEVELS else f"b.{_q(qi)}::VARCHAR"
-
-
-def level_name(qi: str, level: int) -> str:
-    if level >= depth(qi):
-        return STAR
-    return LEVELS[qi][level].split(".")[-1] if qi in LEVELS else qi
-
-
-def levelled(source: str, qis: tuple[str, ...], ref: str, unit: str | None) -> str:
-    """``source`` with ``<qi>__<L>`` (VARCHAR) for every level of each quasi-identifier."""
-    cols = [f"{level_expr(q, i)} AS {_q(f'{q}__{i}')}" for q in qis for i in range(depth(q))]
-    exprs = " ".join(LEVELS.get(q, ("",))[i] for q in qis for i in range(depth(q)))
-    joins = " ".join(sql.format(ref=ref) for alias, sql in LOOKUPS.items() if f"{alias}." in exprs)
-    unit_col = f"b.{_q(unit)} AS __unit" if unit else "b.rowid AS __unit"
-    return (f"SELECT b.*, b.rowid AS __rid, {unit_col}, FALSE AS __suppressed, {', '.join(cols)} "
-            f"FROM {source} AS b {joins}")
-
-
-def _at(qi: str, level: int) -> str:
-    return f"'{STAR}'" if level >= depth(qi) else _q(f"{qi}__{level}")
-
-
-def class_key(qis: tuple[str, ...], levels: dict[str, int]) -> str:
-    return "hash(" + ", ".join(_at(q, levels[q]) for q in qis) + ")"
 
 
 # --- measuring -----------------------------------------------------------------------------------
@@ -353,12 +253,12 @@ def write_release(con: duckdb.DuckDBPyConnection, mart: Mart, levels: dict[str, 
     for c in mart.columns:
         if c in mart.quasi_identifiers:
             star = f"'{STAR}'" if types[c] == "VARCHAR" else "NULL"
-            value = _at(c, levels[c]) if levels[c] < depth(c) or types[c] == "VARCHAR" else "NULL"
+            value = at(c, levels[c]) if levels[c] < depth(c) or types[c] == "VARCHAR" else "NULL"
             exprs.append(f"CAST(CASE WHEN __suppressed THEN {star} ELSE {value} END AS {types[c]})")
         else:
-            exprs.append(_q(c))
+            exprs.append(quote(c))
     con.execute(f"DELETE FROM {rel}.{mart.relation}")
-    con.execute(f"INSERT INTO {rel}.{mart.relation} ({', '.join(_q(c) for c in mart.columns)}) "
+    con.execute(f"INSERT INTO {rel}.{mart.relation} ({', '.join(quote(c) for c in mart.columns)}) "
                 f"SELECT {', '.join(exprs)} FROM risk_base "
                 f"{'WHERE NOT __suppressed ' if mart.withhold_suppressed else ''}ORDER BY ALL")
 
@@ -419,13 +319,13 @@ def span_counts_sql(column: str) -> str:
         return "'" + text.replace("'", "''") + "'"
 
     def count(p: str) -> str:
-        text = _q(column)
+        text = quote(column)
         for longer in PLACEHOLDERS.values():
             if p in longer and p != longer:
                 text = f"replace({text}, {lit(longer)}, '')"
         return f"coalesce(sum((length({text}) - length(replace({text}, {lit(p)}, ''))) // length({lit(p)})), 0)"
 
-    return ", ".join(f"{count(p)}::BIGINT AS {_q(kind)}" for kind, p in PLACEHOLDERS.items())
+    return ", ".join(f"{count(p)}::BIGINT AS {quote(kind)}" for kind, p in PLACEHOLDERS.items())
 
 
 def residual_identifiers(texts: Any) -> dict[str, int]:
@@ -453,7 +353,7 @@ def redacted_text(con: duckdb.DuckDBPyConnection, mart: Mart, released: str, bat
     for column in mart.redacted_text:
         counts = con.execute(f"SELECT {span_counts_sql(column)} FROM {released}").fetchone()
         col_spans = dict(zip(PLACEHOLDERS, (int(n) for n in counts), strict=True))
-        cur = con.execute(f"SELECT {_q(column)} FROM {released} WHERE {_q(column)} IS NOT NULL")
+        cur = con.execute(f"SELECT {quote(column)} FROM {released} WHERE {quote(column)} IS NOT NULL")
         col_residual = residual_identifiers(r[0] for rows in iter(partial(cur.fetchmany, batch), []) for r in rows)
         columns[column] = {"spans": col_spans, "residual": col_residual}
         for kind, n in col_spans.items():
@@ -481,7 +381,7 @@ def text_line(text: dict[str, Any]) -> str:
 
 
 def assess_aggregate(con: duckdb.DuckDBPyConnection, mart: Mart, policy: Policy, rel: str) -> MartReport:
-    k, cell = policy.k_for(mart.release), _q(mart.cell_count)
+    k, cell = policy.k_for(mart.release), quote(mart.cell_count)
     cells, suppressed, smallest = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE {cell} IS NULL), min({cell}) FROM {rel}.{mart.relation}").fetchone()
     failures = [f"a published cell counts {smallest} < {k}"] if smallest is not None and smallest < k else []

@@ -37,6 +37,7 @@ from audiences.errors import AudienceError
 from audiences.export import _user, new_release_id
 from audiences.segments import Segment
 from core import csv_cells
+from core.layout import Layout
 
 HANDLE = {"wechat": "openid", "sms": "mobile"}
 
@@ -56,7 +57,7 @@ class Activation:
 
 
 def restricted_dir(data_dir: Path) -> Path:
-    path = data_dir / "restricted" / "deliveries"
+    path = Layout(data_dir).deliveries_dir
     path.mkdir(parents=True, exist_ok=True)
     for p in (path.parent, path):
         os.chmod(p, 0o700)

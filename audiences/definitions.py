@@ -23,9 +23,9 @@ from typing import Any
 import yaml
 
 from audiences.errors import DefinitionError
+from core.layout import PROJECT
 
-PROJECT = Path(__file__).resolve().parents[1]
-DEFINITIONS_DIR = Path(__file__).parent / "definitions"
+DEFINITIONS_DIR = PROJECT.audiences_dir
 CHANNELS = ("wechat", "sms")
 PURPOSES = ("promotion",)
 OPERATORS = {"equals": "=", "not_equals": "<>", "at_least": ">=", "at_most": "<=", "in": "IN"}
@@ -96,7 +96,7 @@ def _literal(value: Any) -> str:
 
 @lru_cache(maxsize=1)
 def sensitive_columns() -> frozenset[str]:
-    project = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())
+    project = yaml.safe_load(PROJECT.dbt_project_file.read_text())
     return frozenset(project["vars"]["sensitive_columns"])
 
 
@@ -104,7 +104,7 @@ def sensitive_columns() -> frozenset[str]:
 def _feature_columns() -> dict[str, tuple[str, str]]:
     """Field → (the mart that holds it, its contracted data type), from the marts' dbt YAML."""
     fields: dict[str, tuple[str, str]] = {}
-    for path in (PROJECT / "models" / "marts" / "audience").glob("*.yml"):
+    for path in (PROJECT.root / "models" / "marts" / "audience").glob("*.yml"):
         for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
             if model["name"] in FEATURE_MODELS:
                 for column in model.get("columns", []):

@@ -32,10 +32,11 @@ import duckdb
 from anonymizer import tokens
 from anonymizer.domains import EXPORT
 from anonymizer.keys import MasterKey
-from audiences.definitions import PROJECT, Audience
+from audiences.definitions import Audience
 from audiences.errors import AudienceError
 from audiences.segments import Segment, connect_store, store_path
 from core import csv_cells
+from core.layout import PROJECT, Layout
 
 FORMATS = ("csv", "parquet")
 
@@ -49,7 +50,7 @@ class ExportResult:
 
 def git_revision() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT, capture_output=True, text=True, check=True)
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT.root, capture_output=True, text=True, check=True)
         return out.stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -61,7 +62,7 @@ def new_release_id() -> str:
 
 
 def export_dir(data_dir: Path, audience: Audience, segment: Segment, export_id: str) -> Path:
-    return data_dir / "exports" / audience.name / segment.as_of.isoformat() / export_id
+    return Layout(data_dir).exports_dir / audience.name / segment.as_of.isoformat() / export_id
 
 
 def export(con: duckdb.DuckDBPyConnection | None, key: MasterKey | None, data_dir: Path, segment: Segment,

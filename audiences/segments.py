@@ -32,9 +32,9 @@ import duckdb
 from anonymizer.tokens import hmac_pads
 from audiences.definitions import Audience, load_all
 from audiences.errors import AudienceError
+from core.layout import PROJECT, Layout
 
-STORE = Path("marketing") / "segments.duckdb"
-REASONS_SEED = Path(__file__).resolve().parents[1] / "seeds" / "suppression_reasons.csv"
+REASONS_SEED = PROJECT.seed("suppression_reasons")
 
 
 def suppression_reasons() -> dict[str, str]:
@@ -69,7 +69,7 @@ class Segment:
 
 
 def store_path(data_dir: Path) -> Path:
-    return data_dir / STORE
+    return Layout(data_dir).segment_store
 
 
 def connect_store(data_dir: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -211,7 +211,7 @@ def rekeyed_since(data_dir: Path, wave_run_id: str | None) -> str | None:
 
     A wave's member keys are the warehouse's tokens of its key version; once the build database
     is rebuilt under a newer key, they match no one there, so the wave must be refreshed."""
-    internal = data_dir / "build" / "internal.duckdb"
+    internal = Layout(data_dir).internal_path
     if wave_run_id is None or not internal.exists():
         return None
     con = duckdb.connect(str(internal), read_only=True)

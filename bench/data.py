@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipelines.generate import MOBILE_PREFIXES
 from core.idnumbers import make_resident_id
+from pipelines.generate import MOBILE_PREFIXES
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -18,11 +18,11 @@ HELD_OUT = 20261203
 
 
 def release_attacks(workdir: Path, preset: str = "small") -> dict:
+    from core.settings import resolve
     from pipelines.build import release_as_of
     from pipelines.generate import generate
     from pipelines.release_risk import report_dir
     from pipelines.run import open_session, run
-    from core.settings import resolve
     from pipelines.source import Source
     from tests.heldout_attack import attack_customers, attack_policies
 
@@ -38,10 +38,10 @@ def release_attacks(workdir: Path, preset: str = "small") -> dict:
     loss = {m["mart"]: {**m["information_loss"], "released_levels": m["released_levels"],
                         "suppressed": (m["after"] or {}).get("suppressed"), "cells": m["cells"]}
             for m in report["marts"]}
-    as_of = release_as_of(settings.warehouse_path).isoformat()
+    as_of = release_as_of(settings.layout.warehouse_path).isoformat()
     _key, con = open_session(settings)
     try:
-        con.execute(f"ATTACH '{settings.warehouse_path}' AS rel (READ_ONLY)")
+        con.execute(f"ATTACH '{settings.layout.warehouse_path}' AS rel (READ_ONLY)")
         held_out = {f"dim_customers, id_card{' + registration' if reg else ''}":
                     attack_customers(con, as_of, with_registration=reg) for reg in (False, True)}
         held_out["fct_policies, id_card + one policy"] = attack_policies(con, as_of)

@@ -99,14 +99,14 @@ def _peer(name: str, script: str, parquet: Path) -> dict:
 
 def ours(con: duckdb.DuckDBPyConnection) -> dict:
     """The gate's own measure (k over people) and its attack suite (ID-card knowledge, 1,000 targets)."""
-    from anonymizer import attacks, risk
+    from anonymizer import attacks, hierarchy, release, risk
 
-    mart = risk.Mart("main", "bench_customers", QIS, (*QIS, SECRET), truth="bench_customers",
+    mart = release.Mart("main", "bench_customers", QIS, (*QIS, SECRET), truth="bench_customers",
                      truth_key="person_key")
     adversary = attacks.Adversary("ID card", {"id_card": ("sex, birth date, ID region", QIS)}, (("id_card",),))
     t = time.perf_counter()
     con.execute("CREATE OR REPLACE TEMP TABLE risk_base AS "
-                + risk.levelled("bench_customers", QIS, "reference", "person_key"))
+                + hierarchy.levelled("bench_customers", QIS, "reference", "person_key"))
     m = risk.measure(con, QIS, {q: 0 for q in QIS}, 5)
     tm = time.perf_counter() - t
     t = time.perf_counter()

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ConfigError
-
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from core.layout import PROJECT_DIR, Layout, Project
 
 
 @dataclass(frozen=True)
@@ -71,47 +70,9 @@ class Settings:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def warehouse_path(self) -> Path:
-        """The release analysts receive: assessed marts, reference seeds, governance aggregates."""
-        return self.data_dir / "warehouse.duckdb"
-
-    @property
-    def build_dir(self) -> Path:
-        """Individual-level build output (mode 0700): never published, never opened by `yihui sql`."""
-        return self.data_dir / "build"
-
-    @property
-    def internal_path(self) -> Path:
-        """The build database of the published release: tokens, the audience base, the gate's truth.
-        Read by marketing (`yihui segment`), subject requests and the leak audit."""
-        return self.build_dir / "internal.duckdb"
-
-    @property
-    def next_dir(self) -> Path:
-        """Where a run builds the next release pair before the publish renames it into place."""
-        return self.build_dir / "next"
-
-    @property
-    def staging_path(self) -> Path:
-        """The next build database (pseudonymised sources and every dbt model outside the release)."""
-        return self.next_dir / "internal.duckdb"
-
-    @property
-    def release_staging_path(self) -> Path:
-        """The next release, written by dbt through the attached `release` database."""
-        return self.next_dir / "release.duckdb"
-
-    @property
-    def exports_dir(self) -> Path:
-        return self.data_dir / "exports"
-
-    @property
-    def restricted_dir(self) -> Path:
-        return self.data_dir / "restricted"
-
-    @property
-    def runs_dir(self) -> Path:
-        return self.data_dir / "runs"
+    def layout(self) -> Layout:
+        """The data dir's paths, and the project's (``project_dir``)."""
+        return Layout(self.data_dir, Project(self.project_dir))
 
 
 def resolve(**flags: Any) -> Settings:
@@ -134,7 +95,7 @@ def resolve(**flags: Any) -> Settings:
                 raise ConfigError(f"{s.name} must be {kind}, got {value!r}") from None
         values[s.name] = value
     data_dir = Path(values["data_dir"]).resolve()
-    source = values["source"] or f"sqlite:///{data_dir / 'source' / 'ops.sqlite'}"
+    source = values["source"] or f"sqlite:///{Layout(data_dir).source_sqlite}"
     as_of = None
     if values["as_of"]:
         try:

@@ -29,12 +29,10 @@ import duckdb
 
 from anonymizer.errors import KeyInvalid
 from anonymizer.keys import MasterKey, load_key
+from core.layout import Layout
 from pipelines import ledger_state
 from pipelines.errors import VaultError
 from pipelines.vault import VaultDamaged, fsync, new_connection, vault_path, verify
-
-BACKUP_DIR = "backups"
-LAST_GOOD = "last-good.duckdb"
 
 
 @dataclass
@@ -53,7 +51,7 @@ class Restored:
 
 
 def backup_dir(data_dir: Path) -> Path:
-    path = data_dir / BACKUP_DIR
+    path = Layout(data_dir).backups_dir
     path.mkdir(mode=0o700, exist_ok=True)
     return path
 
@@ -96,7 +94,8 @@ def keep_last_good(con: duckdb.DuckDBPyConnection, data_dir: Path, key: MasterKe
     A byte copy (about 15 ms for the 28 MB ``small`` vault) unless a WAL is pending, whose
     changes the file alone lacks: then a ``COPY FROM DATABASE`` (about 0.6 s on ``small``).
     """
-    target = backup_dir(data_dir) / LAST_GOOD
+    backup_dir(data_dir)  # made, mode 0700, on first use
+    target = Layout(data_dir).last_good_backup
     source = vault_path(data_dir)
     if source.with_name(source.name + ".wal").exists():
         _copy_database(con, key, target)
@@ -127,34 +126,35 @@ def backup(data_dir: Path) -> BackupFile:
                                                                               f"check ({r}): {target} is not usable"))
     finally:
         con.close()
-    return _describe(target)
+    return _describe(target, Layout(data_dir))
 
 
-def _describe(path: Path) -> BackupFile:
+def _describe(path: Path, layout: Layout) -> BackupFile:
     st = path.stat()
-    kind = "last good" if path.name == LAST_GOOD else "backup"
+    kind = "last good" if path == layout.last_good_backup else "backup"
     return BackupFile(path, kind, datetime.fromtimestamp(st.st_mtime, UTC), st.st_size)
 
 
 def list_backups(data_dir: Path) -> list[BackupFile]:
     """Every backup and the last good copy, oldest first."""
-    folder = data_dir / BACKUP_DIR
+    layout = Layout(data_dir)
+    folder = layout.backups_dir
     if not folder.is_dir():
         return []
-    return sorted((_describe(p) for p in folder.glob("*.duckdb") if not p.name.startswith(".")),
+    return sorted((_describe(p, layout) for p in folder.glob("*.duckdb") if not p.name.startswith(".")),
                   key=lambda b: b.taken_at)
 
 
 def _choose(data_dir: Path, name: str | None) -> BackupFile:
     found = list_backups(data_dir)
     if not found:
-        raise VaultError(f"no backup in {data_dir / BACKUP_DIR}: nothing to restore from")
+        raise VaultError(f"no backup in {Layout(data_dir).backups_dir}: nothing to restore from")
     if name is None:
         return found[-1]
     for b in found:
         if name in (b.path.name, b.path.stem, str(b.path)):
             return b
-    raise VaultError(f"no backup named {name} in {data_dir / BACKUP_DIR} (see `yihui vault list`)")
+    raise VaultError(f"no backup named {name} in {Layout(data_dir).backups_dir} (see `yihui vault list`)")
 
 
 def restore(data_dir: Path, name: str | None = None) -> Restored:

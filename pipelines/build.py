@@ -32,10 +32,10 @@ from pipelines.errors import BuildFailed
 
 def prepare_next(settings: Settings) -> None:
     """An empty ``build/next`` (owner-only) for a new build pair."""
-    for path in (settings.staging_path, settings.release_staging_path):
+    for path in (settings.layout.staging_path, settings.layout.release_staging_path):
         path.unlink(missing_ok=True)
         path.with_name(path.name + ".wal").unlink(missing_ok=True)
-    for folder in (settings.build_dir, settings.next_dir):
+    for folder in (settings.layout.build_dir, settings.layout.next_dir):
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o700)
 
@@ -47,10 +47,10 @@ def dbt_env(settings: Settings, warehouse: Path, release: Path | None = None) ->
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DBT_PROFILES_DIR=str(settings.project_dir / "profiles"),
         DBT_PROJECT_DIR=str(settings.project_dir),
-        DBT_TARGET_PATH=str(settings.data_dir / "dbt" / "target"),
-        DBT_LOG_PATH=str(settings.data_dir / "dbt" / "logs"),
+        DBT_TARGET_PATH=str(settings.layout.dbt_target),
+        DBT_LOG_PATH=str(settings.layout.dbt_logs),
         YIHUI_WAREHOUSE_PATH=str(warehouse),
-        YIHUI_RELEASE_PATH=str(release or settings.release_staging_path),
+        YIHUI_RELEASE_PATH=str(release or settings.layout.release_staging_path),
         YIHUI_THREADS=str(settings.threads),
         YIHUI_MEMORY_LIMIT=settings.memory_limit,
     )
@@ -89,9 +89,9 @@ def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str],
             env: dict[str, str] | None = None, executable: str | None = None,
             release: Path | None = None) -> BuildResult:
     cmd = [executable or dbt_executable(), *args, "--vars", json.dumps({"as_of": as_of.isoformat()})]
-    (release or settings.release_staging_path).parent.mkdir(parents=True, exist_ok=True)
+    (release or settings.layout.release_staging_path).parent.mkdir(parents=True, exist_ok=True)
     proc = run_child(cmd, cwd=settings.project_dir, env={**dbt_env(settings, warehouse, release), **(env or {})})
-    results_file = settings.data_dir / "dbt" / "target" / "run_results.json"
+    results_file = settings.layout.dbt_target / "run_results.json"
     passed = failed = warned = 0
     failures: list[str] = []
     seconds: dict[str, float] = {}
@@ -110,7 +110,7 @@ def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str],
     if proc.returncode != 0:
         tail = "; ".join(failures[:5]) or _last_error(proc.stdout + proc.stderr)
         raise BuildFailed(f"dbt {args[0]} failed ({failed} failing): {tail}. "
-                          f"Full log: {settings.data_dir / 'dbt' / 'logs' / 'dbt.log'}")
+                          f"Full log: {settings.layout.dbt_logs / 'dbt.log'}")
     return BuildResult(passed, failed, warned, failures, seconds)
 
 
@@ -158,7 +158,7 @@ def staged_as_of(settings: Settings) -> date:
     """The reference date the next build database was pseudonymised at (ages are computed at it)."""
     import duckdb
 
-    warehouse = settings.staging_path
+    warehouse = settings.layout.staging_path
     if not warehouse.exists():
         raise BuildFailed(f"no pseudonymised warehouse at {warehouse}: run `yihui pseudonymise` first")
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -180,8 +180,8 @@ def build(settings: Settings, as_of: date | None = None) -> BuildResult:
         raise BuildFailed(f"the next build database was pseudonymised as of {staged}, not {as_of}: "
                           "run `yihui pseudonymise` with the same --as-of")
     check_classes(settings.project_dir)
-    settings.release_staging_path.unlink(missing_ok=True)
-    return run_dbt(settings, settings.staging_path, staged, ["build"])
+    settings.layout.release_staging_path.unlink(missing_ok=True)
+    return run_dbt(settings, settings.layout.staging_path, staged, ["build"])
 
 
 def release_as_of(warehouse: Path) -> date:
@@ -205,14 +205,14 @@ def docs(settings: Settings) -> Path:
     import shutil
     import tempfile
 
-    as_of = release_as_of(settings.warehouse_path)
+    as_of = release_as_of(settings.layout.warehouse_path)
     with tempfile.TemporaryDirectory(dir=settings.data_dir) as tmp:
         release = Path(tmp) / "release.duckdb"
-        shutil.copyfile(settings.warehouse_path, release)
+        shutil.copyfile(settings.layout.warehouse_path, release)
         run_dbt(settings, Path(tmp) / "empty.duckdb", as_of, ["docs", "generate", "--static"], release=release)
-    out = settings.data_dir / "docs" / "index.html"
+    out = settings.layout.docs_page
     out.parent.mkdir(parents=True, exist_ok=True)
-    page = (settings.data_dir / "dbt" / "target" / "static_index.html").read_text(encoding="utf-8")
+    page = (settings.layout.dbt_target / "static_index.html").read_text(encoding="utf-8")
     out.write_text(page.replace("</head>", CJK_STYLE + "</head>", 1), encoding="utf-8")
     return out
 
@@ -226,10 +226,10 @@ CJK_STYLE = ("<style>body, body *:not(code):not(pre):not(code *):not(pre *) "
 def publish(settings: Settings) -> Path:
     """Atomically replace the analysts' warehouse with the next release, then keep the next build
     database as the internal one (owner-only) for marketing and subject requests."""
-    release, dst = settings.release_staging_path, settings.warehouse_path
+    release, dst = settings.layout.release_staging_path, settings.layout.warehouse_path
     faults.point("publish")  # (tests) every gate passed, the rename not done
     release.chmod(0o644)  # the anonymous release is for reading; the build database stays the owner's
     os.replace(release, dst)
-    settings.staging_path.chmod(0o600)
-    os.replace(settings.staging_path, settings.internal_path)
+    settings.layout.staging_path.chmod(0o600)
+    os.replace(settings.layout.staging_path, settings.layout.internal_path)
     return dst

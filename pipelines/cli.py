@@ -242,9 +242,9 @@ def risk_report(data_dir: DataDir = None) -> None:
     from pipelines.build import release_as_of
 
     s = _settings(data_dir)
-    as_of = release_as_of(s.warehouse_path)
-    if not s.internal_path.exists():
-        raise YihuiError(f"no build database at {s.internal_path}: run `yihui run` first")
+    as_of = release_as_of(s.layout.warehouse_path)
+    if not s.layout.internal_path.exists():
+        raise YihuiError(f"no build database at {s.layout.internal_path}: run `yihui run` first")
     res = release_risk.assess(s, f"report-{as_of}", as_of, treat=False)
     t = Table(title=f"re-identification risk of the published release (as of {as_of})")
     for col in ("mart", "release", "k (required)", "suppressed", "information lost", "attacks: worst released rate"):
@@ -280,7 +280,7 @@ def segment_refresh(data_dir: DataDir = None) -> None:
     from audiences.segments import refresh
 
     s = _settings(data_dir)
-    segments = refresh(s.data_dir, s.internal_path)
+    segments = refresh(s.data_dir, s.layout.internal_path)
     _segment_table(segments)
 
 
@@ -366,7 +366,7 @@ def segment_export(
     if dry_run:
         res = export(None, None, s.data_dir, status(s.data_dir, [a])[0], fmt, dry_run=True)
     else:
-        seg = next(x for x in refresh(s.data_dir, s.internal_path) if x.audience.name == name)
+        seg = next(x for x in refresh(s.data_dir, s.layout.internal_path) if x.audience.name == name)
         key, con = open_session(s)
         try:
             res = export(con, key, s.data_dir, seg, fmt)
@@ -439,7 +439,7 @@ def subject_access(id_number: IdNumber = None, mobile: Mobile = None, openid: Op
     The answer is written to <data-dir>/restricted/subject-requests/ (mode 0600), never to the screen.
     """
 
-    from pipelines import subjects
+    from pipelines import retention, subjects
     from pipelines.run import new_run_id, open_session
 
     if fmt not in ("json", "html"):
@@ -448,7 +448,7 @@ def subject_access(id_number: IdNumber = None, mobile: Mobile = None, openid: Op
     _key, con = open_session(s)
     try:
         subject = subjects.find(con, id_number, mobile, openid, scope)
-        report = subjects.access(con, subject, s.internal_path, s.data_dir)
+        report = subjects.access(con, subject, s.layout.internal_path, s.data_dir)
         request_id = new_run_id()
         path = subjects.write_answer(con, s.data_dir, subject, report, fmt, request_id)
         subjects.log_request(con, "access", _identifier_kind(id_number, mobile, openid), request_id, subject.total)
@@ -459,7 +459,7 @@ def subject_access(id_number: IdNumber = None, mobile: Mobile = None, openid: Op
     out.print(_scope_line(subject))
     out.print("found: " + ", ".join(f"{k} {n:,}" for k, n in counts.items()))
     out.print(f"answer written to {path} (restricted; `yihui retention apply` removes it after "
-              f"{subjects.answer_retention_days()} days, erasure at once); the request is logged in the vault")
+              f"{retention.answer_retention_days()} days, erasure at once); the request is logged in the vault")
 
 
 @subject_app.command("erase")
@@ -490,7 +490,7 @@ def subject_erase(id_number: IdNumber = None, mobile: Mobile = None, openid: Ope
     out.print("vault: " + ", ".join(f"{t} {n:,}" for t, n in erased.removed.items())
               + f" (of which {', '.join(t for t in erased.removed if t in subjects.HELD) or 'none'} under legal hold)")
     out.print("downstream: " + ", ".join(f"{k} {n:,}" for k, n in downstream.items()))
-    if s.warehouse_path.exists():
+    if s.layout.warehouse_path.exists():
         rebuild(s, log=lambda m: console.print(f"[dim]{m}[/]"), status="erasure")
         out.print("warehouse rebuilt without them")
     out.print(f"erasure {request_id} recorded in the ledger (keyed hashes only)")
@@ -555,7 +555,7 @@ def retention_apply(
     for rule in retention.load_policy():
         t.add_row(rule.data_class, rule.action, rule.period, f"{counts.get(rule.data_class, 0):,}", rule.basis)
     out.print(t)
-    if not dry_run and any(counts.values()) and s.warehouse_path.exists():
+    if not dry_run and any(counts.values()) and s.layout.warehouse_path.exists():
         rebuild(s, log=lambda m: console.print(f"[dim]{m}[/]"), status="retention")
         out.print("warehouse rebuilt")
 
@@ -755,7 +755,7 @@ def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
         con.close()
     for table, n in summary.pseudonymised.items():
         out.print(f"pseudo.{table}: {n:,} rows")
-    out.print(f"next build database: {s.staging_path} (build, gate and publish with `yihui build`)")
+    out.print(f"next build database: {s.layout.staging_path} (build, gate and publish with `yihui build`)")
 
 
 @app.command()
@@ -816,9 +816,9 @@ def sql(
     import duckdb
 
     s = _settings(data_dir)
-    if not s.warehouse_path.exists():
-        raise YihuiError(f"no warehouse at {s.warehouse_path}: run `yihui run` first")
-    con = connect_release(s.warehouse_path)
+    if not s.layout.warehouse_path.exists():
+        raise YihuiError(f"no warehouse at {s.layout.warehouse_path}: run `yihui run` first")
+    con = connect_release(s.layout.warehouse_path)
 
     def show(q: str) -> None:
         try:
@@ -847,7 +847,7 @@ def sql(
     if query:
         show(query)
         return
-    out.print(f"read-only SQL over {s.warehouse_path}; end a statement with ';', quit with .quit or Ctrl-D")
+    out.print(f"read-only SQL over {s.layout.warehouse_path}; end a statement with ';', quit with .quit or Ctrl-D")
     buf = ""
     while True:
         try:

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 
 import duckdb
 
+from core import faults
 from core.schema import INGESTED, TYPES, Table
-from pipelines import boundary, faults, subjects
+from pipelines import boundary, subjects
 from pipelines.errors import SchemaDrift
 from pipelines.source import Reader, Source
 

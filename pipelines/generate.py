@@ -22,18 +22,17 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from core.idnumbers import ID_TYPES, RESIDENT_ID, luhn_check_digit, make_resident_id
+from core.layout import PROJECT
 from core.schema import TABLES
 from pipelines import bad_rows as bad_rows_mod
 from pipelines.source import Source
 
 REFERENCE_DATE = date(2026, 11, 20)
 REFERENCE_TS = datetime(2026, 11, 20, 23, 0, 0)
-SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 # Products and enrolment windows: one definition (seeds/coverage_years.csv), used by dbt too.
-_YEARS = list(csv.DictReader((SEEDS_DIR / "coverage_years.csv").open(encoding="utf-8")))
+_YEARS = list(csv.DictReader(PROJECT.seed("coverage_years").open(encoding="utf-8")))
 COVERAGE_YEARS = tuple(int(y["coverage_year"]) for y in _YEARS)
 ENROLMENT_OPENS = {int(y["coverage_year"]): date.fromisoformat(y["enrolment_opens"]) for y in _YEARS}
 ENROLMENT_CLOSES = {int(y["coverage_year"]): date.fromisoformat(y["enrolment_closes"]) for y in _YEARS}
@@ -99,7 +98,7 @@ class Pools:
         self.single_given = sorted({n for n in self.male_given + self.female_given if len(n) == 1})
         self.companies = sorted({fake.company() for _ in range(600)})
         self.user_names = [fake.user_name() for _ in range(2000)]
-        rows = list(csv.DictReader((SEEDS_DIR / "regions.csv").open(encoding="utf-8")))
+        rows = list(csv.DictReader(PROJECT.seed("regions").open(encoding="utf-8")))
         self.region_names = {r["region_code"]: r for r in rows}
         districts = [r for r in rows if r["region_level"] == "district"]
         self.wuxi_current = [r["region_code"] for r in districts if r["city_code"] == WUXI and r["is_current"] == "true"]
@@ -108,7 +107,7 @@ class Pools:
                         and r["city_code"] != WUXI and r["is_current"] == "true"]
         self.elsewhere = [r["region_code"] for r in districts if r["province_code"] != "320000"
                           and r["is_current"] == "true"]
-        nets = list(csv.DictReader((SEEDS_DIR / "ip_networks.csv").open(encoding="utf-8")))
+        nets = list(csv.DictReader(PROJECT.seed("ip_networks").open(encoding="utf-8")))
         self.networks_wuxi = [n["network"] for n in nets if n["city_code"] == WUXI]
         self.networks_other = [n["network"] for n in nets if n["city_code"] != WUXI]
         self.city_names = {n["city_code"]: self.region_names[n["city_code"]]["region_name"] for n in nets}

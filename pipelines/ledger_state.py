@@ -21,9 +21,9 @@ from pathlib import Path
 
 import duckdb
 
+from core.layout import Layout
 from pipelines.errors import VaultError
 
-STATE_FILE = "ledger.state"
 # the tables of subjects.ensure_ledger whose rows stop a source from bringing back what was erased or blanked
 TABLES = ("erasure_ledger", "erased_keys", "anonymised")
 
@@ -57,7 +57,7 @@ class LedgerState:
 
 
 def state_path(data_dir: Path) -> Path:
-    return data_dir / STATE_FILE
+    return Layout(data_dir).ledger_state
 
 
 def read(con: duckdb.DuckDBPyConnection, db: str = "vault") -> LedgerState:
@@ -127,7 +127,7 @@ def save_from(con: duckdb.DuckDBPyConnection) -> None:
 def warehouse_withheld(data_dir: Path) -> int:
     """Rows the published release says were withheld (erased or held): evidence of a ledger from before
     ``ledger.state`` existed."""
-    path = data_dir / "warehouse.duckdb"
+    path = Layout(data_dir).warehouse_path
     if not path.exists():
         return 0
     try:

@@ -26,15 +26,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.errors import YihuiError
+from core.layout import Layout
 from pipelines.errors import LockBusy
 
-LOCK_FILE = ".lock"
 POLL_SECONDS = 0.1
 _held: dict[Path, int] = {}  # lock path → nesting depth, in this process
 
 
 def lock_path(data_dir: Path) -> Path:
-    return Path(data_dir) / LOCK_FILE
+    return Layout(Path(data_dir)).lock_file
 
 
 @contextmanager

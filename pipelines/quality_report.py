@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.fonts import FONT_FAMILY
+from core.layout import Layout
 
 COUNTS = ("element_count", "unexpected_count", "missing_count")  # the only numbers read from a result
 
@@ -145,7 +146,7 @@ def render(tally: Tally, run_id: str, as_of: str, quarantined: dict[str, dict[st
 
 def page_path(data_dir: Path) -> Path:
     """The latest run's page (each run replaces it, as its quarantine replaces the last one)."""
-    return data_dir / "reports" / "quality" / "quality.html"
+    return Layout(data_dir).quality_page
 
 
 def write(tally: Tally, data_dir: Path, run_id: str, as_of: str, quarantined: dict[str, dict[str, int]]) -> Path:

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from anonymizer import attacks, risk
+from anonymizer.release import Mart, load_marts
 from core.settings import Settings
 
 
@@ -30,7 +31,7 @@ class RiskResult:
 
 
 def report_dir(settings: Settings) -> Path:
-    return settings.data_dir / "reports" / "risk"
+    return settings.layout.risk_reports_dir
 
 
 def compact(release: Path) -> None:
@@ -54,17 +55,17 @@ def compact(release: Path) -> None:
 
 
 def assess(settings: Settings, run_id: str, as_of: date, treat: bool,
-           marts: list[risk.Mart] | None = None) -> RiskResult:
+           marts: list[Mart] | None = None) -> RiskResult:
     """Treat (or only measure) the release and attack it; write the report."""
-    build, release = ((settings.staging_path, settings.release_staging_path) if treat
-                      else (settings.internal_path, settings.warehouse_path))
+    build, release = ((settings.layout.staging_path, settings.layout.release_staging_path) if treat
+                      else (settings.layout.internal_path, settings.layout.warehouse_path))
     policy = risk.load_policy(settings.project_dir)
     adversary = attacks.load_adversary()
     con = duckdb.connect(str(build), read_only=not treat)
     try:
         con.execute(f"SET memory_limit = '{settings.memory_limit}'")
         con.execute(f"ATTACH '{release}' AS rel{'' if treat else ' (READ_ONLY)'}")
-        reports = risk.assess(con, marts if marts is not None else risk.load_marts(settings.project_dir),
+        reports = risk.assess(con, marts if marts is not None else load_marts(settings.project_dir),
                               policy, adversary, treat=treat)
     finally:
         con.close()

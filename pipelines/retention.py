@@ -20,10 +20,11 @@ from pathlib import Path
 
 import duckdb
 
+from core.layout import PROJECT
 from core.schema import BY_NAME
 from pipelines import ledger_state, subjects
 
-POLICY = Path(__file__).resolve().parents[1] / "seeds" / "retention_policy.csv"
+POLICY = PROJECT.seed("retention_policy")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,11 @@ def load_policy(path: Path = POLICY) -> list[Rule]:
     with path.open(encoding="utf-8") as fh:
         return [Rule(r["data_class"], r["source_table"], r["clock"], int(r["retention_days"]), r["action"],
                      r["basis"]) for r in csv.DictReader(fh)]
+
+
+def answer_retention_days() -> int:
+    """How long a subject-access answer file is kept, as the policy says."""
+    return next(r.retention_days for r in load_policy() if r.data_class == "subject_access_answers")
 
 
 def _candidates(con: duckdb.DuckDBPyConnection, rule: Rule, as_of: date) -> str:

@@ -19,11 +19,12 @@ from pathlib import Path
 import duckdb
 
 from anonymizer.keys import MasterKey, load_key
-from core import faults, quarantine, rotate, subjects
+from core import faults
 from core.errors import ConfigError, YihuiError
 from core.schema import INGESTED
 from core.settings import Settings
 from pipelines import build as build_mod
+from pipelines import quarantine, rotate, subjects
 from pipelines.boundary import CLOCK_TOLERANCE, LOCAL_NOW, LOCAL_TODAY
 from pipelines.extract import TableExtract, extract
 from pipelines.source import Source
@@ -199,7 +200,7 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
 
     quarantine.create_landing_views(con)
     build_mod.prepare_next(settings)
-    staging = settings.staging_path
+    staging = settings.layout.staging_path
     log(f"pseudonymising into the next build database (key version {key.version})")
     with timed(summary.stage_seconds, "pseudonymise"):
         p = pseudonymise(con, key, summary.as_of, summary.run_id, staging)
@@ -222,7 +223,7 @@ def publish_staged(settings: Settings, log: Log) -> RunSummary:
     import duckdb
 
     as_of = build_mod.staged_as_of(settings)
-    staging = duckdb.connect(str(settings.staging_path), read_only=True)
+    staging = duckdb.connect(str(settings.layout.staging_path), read_only=True)
     try:
         run_id = staging.execute("SELECT run_id FROM meta.build_info").fetchone()[0]
     finally:
@@ -231,7 +232,7 @@ def publish_staged(settings: Settings, log: Log) -> RunSummary:
     try:
         ensure_run_log(con)
         con.execute("UPDATE vault.ops.runs SET status = 'built' WHERE run_id = ? AND status = 'staged'", [run_id])
-        copy_run_metadata(con, settings.staging_path)
+        copy_run_metadata(con, settings.layout.staging_path)
     finally:
         con.close()
     summary = RunSummary(run_id, as_of)
@@ -263,7 +264,7 @@ def finish(settings: Settings, summary: RunSummary, log: Log, check_volume: bool
     gate(risk.reports)
     if check_volume:
         with timed(summary.stage_seconds, "volume gate"):
-            findings = volume.check(settings.release_staging_path, settings.warehouse_path)
+            findings = volume.check(settings.layout.release_staging_path, settings.layout.warehouse_path)
         if findings:
             raise volume.VolumeCheckFailed(
                 "the new marts differ from the published release beyond expectations/volume.yml, nothing was "

@@ -33,7 +33,7 @@ LANDING_SCHEMAS = ("pseudo", "meta")
 
 
 def state_dir(settings: Settings) -> Path:
-    return settings.data_dir / "build" / "spark"
+    return settings.layout.spark_dir
 
 
 @dataclass
@@ -98,10 +98,10 @@ def build(settings: Settings, as_of: date | None = None) -> SparkBuild:
     shutil.rmtree(state, ignore_errors=True)
     seconds = {}
     start = time.perf_counter()
-    landing = export_landing(settings.staging_path, state / "landing")
+    landing = export_landing(settings.layout.staging_path, state / "landing")
     seconds["export Parquet"] = time.perf_counter() - start
     start = time.perf_counter()
-    result = build_mod.run_dbt(settings, settings.staging_path, staged, ["build", "--target", "spark"],
+    result = build_mod.run_dbt(settings, settings.layout.staging_path, staged, ["build", "--target", "spark"],
                                env={"YIHUI_LANDING_PARQUET": str(state / "landing"), "SPARK_STATE_DIR": str(state)},
                                executable=str(settings.spark_dbt))
     seconds["dbt build (spark)"] = time.perf_counter() - start

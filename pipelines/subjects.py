@@ -36,6 +36,7 @@ import duckdb
 from anonymizer import tokens
 from core.errors import YihuiError
 from core.idnumbers import resident_id_problem
+from core.layout import Layout
 from core.schema import BY_NAME, INGESTED, Table
 from pipelines import ledger_state, quarantine
 from pipelines.source import Source
@@ -454,7 +455,7 @@ def purge_downstream(data_dir, account_tokens: list[str], handles: list[str],
         finally:
             seg.close()
     drop = sorted(set(account_tokens) | set(handles) | set(release_tokens))
-    for path in sorted((data_dir / "exports").rglob("members.*")):
+    for path in sorted(Layout(data_dir).exports_dir.rglob("members.*")):
         if path.name.endswith(".manifest.json") or not drop:
             continue
         con = duckdb.connect()
@@ -477,8 +478,8 @@ def purge_downstream(data_dir, account_tokens: list[str], handles: list[str],
             m["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
             m["erasures_applied"] = m.get("erasures_applied", 0) + n
             manifest.write_text(json.dumps(m, indent=2, sort_keys=True) + "\n")
-    for path in sorted((data_dir / "restricted").rglob("*.csv")):
-        if ANSWERS_DIR.name in path.parts:
+    for path in sorted(Layout(data_dir).restricted_dir.rglob("*.csv")):
+        if path.is_relative_to(Layout(data_dir).subject_answers_dir):
             continue
         with path.open(newline="") as fh:
             rows = list(csv.reader(fh))
@@ -568,7 +569,7 @@ def access(con: duckdb.DuckDBPyConnection, subject: Subject, warehouse: Path, da
         files = {f: (rid, audience, as_of) for rid, f, audience, as_of in con.execute(
             "SELECT release_id, file, audience, as_of_date FROM vault.ops.releases WHERE kind = 'export'").fetchall()}
         mine = [t for _, t in released]
-        for path in sorted((data_dir / "exports").rglob("members.*")):
+        for path in sorted(Layout(data_dir).exports_dir.rglob("members.*")):
             if path.name.endswith(".json"):
                 continue
             reader = duckdb.connect()
@@ -594,7 +595,6 @@ def access(con: duckdb.DuckDBPyConnection, subject: Subject, warehouse: Path, da
 
 # --- subject-access answers: delivered, then removed -------------------------------------------------
 
-ANSWERS_DIR = Path("restricted") / "subject-requests"
 
 
 def ensure_answers(con: duckdb.DuckDBPyConnection) -> None:
@@ -610,7 +610,7 @@ def write_answer(con: duckdb.DuckDBPyConnection, data_dir: Path, subject: Subjec
     import json
     import os
 
-    folder = data_dir / ANSWERS_DIR
+    folder = Layout(data_dir).subject_answers_dir
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     path = folder / f"{request_id}-access.{fmt}"
@@ -641,10 +641,6 @@ def forget_answers(con: duckdb.DuckDBPyConnection, where: str, params: list) -> 
     return files
 
 
-def answer_retention_days() -> int:
-    from pipelines.retention import load_policy
-
-    return next(r.retention_days for r in load_policy() if r.data_class == "subject_access_answers")
 
 
 def delete_answer_files(data_dir: Path, files: list[str]) -> int:

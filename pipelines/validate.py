@@ -35,17 +35,17 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from core import faults
 from core.idnumbers import RESIDENT_ID
+from core.layout import PROJECT
 from core.schema import INGESTED, Table
-from core.settings import PROJECT_DIR, Settings
-from pipelines import boundary, faults, quality_report, quarantine
+from core.settings import Settings
+from pipelines import boundary, quality_report, quarantine
 from pipelines.errors import ValidationFailed
 from pipelines.subjects import withheld_counts
 
-SUITES_DIR = PROJECT_DIR / "expectations" / "suites"
 # Rows per GX frame: whole city tables as pandas frames took the validate stage past 6 GB
 FRAME_ROWS = 1_000_000
-SEEDS_DIR = PROJECT_DIR / "seeds"
 
 
 @dataclass
@@ -58,7 +58,7 @@ class ValidationResult:
 
 
 def _suite(table: Table) -> dict:
-    return json.loads((SUITES_DIR / f"landing__{table.name}.json").read_text())
+    return json.loads((PROJECT.suites_dir / f"landing__{table.name}.json").read_text())
 
 
 def _natural_keys(table: Table) -> list[str]:
@@ -182,7 +182,7 @@ def check_id_numbers(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
         "WITH ids AS (SELECT DISTINCT id_number FROM (SELECT id_type, id_number FROM vault.raw.insured_persons "
         "UNION ALL SELECT id_type, id_number FROM vault.raw.certificates) "
         f"WHERE id_type = '{RESIDENT_ID}' AND id_number IS NOT NULL), "
-        f"regions AS (SELECT region_code FROM read_csv('{SEEDS_DIR / 'regions.csv'}', all_varchar = true)), "
+        f"regions AS (SELECT region_code FROM read_csv('{PROJECT.seed('regions')}', all_varchar = true)), "
         "judged AS (SELECT id_number, coalesce(resident_id_problem(id_number, ?::DATE), "
         "CASE WHEN substr(id_number, 1, 6) NOT IN (SELECT region_code FROM regions) THEN 'unknown_region' END) "
         "AS problem FROM ids) "
@@ -302,7 +302,7 @@ def _context(settings: Settings):
     # spent inside GX.  Results name their run and key range instead; a test checks this stays off.
     pandas_execution_engine.HASH_THRESHOLD = 0
 
-    root = settings.data_dir / "gx"
+    root = settings.layout.gx_dir
     root.mkdir(parents=True, exist_ok=True)
     ctx = gx.get_context(mode="file", project_root_dir=str(root))
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -358,7 +358,7 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
     result.quarantined = quarantine.counts_by_reason(con)
     result.data_docs = quality_report.write(result.tally, settings.data_dir, run_id, as_of.isoformat(),
                                             result.quarantined)
-    stale = settings.data_dir / "gx" / "gx" / "uncommitted" / "data_docs"
+    stale = settings.layout.gx_dir / "gx" / "uncommitted" / "data_docs"
     if stale.exists():  # GX's site of an older run: offline it shows nothing, and nothing updates it
         import shutil
 

@@ -29,9 +29,9 @@ import duckdb
 from anonymizer.errors import KeyInvalid
 from anonymizer.keys import MasterKey
 from core.errors import YihuiError
+from core.layout import Layout
 from pipelines.errors import VaultError
 
-VAULT_FILE = "vault.duckdb"
 SCHEMAS = ("raw", "tokens", "quarantine", "ops")
 
 
@@ -49,7 +49,7 @@ def extension_file(name: str) -> str:
 
 def new_connection(data_dir: Path, threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB session able to open encrypted files, spilling only encrypted."""
-    tmp = data_dir / "tmp"
+    tmp = Layout(data_dir).tmp_dir
     tmp.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     con.execute(f"LOAD '{extension_file('httpfs')}'")
@@ -73,7 +73,7 @@ def fsync(path: Path) -> None:
 
 
 def vault_path(data_dir: Path) -> Path:
-    return data_dir / VAULT_FILE
+    return Layout(data_dir).vault_path
 
 
 HEADER_BYTES = 3 * 4096  # DuckDB's main header and its two database headers, before the first block

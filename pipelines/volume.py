@@ -16,9 +16,9 @@ import duckdb
 import yaml
 
 from core.errors import YihuiError
-from core.settings import PROJECT_DIR
+from core.layout import PROJECT
 
-CONFIG = PROJECT_DIR / "expectations" / "volume.yml"
+CONFIG = PROJECT.volume_config
 MART_SCHEMAS = ("profile", "audience", "governance", "publication")
 
 

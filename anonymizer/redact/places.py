@@ -4,9 +4,10 @@ that are not names (无锡, 江阴): addresses extend over them, names refuse th
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
-REGIONS_CSV = Path(__file__).resolve().parents[2] / "seeds" / "regions.csv"
+from core.layout import PROJECT
+
+REGIONS_CSV = PROJECT.seed("regions")
 
 
 def _load_places() -> tuple[frozenset[str], frozenset[str]]:

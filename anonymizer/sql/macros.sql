@@ -15,7 +15,7 @@ CREATE OR REPLACE TEMP MACRO resident_id_check_char(id) AS
         * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i + 1])) % 11)::INTEGER, 1);
 
 -- Why a resident ID is unusable, NULL when it is usable: the SQL twin of
--- pipelines.idnumbers.resident_id_problem (held equal by tests/unit/test_macros.py),
+-- core.idnumbers.resident_id_problem (held equal by tests/unit/test_macros.py),
 -- without the region check, which the caller joins against seeds/regions.csv.
 CREATE OR REPLACE TEMP MACRO resident_id_problem(raw, as_of) AS
     CASE

@@ -53,7 +53,7 @@ def test_a_sql_error_keeps_duckdbs_hint_on_one_line(tiny_run):
 
 
 def test_correcting_someone_the_source_does_not_hold_fails_before_anything_runs(tiny_copy):
-    warehouse = tiny_copy.warehouse_path
+    warehouse = tiny_copy.layout.warehouse_path
     before = (warehouse.stat().st_mtime_ns, (tiny_copy.data_dir / "vault.duckdb").stat().st_mtime_ns)
     result = _yihui("subject", "correct", "--mobile", "139 0000 0000", "--data-dir", str(tiny_copy.data_dir))
     assert result.returncode == 1

@@ -128,7 +128,7 @@ def policy(source: str, as_of: date) -> dict[tuple[int, str], str | None]:
 def test_no_contactable_row_is_one_the_policy_forbids_recomputed_from_the_source(tiny_run, monkeypatch):
     settings, _, summary = tiny_run
     monkeypatch.setenv("YIHUI_MASTER_KEY", TEST_KEY)
-    wh = duckdb.connect(str(settings.internal_path), read_only=True)
+    wh = duckdb.connect(str(settings.layout.internal_path), read_only=True)
     model = {(k, c): r for k, c, r in wh.execute(
         "SELECT account_key, channel, suppression_reason FROM audience.fct_contactable_adults").fetchall()}
     wh.close()

@@ -61,22 +61,22 @@ def test_a_run_killed_at_any_stage_is_completed_by_the_next_with_identical_marts
     assert not (data / "warehouse.duckdb").exists(), "nothing is published by a killed first run"
     again = _yihui(data, "run")
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
-    assert mart_checksums(data / "warehouse.duckdb") == mart_checksums(settings.warehouse_path)
+    assert mart_checksums(data / "warehouse.duckdb") == mart_checksums(settings.layout.warehouse_path)
     assert not list((data / "build" / "next").iterdir()), "the next release pair is consumed by the publish"
 
 
 def test_a_run_killed_before_publishing_leaves_the_last_good_warehouse_untouched(tiny_copy):
-    before = tiny_copy.warehouse_path.read_bytes()
+    before = tiny_copy.layout.warehouse_path.read_bytes()
     for point in ("pseudonymise", "build", "publish"):
         killed = _yihui(tiny_copy.data_dir, "run", fault=point)
         assert killed.returncode == -signal.SIGKILL, (point, killed.stdout[-1500:] + killed.stderr[-4000:])
-        assert tiny_copy.warehouse_path.read_bytes() == before, point
+        assert tiny_copy.layout.warehouse_path.read_bytes() == before, point
     again = _yihui(tiny_copy.data_dir, "run")
     assert again.returncode == 0, again.stdout[-1500:] + again.stderr[-4000:]
 
 
 def test_a_reader_with_the_old_warehouse_open_keeps_working_through_a_publish(tiny_copy):
-    reader = duckdb.connect(str(tiny_copy.warehouse_path), read_only=True)
+    reader = duckdb.connect(str(tiny_copy.layout.warehouse_path), read_only=True)
     try:
         query = "SELECT count(*), min(age_band), max(registered_period) FROM profile.dim_customers"
         before = reader.execute(query).fetchone()
@@ -89,13 +89,13 @@ def test_a_reader_with_the_old_warehouse_open_keeps_working_through_a_publish(ti
 def test_a_missing_sqlite_source_stops_with_one_line_and_writes_nothing(tiny_copy):
     (tiny_copy.data_dir / "source" / "ops.sqlite").rename(tiny_copy.data_dir / "source" / "moved.sqlite")
     vault = (tiny_copy.data_dir / "vault.duckdb").read_bytes()
-    warehouse = tiny_copy.warehouse_path.read_bytes()
+    warehouse = tiny_copy.layout.warehouse_path.read_bytes()
     proc = _yihui(tiny_copy.data_dir, "run")
     assert proc.returncode == 1
     errors = [line for line in proc.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "ops.sqlite" in errors[0] and "Traceback" not in proc.stderr, proc.stderr
     assert (tiny_copy.data_dir / "vault.duckdb").read_bytes() == vault
-    assert tiny_copy.warehouse_path.read_bytes() == warehouse
+    assert tiny_copy.layout.warehouse_path.read_bytes() == warehouse
 
 
 def test_a_locked_sqlite_source_is_retried_then_reported_and_nothing_is_written(tiny_copy):
@@ -107,7 +107,7 @@ def test_a_locked_sqlite_source_is_retried_then_reported_and_nothing_is_written(
     lock.execute("PRAGMA journal_mode=DELETE")  # in WAL mode readers are never locked out
     lock.execute("BEGIN EXCLUSIVE")
     vault = (tiny_copy.data_dir / "vault.duckdb").read_bytes()
-    warehouse = tiny_copy.warehouse_path.read_bytes()
+    warehouse = tiny_copy.layout.warehouse_path.read_bytes()
     try:
         proc = _yihui(tiny_copy.data_dir, "run")
     finally:
@@ -116,7 +116,7 @@ def test_a_locked_sqlite_source_is_retried_then_reported_and_nothing_is_written(
     assert proc.returncode == 1 and len(errors) == 1 and "after 3 attempts" in errors[0], proc.stderr
     assert "locked" in errors[0]
     assert (tiny_copy.data_dir / "vault.duckdb").read_bytes() == vault
-    assert tiny_copy.warehouse_path.read_bytes() == warehouse
+    assert tiny_copy.layout.warehouse_path.read_bytes() == warehouse
 
     lock.execute("BEGIN EXCLUSIVE")
     threading.Timer(3.0, lambda: lock.execute("ROLLBACK")).start()  # a transient lock

@@ -93,7 +93,7 @@ def _holdout_split(settings) -> dict[tuple[str, str], str]:
     """(audience, OpenID) -> split group of the segments refreshed now, mapped back through the vault."""
     from audiences.segments import refresh, store_path
 
-    refresh(settings.data_dir, settings.internal_path)
+    refresh(settings.data_dir, settings.layout.internal_path)
     con = open_vault(settings.data_dir, load_key(settings.data_dir), read_only=True)
     try:
         con.execute(f"ATTACH '{store_path(settings.data_dir)}' AS seg (READ_ONLY)")
@@ -113,7 +113,7 @@ def test_rotating_reissues_every_warehouse_token_keeps_the_marts_and_the_holdout
     init_key(settings.data_dir)
     generate(Source.parse(settings.source), "tiny", 7)
     before = run(settings, log=lambda m: None)
-    old_tokens = _tokens(settings.internal_path)
+    old_tokens = _tokens(settings.layout.internal_path)
     split_before = _holdout_split(settings)
     rotate(settings)
     after = rebuild(settings, log=lambda m: None, status="rotated")
@@ -124,8 +124,8 @@ def test_rotating_reissues_every_warehouse_token_keeps_the_marts_and_the_holdout
     assert {k: v for k, v in after.marts.items() if k != run_log} == {
         k: v for k, v in before.marts.items() if k != run_log}
     assert after.marts[run_log] == before.marts[run_log] + 1
-    assert old_tokens and not (old_tokens & _tokens(settings.internal_path))
-    con = duckdb.connect(str(settings.internal_path), read_only=True)
+    assert old_tokens and not (old_tokens & _tokens(settings.layout.internal_path))
+    con = duckdb.connect(str(settings.layout.internal_path), read_only=True)
     runs = con.execute("SELECT key_version, status FROM meta.runs ORDER BY started_at, run_id").fetchall()
     con.close()
     assert runs == [(1, "built"), (2, "rotated")]

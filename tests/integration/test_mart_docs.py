@@ -35,7 +35,7 @@ def test_every_mart_declares_owner_grain_and_privacy_class():
 def test_every_column_of_every_built_mart_has_a_description(tiny_run):
     settings, _, summary = tiny_run
     documented = _documented()
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con = duckdb.connect(str(settings.layout.warehouse_path), read_only=True)
     try:
         for mart in summary.marts:
             schema, table = mart.split(".")

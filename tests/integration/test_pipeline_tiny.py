@@ -45,7 +45,7 @@ def test_no_source_identifier_reaches_any_string_column_of_the_warehouse(tiny_ru
         raw |= {r[0] for r in src.execute(sql) if r[0]}
     assert len(raw) > 3000
     hits = {}
-    for path in (settings.warehouse_path, settings.internal_path):  # the release and the build database
+    for path in (settings.layout.warehouse_path, settings.layout.internal_path):  # the release and the build database
         wh = duckdb.connect(str(path), read_only=True)
         wh.register("raw_values", __import__("pyarrow").table({"v": sorted(raw)}))
         cols = wh.execute(
@@ -134,7 +134,7 @@ def test_a_frame_reader_failure_stops_validation_with_that_error_and_leaves_no_t
 def test_source_rows_reconcile_exactly_with_loaded_plus_quarantined_plus_withheld(tiny_run):
     """Withheld on a first run: the accounts whose deletion the source completed, erased by the run."""
     settings, gen, summary = tiny_run
-    wh = duckdb.connect(str(settings.internal_path), read_only=True)
+    wh = duckdb.connect(str(settings.layout.internal_path), read_only=True)
     rows = wh.execute(
         "SELECT source_table, source_rows, loaded_rows, quarantined_rows, coalesce(withheld_rows, 0) "
         "FROM meta.reconciliation WHERE run_id = ?", [summary.run_id]
@@ -156,7 +156,7 @@ def test_source_rows_reconcile_exactly_with_loaded_plus_quarantined_plus_withhel
 
 def test_sms_verification_codes_are_never_ingested(tiny_run):
     settings, _, _ = tiny_run
-    wh = duckdb.connect(str(settings.internal_path), read_only=True)
+    wh = duckdb.connect(str(settings.layout.internal_path), read_only=True)
     names = {r[0] for r in wh.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert not any("sms" in n or "verification" in n for n in names)
 
@@ -190,7 +190,7 @@ def test_missing_key_stops_with_one_line_and_writes_nothing(tmp_path):
 
 def test_wrong_key_stops_before_anything_is_written(tiny_run, monkeypatch):
     settings, _, _ = tiny_run
-    stamps = {p: p.stat().st_mtime_ns for p in (settings.warehouse_path, settings.data_dir / "vault.duckdb")}
+    stamps = {p: p.stat().st_mtime_ns for p in (settings.layout.warehouse_path, settings.data_dir / "vault.duckdb")}
     monkeypatch.setenv("YIHUI_MASTER_KEY", "77" * 32)
     proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--data-dir", str(settings.data_dir)],
                           capture_output=True, text=True, check=False)
@@ -209,7 +209,7 @@ def test_service_notes_reach_the_warehouse_redacted(tiny_run):
         "JOIN insured_persons p USING (account_id) JOIN accounts a USING (account_id)"
     ):
         own.setdefault(record_id, set()).update(v for v in (name, id_number, mobile) if v)
-    wh = duckdb.connect(str(settings.internal_path), read_only=True)
+    wh = duckdb.connect(str(settings.layout.internal_path), read_only=True)
     notes = wh.execute("SELECT note_redacted FROM pseudo.service_records WHERE note_redacted IS NOT NULL").fetchall()
     assert len(notes) > 300 and any("〔姓名〕" in n for (n,) in notes)
     all_text = "\n".join(n for (n,) in notes)
@@ -230,12 +230,12 @@ def test_dbt_docs_are_one_offline_page_describing_every_mart(tiny_run):
 def test_health_answers_reach_only_the_suppressed_aggregate(tiny_run):
     settings, _, _ = tiny_run
     where = set()
-    for path in (settings.internal_path, settings.warehouse_path):
+    for path in (settings.layout.internal_path, settings.layout.warehouse_path):
         with duckdb.connect(str(path), read_only=True) as db:
             where |= {f"{s}.{t}" for s, t in db.execute(
                 "SELECT table_schema, table_name FROM information_schema.columns WHERE column_name IN "
                 "('medical_insurance_type', 'pre_existing_conditions', 'has_pre_existing_condition')").fetchall()}
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con = duckdb.connect(str(settings.layout.warehouse_path), read_only=True)
     try:
         small = con.execute("SELECT count(*) FROM profile.agg_health_profile WHERE persons < 10").fetchone()[0]
         suppressed = con.execute("SELECT count(*) FROM profile.agg_health_profile WHERE is_suppressed").fetchone()[0]
@@ -247,7 +247,7 @@ def test_health_answers_reach_only_the_suppressed_aggregate(tiny_run):
 
 def test_children_under_14_are_nowhere_in_the_warehouse_but_the_aggregate(tiny_run):
     settings, _, _ = tiny_run
-    released = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    released = duckdb.connect(str(settings.layout.warehouse_path), read_only=True)
     try:
         counted = released.execute("SELECT sum(children) FROM profile.agg_children_coverage").fetchone()[0]
         young = released.execute("SELECT (SELECT count(*) FROM profile.dim_customers WHERE age_band = '0-13') + "
@@ -255,7 +255,7 @@ def test_children_under_14_are_nowhere_in_the_warehouse_but_the_aggregate(tiny_r
     finally:
         released.close()
     assert counted > 0 and young == 0
-    con = duckdb.connect(str(settings.internal_path), read_only=True)
+    con = duckdb.connect(str(settings.layout.internal_path), read_only=True)
     try:
         rows = con.execute("SELECT count(*) FROM pseudo.insured_persons WHERE age < 14").fetchone()[0]
         staged = con.execute("SELECT count(*) FROM staging.stg_ops__insured_persons WHERE age < 14").fetchone()[0]
@@ -318,7 +318,7 @@ def test_a_quarantined_row_is_retried_and_loaded_once_the_source_corrects_it(tin
     assert "invalid_id_number" not in reasons
     assert history >= 1, "the earlier quarantine stays in the history"
     assert "invalid_id_number" not in summary.quarantined.get("insured_persons", {})
-    wh = duckdb.connect(str(tiny_copy.internal_path), read_only=True)
+    wh = duckdb.connect(str(tiny_copy.layout.internal_path), read_only=True)
     try:
         (source_rows, loaded, quarantined, withheld), (_, loaded_before, quarantined_before, _) = wh.execute(
             "SELECT source_rows, loaded_rows, quarantined_rows, coalesce(withheld_rows, 0) FROM meta.reconciliation "
@@ -332,7 +332,7 @@ def test_a_quarantined_row_is_retried_and_loaded_once_the_source_corrects_it(tin
 
 def _latest_run_facts(settings, columns: str) -> tuple:
     """The published release's row of governance.fct_pipeline_runs for its latest run."""
-    wh = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    wh = duckdb.connect(str(settings.layout.warehouse_path), read_only=True)
     try:
         return wh.execute(f"SELECT {columns} FROM governance.fct_pipeline_runs WHERE is_latest_run").fetchone()
     finally:
@@ -355,7 +355,7 @@ def test_stage_by_stage_the_published_run_is_logged_built_with_its_counts(tiny_c
         proc = subprocess.run([sys.executable, "-m", "pipelines.cli", stage, "--data-dir", str(tiny_copy.data_dir)],
                               capture_output=True, text=True, check=False)
         assert proc.returncode == 0, proc.stderr
-    wh = duckdb.connect(str(tiny_copy.internal_path), read_only=True)
+    wh = duckdb.connect(str(tiny_copy.layout.internal_path), read_only=True)
     try:
         status = wh.execute("SELECT m.status FROM meta.runs AS m JOIN meta.build_info AS b USING (run_id)").fetchall()
     finally:

@@ -62,8 +62,8 @@ def test_postgres_source_gives_the_same_marts_as_sqlite(postgres_url, tmp_path, 
         summary = run(settings, log=lambda m: None)
         # clean data: an empty quarantine is the right answer
         assert summary.marts and all(n > 0 for m, n in summary.marts.items() if m != "governance.fct_quarantine")
-        results[name] = {**warehouse_checksums(settings.warehouse_path, ("profile",)),
-                         **warehouse_checksums(settings.internal_path, ("audience",))}
+        results[name] = {**warehouse_checksums(settings.layout.warehouse_path, ("profile",)),
+                         **warehouse_checksums(settings.layout.internal_path, ("audience",))}
     assert results["postgres"] == results["sqlite"]
     assert len(results["sqlite"]) >= 3
 

@@ -35,14 +35,14 @@ def _relations(path) -> set[str]:
 
 def test_the_published_file_holds_exactly_the_declared_release(tiny_run):
     settings, _, _ = tiny_run
-    published = _relations(settings.warehouse_path)
+    published = _relations(settings.layout.warehouse_path)
     assert published == release.declared_relations(settings.project_dir)
     assert not {r for r in published if r.split(".")[0] in ("pseudo", "staging", "intermediate", "audience", "meta")}
 
 
 def test_the_release_carries_no_token_and_no_key_column(tiny_run):
     settings, _, _ = tiny_run
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con = duckdb.connect(str(settings.layout.warehouse_path), read_only=True)
     try:
         columns = con.execute("SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
                               "WHERE NOT internal").fetchall()
@@ -58,9 +58,9 @@ def test_the_release_carries_no_token_and_no_key_column(tiny_run):
 
 def test_the_build_database_stays_owner_only_beside_the_release(tiny_run):
     settings, _, _ = tiny_run
-    assert stat.S_IMODE(settings.build_dir.stat().st_mode) == 0o700
-    assert stat.S_IMODE(settings.internal_path.stat().st_mode) == 0o600
-    assert "pseudo.insured_persons" in _relations(settings.internal_path)
+    assert stat.S_IMODE(settings.layout.build_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(settings.layout.internal_path.stat().st_mode) == 0o600
+    assert "pseudo.insured_persons" in _relations(settings.layout.internal_path)
 
 
 def _cli(settings, *args: str) -> subprocess.CompletedProcess:
@@ -114,24 +114,24 @@ def test_every_attack_of_the_suite_fails_on_the_release_and_works_on_the_untreat
 def test_a_held_out_attack_from_the_raw_vault_re_identifies_nobody(tiny_copy):
     """Written apart from the gate (tests/heldout_attack.py): raw ID numbers and registration
     timestamps against the published file."""
-    as_of = release_as_of(tiny_copy.warehouse_path)
+    as_of = release_as_of(tiny_copy.layout.warehouse_path)
     _key, con = open_session(tiny_copy)
     try:
-        con.execute(f"ATTACH '{tiny_copy.warehouse_path}' AS rel (READ_ONLY)")
+        con.execute(f"ATTACH '{tiny_copy.layout.warehouse_path}' AS rel (READ_ONLY)")
         for with_registration in (False, True):
             n, hit = attack_customers(con, as_of.isoformat(), with_registration=with_registration)
             assert n == 1000 and hit < 10, (with_registration, hit)
         n, hit = attack_policies(con, as_of.isoformat())
         assert n == 1000 and hit < 10, hit
         # the same attacker on the truth, before the gate: what the gate prevents
-        con.execute(f"ATTACH '{tiny_copy.internal_path}' AS build (READ_ONLY)")
+        con.execute(f"ATTACH '{tiny_copy.layout.internal_path}' AS build (READ_ONLY)")
         con.execute("DETACH rel")
         con.execute("CREATE TEMP TABLE c AS SELECT * EXCLUDE (person_key) FROM build.intermediate.int_customer_profile")
         con.execute("ATTACH ':memory:' AS rel")
         con.execute("CREATE SCHEMA rel.profile")
         con.execute("CREATE TABLE rel.profile.dim_customers AS SELECT * FROM c")
         con.execute("CREATE SCHEMA rel.reference")
-        con.execute(f"ATTACH '{tiny_copy.warehouse_path}' AS pub (READ_ONLY)")
+        con.execute(f"ATTACH '{tiny_copy.layout.warehouse_path}' AS pub (READ_ONLY)")
         for seed in ("age_bands", "regions", "calendar"):
             con.execute(f"CREATE TABLE rel.reference.{seed} AS SELECT * FROM pub.reference.{seed}")
         n, hit = attack_customers(con, as_of.isoformat(), with_registration=True)
@@ -160,17 +160,17 @@ def test_the_gate_refuses_a_release_whose_attack_succeeds(tiny_copy, monkeypatch
     strict = risk.Policy(k_analysts=100_000, k_shared=100_000, max_suppression=0.0, linkage_max_rate=0.01,
                          linkage_sample=1000)
     monkeypatch.setattr(risk, "load_policy", lambda project_dir: strict)
-    before = tiny_copy.warehouse_path.read_bytes()
+    before = tiny_copy.layout.warehouse_path.read_bytes()
     with pytest.raises(risk.RiskGateFailed, match="nothing was published"):
         rebuild(tiny_copy, log=lambda m: None)
-    assert tiny_copy.warehouse_path.read_bytes() == before
+    assert tiny_copy.layout.warehouse_path.read_bytes() == before
     report = json.loads((release_risk.report_dir(tiny_copy) / "risk.json").read_text())
     assert not report["passed"], "the report still explains the refusal"
 
 
 def test_the_release_date_is_readable_from_the_release(tiny_run):
     settings, _, summary = tiny_run
-    assert release_as_of(settings.warehouse_path) == summary.as_of
+    assert release_as_of(settings.layout.warehouse_path) == summary.as_of
 
 
 def test_the_html_report_renders_the_adversary_attacks_and_charts_in_headless_chromium(tiny_run, tmp_path):
@@ -200,7 +200,7 @@ def test_the_readmes_example_questions_run_on_the_release_and_answer_something(t
     settings, _, _ = tiny_run
     questions = _readme_questions()
     assert len(questions) == 4
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con = duckdb.connect(str(settings.layout.warehouse_path), read_only=True)
     try:
         answers = [con.execute(q).fetchall() for q in questions]  # each runs on the release as published
         by_band = {band: rate for band, rate, _ in answers[0]}
@@ -216,13 +216,13 @@ def test_the_published_bytes_hold_no_untreated_value_the_gate_generalised(tiny_r
     """DuckDB leaves freed blocks in a file: the release is compacted after the gate rewrote it, so
     the registration days dbt first wrote there cannot be carved out of the published bytes."""
     settings, _, _ = tiny_run
-    with duckdb.connect(str(settings.internal_path), read_only=True) as build:
+    with duckdb.connect(str(settings.layout.internal_path), read_only=True) as build:
         days = {d for (d,) in build.execute(
             "SELECT DISTINCT registered_period FROM intermediate.int_customer_profile").fetchall()}
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as rel:
+    with duckdb.connect(str(settings.layout.warehouse_path), read_only=True) as rel:
         shown = {v for (v,) in rel.execute("SELECT DISTINCT registered_period FROM profile.dim_customers").fetchall()}
     assert not (days & shown), "on tiny the gate generalises the registration day away"
-    data = settings.warehouse_path.read_bytes()
+    data = settings.layout.warehouse_path.read_bytes()
     assert len(days) > 100 and not [d for d in days if d.encode() in data]
 
 
@@ -238,7 +238,7 @@ def _notes_report(settings) -> dict:
 
 def test_the_notes_are_released_with_month_kind_and_channel_only(tiny_run):
     settings, _, _ = tiny_run
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(settings.layout.warehouse_path), read_only=True) as con:
         columns = [c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'profile' "
                                              "AND table_name = 'fct_service_notes' ORDER BY column_index").fetchall()]
         blank = con.execute(f"SELECT count(*) FROM {NOTES} WHERE note_redacted IS NULL "
@@ -256,9 +256,9 @@ def test_every_released_class_of_notes_holds_k_accounts_of_the_truth(tiny_run):
     month = {"opened_month": "t.opened_month", "quarter": "c.quarter", "year": "c.year", "*": "'*'"}[lv["opened_month"]]
     kind = "t.contact_kind" if lv["contact_kind"] != "*" else "'*'"
     channel = "t.contact_channel" if lv["contact_channel"] != "*" else "'*'"
-    con = duckdb.connect(str(settings.internal_path), read_only=True)
+    con = duckdb.connect(str(settings.layout.internal_path), read_only=True)
     try:
-        con.execute(f"ATTACH '{settings.warehouse_path}' AS rel (READ_ONLY)")
+        con.execute(f"ATTACH '{settings.layout.warehouse_path}' AS rel (READ_ONLY)")
         rows = con.execute(f"""
             WITH truth AS (
                 SELECT {month} AS opened_month, {kind} AS contact_kind, {channel} AS contact_channel, t.account_key
@@ -284,7 +284,7 @@ def test_every_released_class_of_notes_holds_k_accounts_of_the_truth(tiny_run):
 def test_the_risk_report_counts_the_redacted_spans_per_type_of_the_released_notes(tiny_run):
     settings, _, _ = tiny_run
     text = _notes_report(settings)["text"]
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(settings.layout.warehouse_path), read_only=True) as con:
         notes = [n for (n,) in con.execute(f"SELECT note_redacted FROM {NOTES}").fetchall()]
     assert set(PLACEHOLDERS) <= set(text["spans"])
     assert text["spans"] == {kind: sum(n.count(p) for n in notes) for kind, p in PLACEHOLDERS.items()}
@@ -311,7 +311,7 @@ def test_no_raw_identifier_of_the_vault_is_in_a_released_note(tiny_run, monkeypa
         audit.drop_public_vocabulary(con, audit.vocabulary_files(settings.project_dir))
         kinds = {k for (k,) in con.execute("SELECT DISTINCT kind FROM needles").fetchall()}
         assert {"name", "mobile", "id_number", "email", "openid"} <= kinds
-        con.execute(f"ATTACH '{settings.warehouse_path}' AS rel (READ_ONLY)")
+        con.execute(f"ATTACH '{settings.layout.warehouse_path}' AS rel (READ_ONLY)")
         assert con.execute(f"SELECT count(*) FROM rel.{NOTES}").fetchone()[0] > 100
         assert audit._match(con, f"SELECT note_redacted AS s FROM rel.{NOTES}") == []
     finally:
@@ -323,13 +323,13 @@ def test_a_validated_identifier_left_in_a_released_note_refuses_the_release_with
     pair, names the mart and the type, never the number, and neither does its report."""
     import shutil
 
-    tiny_copy.next_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(tiny_copy.internal_path, tiny_copy.staging_path)
-    shutil.copyfile(tiny_copy.warehouse_path, tiny_copy.release_staging_path)
-    with duckdb.connect(str(tiny_copy.staging_path)) as con:
+    tiny_copy.layout.next_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(tiny_copy.layout.internal_path, tiny_copy.layout.staging_path)
+    shutil.copyfile(tiny_copy.layout.warehouse_path, tiny_copy.layout.release_staging_path)
+    with duckdb.connect(str(tiny_copy.layout.staging_path)) as con:
         con.execute("UPDATE intermediate.int_service_notes SET note_redacted = note_redacted || ' 回电13812345678' "
                     "WHERE record_key = (SELECT min(record_key) FROM intermediate.int_service_notes)")
-    result = release_risk.assess(tiny_copy, "test", release_as_of(tiny_copy.warehouse_path), treat=True)
+    result = release_risk.assess(tiny_copy, "test", release_as_of(tiny_copy.layout.warehouse_path), treat=True)
     with pytest.raises(risk.RiskGateFailed, match=r"profile\.fct_service_notes: .*1 MOBILE identifier") as refused:
         risk.gate(result.reports)
     assert "13812345678" not in str(refused.value)

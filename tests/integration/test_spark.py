@@ -40,8 +40,8 @@ def both_builds(tiny_run, tmp_path_factory):
     on_spark = spark.build(settings)  # reads the staging sources before DuckDB's build purges them
     build_mod.build(settings)
     # before the gate: the release as dbt built it, beside the marts that stay in the build database
-    return settings, on_spark, {**warehouse_checksums(settings.release_staging_path),
-                                **warehouse_checksums(settings.staging_path)}
+    return settings, on_spark, {**warehouse_checksums(settings.layout.release_staging_path),
+                                **warehouse_checksums(settings.layout.staging_path)}
 
 
 def test_every_mart_built_on_spark_has_the_rows_and_checksum_of_the_duckdb_build(both_builds):

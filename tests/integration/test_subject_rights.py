@@ -50,7 +50,7 @@ def test_erasure_leaves_no_trace_and_a_rerun_from_the_unchanged_source_does_not_
     assert tokens and erased.removed["accounts"] == 1
     assert {k for k, _ in ledger} >= {"openid", "person"} and all(openid not in h for _, h in ledger)
     rebuild(data, log=lambda m: None, status="erasure")
-    assert not (tokens & _warehouse_strings(data.internal_path))
+    assert not (tokens & _warehouse_strings(data.layout.internal_path))
 
     # the source still holds them, and even re-sends their rows (a later update there)
     for table in ("accounts", "insured_persons", "orders", "consent_events", "access_logs"):
@@ -58,8 +58,8 @@ def test_erasure_leaves_no_trace_and_a_rerun_from_the_unchanged_source_does_not_
     src.commit()
     src.close()
     summary = run(data, log=lambda m: None)
-    assert not (tokens & _warehouse_strings(data.internal_path))
-    wh = duckdb.connect(str(data.warehouse_path), read_only=True)
+    assert not (tokens & _warehouse_strings(data.layout.internal_path))
+    wh = duckdb.connect(str(data.layout.warehouse_path), read_only=True)
     recon = wh.execute("SELECT reconciles, withheld_rows FROM governance.fct_pipeline_runs WHERE is_latest_run").fetchone()
     wh.close()
     assert recon[0] is True and recon[1] > 0 and summary.build.failed == 0
@@ -115,7 +115,7 @@ def _export_and_activate(data):
     from audiences.export import export
     from audiences.segments import refresh
 
-    seg = next(s for s in refresh(data.data_dir, data.internal_path) if s.audience.name == "renewal_due")
+    seg = next(s for s in refresh(data.data_dir, data.layout.internal_path) if s.audience.name == "renewal_due")
     key, con = open_session(data)
     try:
         as_csv = export(con, key, data.data_dir, seg, "csv")
@@ -140,7 +140,7 @@ def test_access_finds_a_person_in_csv_and_parquet_exports_by_their_export_tokens
     _seg, as_csv, as_parquet, _delivery, openid, _ = _export_and_activate(data)
     _key, con = open_session(data)
     try:
-        report = subjects.access(con, subjects.find(con, openid=openid), data.internal_path, data.data_dir)
+        report = subjects.access(con, subjects.find(con, openid=openid), data.layout.internal_path, data.data_dir)
     finally:
         con.close()
     found = {e["file"]: e["export_id"] for e in report["exports"]}
@@ -196,10 +196,10 @@ def test_a_correction_in_the_source_flows_to_every_derived_row_without_a_stale_c
                                 for m in (new_mobile, old_mobile))
     finally:
         con.close()
-    strings = _warehouse_strings(data.internal_path)
+    strings = _warehouse_strings(data.layout.internal_path)
     assert new_token[0] in strings
     assert old_token is None or old_token[0] not in strings  # no stale copy of the old value's token
-    wh = duckdb.connect(str(data.internal_path), read_only=True)
+    wh = duckdb.connect(str(data.layout.internal_path), read_only=True)
     assert wh.execute("SELECT count(*) FROM pseudo.accounts").fetchone()[0] == \
         wh.execute("SELECT count(DISTINCT account_key) FROM pseudo.accounts").fetchone()[0]
     wh.close()
@@ -227,9 +227,9 @@ def test_access_answers_for_the_person_alone_unless_the_household_is_asked_for_a
     id_number, _openid, others = _holder_with_family(data)
     _key, con = open_session(data)
     try:
-        alone = subjects.access(con, subjects.find(con, id_number=id_number), data.internal_path, data.data_dir)
+        alone = subjects.access(con, subjects.find(con, id_number=id_number), data.layout.internal_path, data.data_dir)
         household = subjects.access(con, subjects.find(con, id_number=id_number, scope="household"),
-                                    data.internal_path, data.data_dir)
+                                    data.layout.internal_path, data.data_dir)
     finally:
         con.close()
     assert [p["id_number"] for p in alone["vault"]["insured_persons"]] == [id_number]

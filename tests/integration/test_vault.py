@@ -57,7 +57,7 @@ def _flip_a_byte_in_the_middle(vault: Path) -> None:
 
 @pytest.mark.parametrize("damage", [_truncate, _flip_a_byte_in_the_middle], ids=["truncated", "flipped byte"])
 def test_a_damaged_vault_is_refused_with_one_line_and_left_exactly_as_it_was(tiny_copy, damage):
-    vault, warehouse = tiny_copy.data_dir / "vault.duckdb", tiny_copy.warehouse_path
+    vault, warehouse = tiny_copy.data_dir / "vault.duckdb", tiny_copy.layout.warehouse_path
     damage(vault)
     before, published = _digest(vault), _digest(warehouse)
     line = _one_error(_yihui(tiny_copy.data_dir, "run"))
@@ -142,17 +142,17 @@ def test_a_vault_lost_after_an_erasure_is_not_rebuilt_until_restored_and_the_per
     assert (data / "ledger.state").exists()
     assert _yihui(data, "vault", "backup").returncode == 0
     vault.unlink()
-    published = _digest(tiny_copy.warehouse_path)
+    published = _digest(tiny_copy.layout.warehouse_path)
 
     line = _one_error(_yihui(data, "run"))
     assert "no erasure ledger" in line and "yihui vault restore" in line and "reset-ledger" in line, line
     assert not vault.exists(), "no vault is rebuilt from the source"
-    assert _digest(tiny_copy.warehouse_path) == published
+    assert _digest(tiny_copy.layout.warehouse_path) == published
 
     assert _yihui(data, "vault", "restore").returncode == 0
     again = _yihui(data, "run")
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-3000:]
-    wh = duckdb.connect(str(tiny_copy.warehouse_path), read_only=True)
+    wh = duckdb.connect(str(tiny_copy.layout.warehouse_path), read_only=True)
     withheld = wh.execute("SELECT withheld_rows FROM governance.fct_pipeline_runs WHERE is_latest_run").fetchone()[0]
     wh.close()
     assert withheld > 0, "the erased account is withheld again, not loaded back"

@@ -18,14 +18,14 @@ def data(tiny_copy):
 
 def test_an_unchanged_source_passes_the_gate(data):
     run(data, log=lambda m: None)
-    assert check(data.warehouse_path, data.warehouse_path) == []
+    assert check(data.layout.warehouse_path, data.layout.warehouse_path) == []
 
 
 def test_a_source_table_half_lost_upstream_trips_the_volume_gate(data):
     """Rows reconcile (the source really has half the accounts now): only the volume gate can see it."""
     import sqlite3
 
-    published = data.warehouse_path.stat().st_mtime_ns
+    published = data.layout.warehouse_path.stat().st_mtime_ns
     src = sqlite3.connect(data.data_dir / "source" / "ops.sqlite")
     src.execute("DELETE FROM accounts WHERE account_id % 2 = 0")
     src.commit()
@@ -33,11 +33,11 @@ def test_a_source_table_half_lost_upstream_trips_the_volume_gate(data):
     with pytest.raises(VolumeCheckFailed, match="profile.dim_customers: .* rows") as info:
         run(data, log=lambda m: None)
     assert "nothing was published" in str(info.value)
-    assert data.warehouse_path.stat().st_mtime_ns == published
+    assert data.layout.warehouse_path.stat().st_mtime_ns == published
 
 
 def test_half_a_landing_table_missing_in_the_vault_fails_the_reconciliation(data):
-    published = data.warehouse_path.stat().st_mtime_ns
+    published = data.layout.warehouse_path.stat().st_mtime_ns
     _key, con = open_session(data)
     try:
         con.execute("DELETE FROM vault.raw.accounts WHERE account_id % 2 = 0")
@@ -45,4 +45,4 @@ def test_half_a_landing_table_missing_in_the_vault_fails_the_reconciliation(data
         con.close()
     with pytest.raises(BuildFailed, match="reconciles"):
         run(data, log=lambda m: None)
-    assert data.warehouse_path.stat().st_mtime_ns == published
+    assert data.layout.warehouse_path.stat().st_mtime_ns == published

@@ -122,7 +122,7 @@ def test_a_second_writer_waits_then_names_the_holder_while_readers_go_on_and_the
 def test_a_signal_during_dbt_stops_the_run_with_one_line_ends_dbt_and_the_next_run_completes(
         tiny_copy, signum, code, line):
     data = tiny_copy.data_dir
-    warehouse = tiny_copy.warehouse_path.read_bytes()
+    warehouse = tiny_copy.layout.warehouse_path.read_bytes()
     proc = _start(data, "run")
     dbt = _wait_for(lambda: _dbt_child(proc.pid), proc, "dbt started")
     time.sleep(1.5)  # dbt is at work: connected, building models
@@ -139,7 +139,7 @@ def test_a_signal_during_dbt_stops_the_run_with_one_line_ends_dbt_and_the_next_r
     while left_over() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not left_over()
-    assert tiny_copy.warehouse_path.read_bytes() == warehouse, "nothing is published by a stopped run"
+    assert tiny_copy.layout.warehouse_path.read_bytes() == warehouse, "nothing is published by a stopped run"
 
     again = _yihui(data, "run", YIHUI_LOCK_WAIT="0")  # the lock went with the stopped process
     assert again.returncode == 0, again.stdout[-1500:] + again.stderr[-3000:]

@@ -7,11 +7,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from anonymizer import attacks, risk
+from anonymizer import attacks, hierarchy, release, risk
 
 PROJECT = Path(__file__).resolve().parents[2]
 QIS = ("age_band", "sex", "city_name", "district_name")
-MART = risk.Mart("profile", "m", QIS, (*QIS, "channel"), "analysts", "t", "person_key")
+MART = release.Mart("profile", "m", QIS, (*QIS, "channel"), "analysts", "t", "person_key")
 POLICY = risk.Policy(k_analysts=5, k_shared=10, max_suppression=0.05, linkage_max_rate=0.01, linkage_sample=1000)
 ADVERSARY = attacks.Adversary("a test adversary", {"id_card": ("the ID card", QIS)}, (("id_card",),))
 
@@ -79,7 +79,7 @@ def test_k_counts_people_not_rows():
 def test_a_mart_that_cannot_be_repaired_within_the_limit_fails_the_gate():
     con = _con([(3, "25-34", "男", "梁溪区")])
     (r,) = risk.assess(con, [MART], POLICY, ADVERSARY)
-    assert all(level == risk.depth(q) for q, level in r.levels.items())
+    assert all(level == hierarchy.depth(q) for q, level in r.levels.items())
     assert any("suppressed" in f for f in r.failures)
     with pytest.raises(risk.RiskGateFailed, match="profile.m"):
         risk.gate([r])
@@ -104,7 +104,7 @@ def test_a_lone_suppressed_row_is_re_identified_by_elimination():
     This is why the gate never suppresses fewer than k people."""
     con = _con([*BASE, (1, "75+", "男", "梁溪区")])
     con.execute("CREATE OR REPLACE TEMP TABLE risk_base AS "
-                + risk.levelled("intermediate.t", QIS, "rel.reference", "person_key"))
+                + hierarchy.levelled("intermediate.t", QIS, "rel.reference", "person_key"))
     con.execute("CREATE OR REPLACE TEMP TABLE attack_targets AS SELECT * FROM risk_base")
     con.execute("UPDATE rel.profile.m SET age_band = '*', sex = '*', city_name = '*', district_name = '*' "
                 "WHERE age_band = '75+'")
@@ -128,7 +128,7 @@ def test_an_aggregate_with_a_published_cell_below_k_fails():
     con = _con(BASE)
     con.execute("CREATE TABLE rel.profile.a AS SELECT * FROM (VALUES ('2025-W01', 12), ('2025-W02', NULL), "
                 "('2025-W03', 3)) AS v(paid_week, accounts)")
-    agg = risk.Mart("profile", "a", ("paid_week",), ("paid_week", "accounts"), cell_count="accounts")
+    agg = release.Mart("profile", "a", ("paid_week",), ("paid_week", "accounts"), cell_count="accounts")
     (r,) = risk.assess(con, [agg], POLICY, ADVERSARY)
     assert r.cells == {"cells": 3, "suppressed": 1, "smallest": 3}
     assert r.failures == ["a published cell counts 3 < 5"]
@@ -137,7 +137,7 @@ def test_an_aggregate_with_a_published_cell_below_k_fails():
 def test_marts_and_thresholds_come_from_the_dbt_project():
     policy = risk.load_policy(PROJECT)
     assert (policy.k_analysts, policy.k_shared, policy.linkage_max_rate) == (5, 10, 0.01)
-    marts = {m.relation: m for m in risk.load_marts(PROJECT)}
+    marts = {m.relation: m for m in release.load_marts(PROJECT)}
     customers = marts["profile.dim_customers"]
     assert {"age_band", "sex", "district_name", "registered_period"} <= set(customers.quasi_identifiers)
     assert customers.truth == "int_customer_profile" and customers.truth_key == "person_key"
@@ -152,6 +152,6 @@ def test_the_time_hierarchy_runs_day_week_month_quarter_year():
     con.execute(f"CREATE TABLE reference.calendar AS SELECT * FROM read_csv('{PROJECT / 'seeds/calendar.csv'}', "
                 "all_varchar = true)")
     con.execute("CREATE TABLE t AS SELECT '2025-02-14' AS registered_period")
-    row = con.execute(risk.levelled("t", ("registered_period",), "reference", None)
+    row = con.execute(hierarchy.levelled("t", ("registered_period",), "reference", None)
                       .replace("SELECT b.*,", "SELECT")).fetchone()
     assert row[-5:] == ("2025-02-14", "2025-W07", "2025-02", "2025-Q1", "2025")

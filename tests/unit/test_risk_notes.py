@@ -9,11 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from anonymizer import attacks, redact, risk
+from anonymizer import attacks, hierarchy, redact, release, risk
 
 PROJECT = Path(__file__).resolve().parents[2]
 QIS = ("opened_month", "contact_kind", "contact_channel")
-NOTES = risk.Mart("profile", "notes", QIS, (*QIS, "note_redacted"), "analysts", "n", "account_key",
+NOTES = release.Mart("profile", "notes", QIS, (*QIS, "note_redacted"), "analysts", "n", "account_key",
                   withhold_suppressed=True, redacted_text=("note_redacted",))
 POLICY = risk.Policy(k_analysts=5, k_shared=10, max_suppression=0.1, linkage_max_rate=0.01, linkage_sample=1000)
 ADVERSARY = attacks.Adversary("a test adversary", {"events": ("a dated service contact", QIS)}, (("events",),))
@@ -146,11 +146,11 @@ def test_a_name_the_detectors_guess_again_is_reported_not_refused():
 
 
 def test_the_notes_mart_is_judged_through_its_truth_and_withholds_what_it_suppresses():
-    notes = next(m for m in risk.load_marts(PROJECT) if m.relation == "profile.fct_service_notes")
+    notes = next(m for m in release.load_marts(PROJECT) if m.relation == "profile.fct_service_notes")
     assert notes.truth == "int_service_notes" and notes.truth_key == "account_key"
     assert notes.quasi_identifiers == QIS and notes.withhold_suppressed and notes.redacted_text == ("note_redacted",)
     assert not any(c.endswith("_key") for c in notes.columns)
-    others = [m for m in risk.load_marts(PROJECT) if m.relation != "profile.fct_service_notes"]
+    others = [m for m in release.load_marts(PROJECT) if m.relation != "profile.fct_service_notes"]
     assert not any(m.withhold_suppressed or m.redacted_text for m in others)
 
 
@@ -160,6 +160,6 @@ def test_the_month_hierarchy_runs_month_quarter_year():
     con.execute(f"CREATE TABLE reference.calendar AS SELECT * FROM read_csv('{PROJECT / 'seeds/calendar.csv'}', "
                 "all_varchar = true)")
     con.execute("CREATE TABLE t AS SELECT '2025-02' AS opened_month")
-    row = con.execute(risk.levelled("t", ("opened_month",), "reference", None)
+    row = con.execute(hierarchy.levelled("t", ("opened_month",), "reference", None)
                       .replace("SELECT b.*,", "SELECT")).fetchone()
-    assert row[-3:] == ("2025-02", "2025-Q1", "2025") and risk.depth("opened_month") == 3
+    assert row[-3:] == ("2025-02", "2025-Q1", "2025") and hierarchy.depth("opened_month") == 3
