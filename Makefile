@@ -48,13 +48,13 @@ browser: ## Install Debian's chromium (headless) and a CJK font for the HTML rep
 		$$SUDO apt-get install -y -q fonts-noto-cjk >/dev/null || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q fonts-noto-cjk >/dev/null; }; }
 
 test: install browser spark ## Run the whole test suite: lint (Python, SQL), pytest (unit, integration, PostgreSQL) and the dbt tests
-	$(BIN)/ruff check core pipelines anonymizer audiences tests
+	$(BIN)/ruff check core vault pipelines anonymizer audiences tests
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/sqlfluff lint models tests/dbt --processes 2 --disable-progress-bar
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: install ## Lint Python (ruff) and the dbt SQL (sqlfluff)
-	$(BIN)/ruff check core pipelines anonymizer audiences tests
+	$(BIN)/ruff check core vault pipelines anonymizer audiences tests
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/sqlfluff lint models tests/dbt --processes 2 --disable-progress-bar
 

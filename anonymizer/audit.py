@@ -100,11 +100,7 @@ def collect_needles(con: duckdb.DuckDBPyConnection, key: MasterKey) -> None:
             SELECT * FROM needles_raw UNION ALL SELECT * FROM needles_key UNION ALL SELECT * FROM needles_key_upper)
         WHERE value IS NOT NULL AND length(value) >= CASE {minimum} ELSE 6 END"""
     )
-    held = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'vault' AND schema_name = 'ops' "
-                       "AND table_name = 'superseded_values'").fetchone()[0]
-    con.execute("CREATE OR REPLACE TEMP TABLE superseded AS "
-                + ("SELECT DISTINCT kind, h FROM vault.ops.superseded_values" if held else
-                   "SELECT NULL::VARCHAR AS kind, NULL::VARCHAR AS h WHERE false"))
+    con.execute("CREATE OR REPLACE TEMP TABLE superseded AS SELECT DISTINCT kind, h FROM vault.ops.superseded_values")
 
 
 # Candidate pieces of one string ``s`` that a needle could equal.

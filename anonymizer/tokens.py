@@ -61,21 +61,6 @@ def install_release_macro(con: duckdb.DuckDBPyConnection, key: MasterKey, domain
     )
 
 
-def ensure_release_log(con: duckdb.DuckDBPyConnection) -> None:
-    """The vault's record of every release and of every token it issued (the only way back).
-
-    Kept, not recomputed: the release key depends on the master key's version, and after a
-    rotation the vault must still map an earlier export back (to activate it, or to find and
-    erase a person in it).
-    """
-    con.execute("""
-        CREATE TABLE IF NOT EXISTS vault.ops.releases (release_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL,
-            audience VARCHAR, as_of_date DATE, definition_version VARCHAR, file VARCHAR, row_count BIGINT,
-            key_version INTEGER, created_at TIMESTAMP, by_user VARCHAR);
-        CREATE TABLE IF NOT EXISTS vault.ops.release_tokens (release_id VARCHAR NOT NULL, token VARCHAR NOT NULL,
-            value VARCHAR NOT NULL, split_group VARCHAR)""")
-
-
 def hmac_pads(secret: bytes) -> tuple[str, str]:
     """RFC 2104 inner and outer pads of a key, as hex: what an HMAC macro in SQL needs."""
     block = secret.ljust(64, b"\0")  # keys are 32 bytes: never longer than a block
@@ -93,25 +78,8 @@ def install_macros(con: duckdb.DuckDBPyConnection, key: MasterKey) -> None:
         con.execute(f"CREATE OR REPLACE TEMP MACRO norm_{d.name}(x) AS {d.normalise}")
 
 
-def ensure_maps(con: duckdb.DuckDBPyConnection) -> None:
-    """One map per domain.
-
-    No PRIMARY KEY: maintaining DuckDB's ART index was most of the cost of
-    tokenising (279k values/s with it, 553k without, measured by ``make bench``).
-    :func:`update_maps` inserts only values absent from the map and then proves
-    the map still holds each value once.
-    """
-    for d in DOMAINS:
-        con.execute(
-            f"CREATE TABLE IF NOT EXISTS vault.tokens.{d.name} ("
-            "value VARCHAR NOT NULL, token VARCHAR NOT NULL, key_version INTEGER NOT NULL, "
-            "first_seen_run VARCHAR NOT NULL)"
-        )
-
-
 def update_maps(con: duckdb.DuckDBPyConnection, key: MasterKey, run_id: str) -> dict[str, int]:
     """Hash the values seen for the first time; return how many per domain."""
-    ensure_maps(con)
     added = {}
     for d in DOMAINS:
         union = " UNION ALL ".join(d.occurrences)

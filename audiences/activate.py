@@ -64,18 +64,6 @@ def restricted_dir(data_dir: Path) -> Path:
     return path
 
 
-def ensure_log(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("""
-        CREATE TABLE IF NOT EXISTS vault.ops.reidentifications (logged_at TIMESTAMP, by_user VARCHAR, audience VARCHAR,
-            as_of_date DATE, members BIGINT, dropped_holdout BIGINT, dropped_consent BIGINT, dropped_cap BIGINT,
-            delivered BIGINT, file VARCHAR);
-        ALTER TABLE vault.ops.reidentifications ADD COLUMN IF NOT EXISTS export_id VARCHAR;
-        ALTER TABLE vault.ops.reidentifications ADD COLUMN IF NOT EXISTS activation_id VARCHAR;
-        CREATE TABLE IF NOT EXISTS vault.ops.deliveries (audience VARCHAR, as_of_date DATE, account_id BIGINT,
-            channel VARCHAR, delivered_at TIMESTAMP)""")
-    tokens.ensure_release_log(con)
-
-
 # Why a member may not be contacted now; NULL when they may.  Mirrors
 # fct_contactable_adults (same order of reasons) over the vault's raw rows.
 CHECK_SQL = """
@@ -165,7 +153,6 @@ def recheck(con: duckdb.DuckDBPyConnection, channel: str, now: datetime) -> None
 def export_of(con: duckdb.DuckDBPyConnection, segment: Segment, export_id: str | None = None) -> str:
     """The export to activate: the one named, else the newest export of the segment's wave."""
     a = segment.audience
-    tokens.ensure_release_log(con)
     row = con.execute(
         "SELECT release_id FROM vault.ops.releases WHERE kind = 'export' AND audience = ? AND "
         "(release_id = ? OR (? IS NULL AND as_of_date = ?)) ORDER BY created_at DESC, release_id DESC LIMIT 1",
@@ -187,7 +174,6 @@ def activate(con: duckdb.DuckDBPyConnection, key: MasterKey, data_dir: Path, seg
     export_id = export_of(con, segment, export_id)
     con.execute("CREATE OR REPLACE TEMP TABLE seg_members AS SELECT token AS member_key, split_group, "
                 "value AS account_value FROM vault.ops.release_tokens WHERE release_id = ?", [export_id])
-    ensure_log(con)
     recheck(con, a.channel, now)
     since = now.timestamp() - a.frequency_cap.days * 86400
     con.execute(

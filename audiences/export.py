@@ -91,7 +91,6 @@ def export(con: duckdb.DuckDBPyConnection | None, key: MasterKey | None, data_di
     out_dir = export_dir(data_dir, audience, segment, export_id)
     path = out_dir / f"members.{fmt}"
     now = datetime.now(UTC).replace(tzinfo=None)
-    tokens.ensure_release_log(con)
     tokens.install_release_macro(con, key, EXPORT, export_id)
     con.execute(f"ATTACH '{store_path(data_dir)}' AS seg (READ_ONLY)")
     try:  # members the vault can no longer resolve (erased since the refresh) are not exported

@@ -21,6 +21,7 @@ So a refresh opens the vault (it needs the master key) to draw the groups.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 from dataclasses import dataclass
@@ -119,7 +120,6 @@ def install_holdout_macro(con: duckdb.DuckDBPyConnection, secret: bytes) -> None
 
 def ensure_holdout_secret(con: duckdb.DuckDBPyConnection) -> None:
     """The holdout secret (random, created once, kept in the encrypted vault) and its macro."""
-    con.execute("CREATE TABLE IF NOT EXISTS vault.ops.holdout_key (secret BLOB NOT NULL)")
     if con.execute("SELECT count(*) FROM vault.ops.holdout_key").fetchone()[0] == 0:
         con.execute("INSERT INTO vault.ops.holdout_key VALUES (?)", [secrets.token_bytes(32)])
     install_holdout_macro(con, bytes(con.execute("SELECT secret FROM vault.ops.holdout_key").fetchone()[0]))
@@ -130,16 +130,6 @@ def holdout_sql(audience_name: str, share: float, identity: str = "account_value
     as a fraction; ``identity`` is the column holding the account's raw identity (vault side only)."""
     return (f"(('0x' || substr(holdout_draw({identity} || '|{audience_name}'), 1, 8))::UBIGINT / 4294967296.0 "
             f"< {share!r})")
-
-
-def open_vault_session(data_dir: Path) -> duckdb.DuckDBPyConnection:
-    """A session with the vault attached (the master key is needed), as ``pipelines.run.open_session``."""
-    from anonymizer.keys import load_key
-    from pipelines.rotate import recover
-    from pipelines.vault import open_vault
-
-    recover(data_dir)
-    return open_vault(data_dir, load_key(data_dir))
 
 
 def _candidates_sql(audiences: list[Audience]) -> str:
@@ -154,16 +144,18 @@ def _candidates_sql(audiences: list[Audience]) -> str:
     return " UNION ALL ".join(parts)
 
 
-def refresh(data_dir: Path, warehouse: Path, audiences: list[Audience] | None = None) -> list[Segment]:
-    """Evaluate every audience over ``warehouse`` and store the wave (replacing one of the same date)."""
+def refresh(con: duckdb.DuckDBPyConnection, data_dir: Path, warehouse: Path,
+            audiences: list[Audience] | None = None) -> list[Segment]:
+    """Evaluate every audience over ``warehouse`` and store the wave (replacing one of the same date).
+
+    ``con`` is a writable vault session (``vault.session``): holdouts are drawn in the vault."""
     audiences = audiences if audiences is not None else load_all()
     if not warehouse.exists():
         raise AudienceError(f"no warehouse at {warehouse}: run `yihui run` first")
     connect_store(data_dir).close()  # the store's tables exist
-    con = open_vault_session(data_dir)  # holdouts are drawn in the vault
+    ensure_holdout_secret(con)
+    con.execute(f"ATTACH '{store_path(data_dir)}' AS seg")
     try:
-        ensure_holdout_secret(con)
-        con.execute(f"ATTACH '{store_path(data_dir)}' AS seg")
         con.execute("USE seg")  # unqualified tables below are the store's
         con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
         as_of, run_id = con.execute("SELECT as_of_date, run_id FROM wh.meta.build_info").fetchone()
@@ -200,9 +192,14 @@ def refresh(data_dir: Path, warehouse: Path, audiences: list[Audience] | None = 
                         [as_of, a.name, a.version, eligible, members, holdout, won_elsewhere, json.dumps(excluded)])
         con.execute("INSERT OR REPLACE INTO waves VALUES (?, ?, ?)", [as_of, run_id, datetime.now(UTC).replace(tzinfo=None)])
         con.execute("COMMIT")
-        con.execute("USE memory")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # the caller's session stays usable
+            con.execute("ROLLBACK")
+        raise
     finally:
-        con.close()
+        con.execute("USE memory")
+        con.execute("DETACH DATABASE IF EXISTS wh")
+        con.execute("DETACH seg")
     return status(data_dir, audiences)
 
 

@@ -1,7 +1,7 @@
 """Our side of each benchmark: the real anonymizer paths, set up on synthetic data.
 
 The token maps live in a real (AES-GCM encrypted) vault in a temporary folder,
-opened with ``pipelines.vault.open_vault``; ``landing.<table>`` are views shaped
+opened with ``vault.session.open_vault``; ``landing.<table>`` are views shaped
 like the validated landing tables, so ``anonymizer.tokens.update_maps`` runs
 unchanged.  The alternative formulations below exist to find where the time
 goes; nothing here is used by the pipeline.
@@ -19,7 +19,8 @@ from anonymizer import tokens
 from anonymizer.domains import BY_NAME, DOMAINS, TOKEN_HEX
 from anonymizer.keys import MasterKey
 from core.schema import INGESTED, TYPES
-from pipelines.vault import open_vault
+from vault import schema
+from vault.session import open_vault
 
 RESIDENT_ID = "居民身份证"
 
@@ -44,19 +45,17 @@ def landing_view(con: duckdb.DuckDBPyConnection, table: str, source: str, column
 
 
 def empty_maps(con: duckdb.DuckDBPyConnection, primary_key: bool = True) -> None:
-    """Every value is new again: the maps are dropped (and the file checkpointed).
-
-    With ``primary_key=False`` the maps are created again as ``tokens.ensure_maps``
-    would, but without the PRIMARY KEY on ``value``; ``ensure_maps`` (IF NOT EXISTS)
-    then keeps them, so the real ``update_maps`` runs on index-free maps.
-    """
+    """Every value is new again: the maps are dropped (and the file checkpointed) and created again,
+    as ``vault.schema`` creates them (no PRIMARY KEY), or with a PRIMARY KEY on ``value`` to measure
+    what the index costs."""
     for d in DOMAINS:
         con.execute(f"DROP TABLE IF EXISTS vault.tokens.{d.name}")
     con.execute("CHECKPOINT vault")
-    if not primary_key:
+    if primary_key:
         for d in DOMAINS:
-            con.execute(f"CREATE TABLE vault.tokens.{d.name} (value VARCHAR NOT NULL, token VARCHAR NOT NULL, "
+            con.execute(f"CREATE TABLE vault.tokens.{d.name} (value VARCHAR PRIMARY KEY, token VARCHAR NOT NULL, "
                         "key_version INTEGER NOT NULL, first_seen_run VARCHAR NOT NULL)")
+    schema.create(con)
 
 
 def assert_unique(con: duckdb.DuckDBPyConnection) -> None:
@@ -123,7 +122,6 @@ def update_maps_hashlib(con: duckdb.DuckDBPyConnection, key: MasterKey, pool, wo
     from bench.peers import hash_chunk
 
     t = time.perf_counter()
-    tokens.ensure_maps(con)
     total = 0
     for d in DOMAINS:
         union = " UNION ALL ".join(d.occurrences)

@@ -22,9 +22,10 @@ def release_attacks(workdir: Path, preset: str = "small") -> dict:
     from pipelines.build import release_as_of
     from pipelines.generate import generate
     from pipelines.release_risk import report_dir
-    from pipelines.run import open_session, run
+    from pipelines.run import run
     from pipelines.source import Source
     from tests.heldout_attack import attack_customers, attack_policies
+    from vault.session import open_session
 
     settings = resolve(data_dir=str(workdir / "release"))
     generate(Source.parse(settings.source), preset, HELD_OUT)

@@ -155,8 +155,8 @@ def keys_rotate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
     Tokens of the old version become unlinkable to the new ones, so exports made
     before the rotation can no longer be joined to the warehouse.
     """
-    from pipelines.rotate import rotate
     from pipelines.run import rebuild
+    from vault.rotate import rotate
 
     s = _settings(data_dir, as_of=as_of)
     r = rotate(s)
@@ -176,7 +176,7 @@ def keys_rotate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
 @writes
 def keys_status(data_dir: DataDir = None) -> None:
     """Which key is in use (origin, version, public fingerprint) and the vault's key history."""
-    from pipelines.run import open_session
+    from vault.session import open_session
 
     s = _settings(data_dir)
     key, con = open_session(s, log=lambda m: console.print(f"[yellow]{m}[/]"))
@@ -201,13 +201,11 @@ def audit_leaks(data_dir: DataDir = None) -> None:
     """
     from anonymizer.audit import audit, default_targets, vocabulary_files
     from anonymizer.errors import LeakDetected
-    from pipelines import subjects
-    from pipelines.run import open_session
+    from vault.session import open_session
 
     s = _settings(data_dir)
     key, con = open_session(s)
     try:
-        subjects.ensure_ledger(con)  # the keyed hash superseded values are remembered by
         databases, roots = default_targets(s)
         result = audit(con, key, s.data_dir, databases, roots, vocabulary_files(s.project_dir))
     finally:
@@ -278,9 +276,11 @@ def segment_refresh(data_dir: DataDir = None) -> None:
     Needs the master key: holdouts are drawn in the vault, so they survive key rotations.
     """
     from audiences.segments import refresh
+    from vault.session import session
 
     s = _settings(data_dir)
-    segments = refresh(s.data_dir, s.layout.internal_path)
+    with session(s) as (_key, con):
+        segments = refresh(con, s.data_dir, s.layout.internal_path)
     _segment_table(segments)
 
 
@@ -359,19 +359,16 @@ def segment_export(
     from audiences.definitions import get
     from audiences.export import export
     from audiences.segments import refresh, status
-    from pipelines.run import open_session
+    from vault.session import session
 
     s = _settings(data_dir)
     a = get(name)
     if dry_run:
         res = export(None, None, s.data_dir, status(s.data_dir, [a])[0], fmt, dry_run=True)
     else:
-        seg = next(x for x in refresh(s.data_dir, s.layout.internal_path) if x.audience.name == name)
-        key, con = open_session(s)
-        try:
+        with session(s) as (key, con):
+            seg = next(x for x in refresh(con, s.data_dir, s.layout.internal_path) if x.audience.name == name)
             res = export(con, key, s.data_dir, seg, fmt)
-        finally:
-            con.close()
     m = res.manifest
     out.print(f"{name} as of {m['as_of']}: {m['row_count']:,} members ({m['treatment']:,} treatment, "
               f"{m['holdout']:,} holdout), definition {m['definition_version']}")
@@ -394,8 +391,8 @@ def segment_activate(name: Annotated[str, typer.Argument(help="Audience name.")]
     from audiences.segments import status
     from pipelines import subjects
     from pipelines.extract import extract as do_extract
-    from pipelines.run import open_session
     from pipelines.source import Source
+    from vault.session import open_session
 
     s = _settings(data_dir, source)
     a = get(name)
@@ -440,7 +437,8 @@ def subject_access(id_number: IdNumber = None, mobile: Mobile = None, openid: Op
     """
 
     from pipelines import retention, subjects
-    from pipelines.run import new_run_id, open_session
+    from pipelines.run import new_run_id
+    from vault.session import open_session
 
     if fmt not in ("json", "html"):
         raise YihuiError(f"unknown format {fmt!r} (json or html)")
@@ -473,7 +471,8 @@ def subject_erase(id_number: IdNumber = None, mobile: Mobile = None, openid: Ope
     does not bring them back.
     """
     from pipelines import subjects
-    from pipelines.run import new_run_id, open_session, rebuild
+    from pipelines.run import new_run_id, rebuild
+    from vault.session import open_session
 
     s = _settings(data_dir)
     _key, con = open_session(s)
@@ -506,9 +505,10 @@ def subject_correct(id_number: IdNumber = None, mobile: Mobile = None, openid: O
     re-derived from the source; the warehouse is rebuilt, so no stale row remains.
     """
     from pipelines import subjects
-    from pipelines.run import new_run_id, open_session
+    from pipelines.run import new_run_id
     from pipelines.run import run as run_pipeline
     from pipelines.source import Source
+    from vault.session import open_session
 
     s = _settings(data_dir, source)
     subjects.check_held_in_source(Source.parse(s.source), id_number, mobile, openid)
@@ -534,7 +534,8 @@ def retention_apply(
     from datetime import date
 
     from pipelines import retention
-    from pipelines.run import open_session, rebuild
+    from pipelines.run import rebuild
+    from vault.session import open_session
 
     try:
         when = date.fromisoformat(as_of) if as_of else date.today()
@@ -567,7 +568,7 @@ def vault_check(data_dir: DataDir = None) -> None:
 
     Writing commands run the same check before they write; this one writes nothing to the vault.
     """
-    from pipelines import backup
+    from vault import backup
 
     size, ledger = backup.check(_settings(data_dir).data_dir)
     out.print(f"the vault reads whole ({size:,} bytes); its erasure ledger holds {ledger.entries:,} entries, "
@@ -591,7 +592,7 @@ def vault_backup(data_dir: DataDir = None,
 
     The key is not stored with it: keep the master key's own backup apart from these.
     """
-    from pipelines import backup
+    from vault import backup
 
     s = _settings(data_dir)
     if list_:
@@ -604,7 +605,7 @@ def vault_backup(data_dir: DataDir = None,
 @vault_app.command("list")
 def vault_list(data_dir: DataDir = None) -> None:
     """The backups and the last good copy a writing command kept, oldest first."""
-    from pipelines import backup
+    from vault import backup
 
     _backup_table(backup.list_backups(_settings(data_dir).data_dir))
 
@@ -618,7 +619,7 @@ def vault_restore(name: Annotated[str | None, typer.Argument(
 
     The replaced vault is kept beside it as vault.duckdb.damaged-<time>, never deleted.
     """
-    from pipelines import backup
+    from vault import backup
 
     r = backup.restore(_settings(data_dir).data_dir, name)
     taken = f"{r.backup.taken_at:%Y-%m-%d %H:%M:%S}"
@@ -639,7 +640,7 @@ def vault_reset_ledger(data_dir: DataDir = None, yes: Annotated[bool, typer.Opti
     People erased before the loss come back from any source that still holds them:
     erase them again (`yihui subject erase`) if you know who they were.
     """
-    from pipelines import backup
+    from vault import backup
 
     if not yes:
         raise YihuiError("resetting the erasure ledger lets people erased before come back from the source: "
@@ -707,8 +708,8 @@ def run(source: SourceUrl = None, data_dir: DataDir = None, as_of: AsOf = None, 
 def extract(source: SourceUrl = None, data_dir: DataDir = None) -> None:
     """Copy new and changed source rows into the encrypted vault (changes found by content)."""
     from pipelines.extract import extract as do_extract
-    from pipelines.run import open_session
     from pipelines.source import Source
+    from vault.session import open_session
 
     s = _settings(data_dir, source, creates=True)
     _key, con = open_session(s)
@@ -723,8 +724,9 @@ def extract(source: SourceUrl = None, data_dir: DataDir = None) -> None:
 @writes
 def validate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
     """Run the Great Expectations checkpoints on the vault's landing data; refresh the quarantine and the quality page."""
-    from pipelines.run import new_run_id, open_session, resolve_as_of
+    from pipelines.run import new_run_id, resolve_as_of
     from pipelines.validate import validate as do_validate
+    from vault.session import open_session
 
     s = _settings(data_dir, as_of=as_of)
     _key, con = open_session(s)
@@ -744,7 +746,8 @@ def validate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
 @writes
 def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
     """Tokenise and generalise the validated landing data into the staging warehouse."""
-    from pipelines.run import RunSummary, new_run_id, open_session, resolve_as_of, stage
+    from pipelines.run import RunSummary, new_run_id, resolve_as_of, stage
+    from vault.session import open_session
 
     s = _settings(data_dir, as_of=as_of)
     key, con = open_session(s)

@@ -1,4 +1,4 @@
-"""Errors the pipeline stages raise on purpose (extract, validate, build, the vault, the lock)."""
+"""Errors the pipeline stages raise on purpose (extract, validate, build, the lock)."""
 
 from core.errors import YihuiError
 
@@ -17,10 +17,6 @@ class ValidationFailed(YihuiError):
 
 class BuildFailed(YihuiError):
     """dbt failed to build or test the marts: nothing was published."""
-
-
-class VaultError(YihuiError):
-    """The encrypted vault cannot be opened (missing or wrong key, damaged file)."""
 
 
 class LockBusy(YihuiError):

@@ -28,13 +28,12 @@ from dataclasses import dataclass
 import duckdb
 
 from core import faults
-from core.schema import INGESTED, TYPES, Table
+from core.schema import INGESTED, Table
 from pipelines import boundary, subjects
 from pipelines.errors import SchemaDrift
 from pipelines.source import Reader, Source
 
 # Columns the extract adds to every landing table
-LANDING_EXTRA = ("_extracted_at TIMESTAMP", "_row_hash UHUGEINT", "_problems VARCHAR", "_source_json VARCHAR")
 
 
 @dataclass
@@ -48,14 +47,6 @@ class TableExtract:
     def describe(self) -> str:
         return (f"{self.source_rows:,} rows, {self.changed:,} new or changed, {self.deleted:,} gone, "
                 f"{self.landed:,} landed")
-
-
-def ensure_landing(con: duckdb.DuckDBPyConnection, table: Table) -> None:
-    cols = ", ".join(f"{c.name} {TYPES[c.type][2]}" for c in table.columns)
-    con.execute(f"CREATE TABLE IF NOT EXISTS vault.raw.{table.name} ({cols}, {', '.join(LANDING_EXTRA)})")
-    for extra in LANDING_EXTRA[1:]:  # vaults landed before change detection by content
-        con.execute(f"ALTER TABLE vault.raw.{table.name} ADD COLUMN IF NOT EXISTS {extra}")
-    con.execute("CREATE TABLE IF NOT EXISTS vault.ops.source_rows (source_table VARCHAR, row_hash UHUGEINT)")
 
 
 def check_schema(reader: Reader, log: Callable[[str], None]) -> None:
@@ -96,7 +87,6 @@ def _typed(table: Table) -> str:
 
 
 def extract_table(con: duckdb.DuckDBPyConnection, reader: Reader, table: Table) -> TableExtract:
-    ensure_landing(con, table)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {_hashed(table, reader.relation(table))}")
     source_rows = con.execute("SELECT count(*) FROM _src").fetchone()[0]
     seen = f"(SELECT row_hash FROM vault.ops.source_rows WHERE source_table = '{table.name}')"

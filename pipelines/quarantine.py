@@ -19,28 +19,9 @@ import duckdb
 from core.schema import INGESTED, Table
 
 
-def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    cols = ("run_id VARCHAR, source_table VARCHAR, source_key BIGINT, reason_code VARCHAR, "
-            "rule VARCHAR, detected_at TIMESTAMP")
-    con.execute(f"CREATE TABLE IF NOT EXISTS vault.quarantine.current ({cols})")
-    con.execute(f"CREATE TABLE IF NOT EXISTS vault.quarantine.history ({cols}, row_json VARCHAR)")
-    for table in ("current", "history"):  # vaults from before verdicts named rows by content
-        con.execute(f"ALTER TABLE vault.quarantine.{table} ADD COLUMN IF NOT EXISTS row_hash UHUGEINT")
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS vault.ops.reconciliation (run_id VARCHAR, source_table VARCHAR, "
-        "source_rows BIGINT, loaded_rows BIGINT, quarantined_rows BIGINT)"
-    )
-    # rows of erased people the source still holds, or kept under a legal hold
-    con.execute("ALTER TABLE vault.ops.reconciliation ADD COLUMN IF NOT EXISTS withheld_rows BIGINT DEFAULT 0")
-
-
 def create_landing_views(con: duckdb.DuckDBPyConnection) -> None:
     """``landing.<table>``: the vault's raw rows minus the current quarantine and rows under a
     legal hold after an erasure (session-only views)."""
-    from pipelines.subjects import ensure_ledger
-
-    ensure_tables(con)
-    ensure_ledger(con)
     con.execute("CREATE SCHEMA IF NOT EXISTS memory.landing")
     for t in INGESTED:
         con.execute(

@@ -22,7 +22,8 @@ import duckdb
 
 from core.layout import PROJECT
 from core.schema import BY_NAME
-from pipelines import ledger_state, subjects
+from pipelines import subjects
+from vault import ledger_state
 
 POLICY = PROJECT.seed("retention_policy")
 
@@ -61,7 +62,6 @@ def _candidates(con: duckdb.DuckDBPyConnection, rule: Rule, as_of: date) -> str:
     if rule.action == "delete" and rule.source_table == "legal_hold":
         return f"SELECT source_table AS t, source_key AS k FROM vault.ops.legal_hold WHERE hold_until < DATE '{cutoff}'"
     if rule.source_table == ANSWERS:
-        subjects.ensure_answers(con)
         return (f"SELECT '{ANSWERS}' AS t, hash(request_id) AS k FROM vault.ops.access_answers "
                 f"WHERE written_at < DATE '{cutoff}'")
     t = BY_NAME[rule.source_table]
@@ -88,7 +88,6 @@ def apply(con: duckdb.DuckDBPyConnection, as_of: date, dry_run: bool = False,
     exactly what a real run would report (rules see each other's effects: an erased
     closed account's transactions go under a hold that may already have ended).
     """
-    subjects.ensure_ledger(con)
     request = f"retention:{as_of.isoformat()}"
     counts: dict[str, int] = {}
     answers: list[str] = []

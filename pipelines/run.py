@@ -18,17 +18,18 @@ from pathlib import Path
 
 import duckdb
 
-from anonymizer.keys import MasterKey, load_key
+from anonymizer.keys import MasterKey
 from core import faults
 from core.errors import ConfigError, YihuiError
 from core.schema import INGESTED
 from core.settings import Settings
 from pipelines import build as build_mod
-from pipelines import quarantine, rotate, subjects
+from pipelines import quarantine, subjects
 from pipelines.boundary import CLOCK_TOLERANCE, LOCAL_NOW, LOCAL_TODAY
 from pipelines.extract import TableExtract, extract
 from pipelines.source import Source
-from pipelines.vault import open_vault
+from vault import rotate
+from vault.session import session
 
 Log = Callable[[str], None]
 
@@ -73,17 +74,6 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
-def open_session(settings: Settings, log: Log = lambda m: None) -> tuple[MasterKey, duckdb.DuckDBPyConnection]:
-    repaired = rotate.recover(settings.data_dir)
-    if repaired:
-        log(repaired)
-    key = load_key(settings.data_dir)
-    # read whole and its ledger checked before any write; the state before this session kept as last good
-    con = open_vault(settings.data_dir, key, keep_last_good=True, threads=settings.threads,
-                     memory_limit=settings.memory_limit)
-    return key, con
-
-
 def resolve_as_of(con: duckdb.DuckDBPyConnection, settings: Settings) -> date:
     """The configured date, else the day of the latest activity landed in the vault; never after today.
 
@@ -106,17 +96,9 @@ def resolve_as_of(con: duckdb.DuckDBPyConnection, settings: Settings) -> date:
     return min(latest, today)
 
 
-def ensure_run_log(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS vault.ops.runs (run_id VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, "
-        "as_of_date DATE, source_kind VARCHAR, key_version INTEGER, key_id VARCHAR, status VARCHAR)"
-    )
-
-
 def record_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, key: MasterKey,
                source_kind: str, status: str) -> None:
     """The run log names the key version (and its public fingerprint) every run used."""
-    ensure_run_log(con)
     rotate.record_key_version(con, key)
     con.execute(
         "INSERT INTO vault.ops.runs VALUES (?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?)",
@@ -127,8 +109,6 @@ def record_run(con: duckdb.DuckDBPyConnection, summary: RunSummary, key: MasterK
 
 def copy_run_metadata(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
     """Run log, reconciliation and quarantine counts into the warehouse (no personal data, no key id)."""
-    ensure_run_log(con)
-    quarantine.ensure_tables(con)
     con.execute(f"ATTACH '{warehouse}' AS wh")
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS wh.meta")
@@ -151,9 +131,8 @@ def run(settings: Settings, log: Log = print, accept_volume_change: bool = False
 
     source = Source.parse(settings.source)
     seconds: dict[str, float] = {}
-    key, con = open_session(settings, log)  # fails on a missing or wrong key before any write
-    preload()
-    try:
+    with session(settings, log) as (key, con):  # fails on a missing or wrong key before any write
+        preload()
         run_id = new_run_id()
         started = con.execute("SELECT now()::TIMESTAMP").fetchone()[0]  # the clock extraction stamps with
         log(f"run {run_id}: extracting from {source.display}")
@@ -174,8 +153,6 @@ def run(settings: Settings, log: Log = print, accept_volume_change: bool = False
             result = validate(con, settings, run_id, as_of, {t.table: t.source_rows for t in extracted})
         summary.quarantined, summary.warnings, summary.data_docs = result.quarantined, result.warnings, result.data_docs
         stage(con, key, settings, summary, source.kind, log)
-    finally:
-        con.close()
     finish(settings, summary, log, check_volume=not accept_volume_change)
     return summary
 
@@ -183,12 +160,9 @@ def run(settings: Settings, log: Log = print, accept_volume_change: bool = False
 def rebuild(settings: Settings, log: Log = print, status: str = "rebuilt") -> RunSummary:
     """Re-pseudonymise the vault as it stands and publish (no extract): after a key rotation, an erasure
     or retention, all deliberate, so the volume gate is not applied."""
-    key, con = open_session(settings, log)
-    try:
+    with session(settings, log) as (key, con):
         summary = RunSummary(new_run_id(), resolve_as_of(con, settings))
         stage(con, key, settings, summary, "vault", log, status)
-    finally:
-        con.close()
     finish(settings, summary, log, check_volume=False)
     return summary
 
@@ -206,7 +180,6 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
         p = pseudonymise(con, key, summary.as_of, summary.run_id, staging)
     staging.chmod(0o600)
     summary.pseudonymised, summary.tokens_added = p.rows, p.tokens_added
-    quarantine.ensure_tables(con)
     if not con.execute("SELECT count(*) FROM vault.ops.reconciliation WHERE run_id = ?", [summary.run_id]).fetchone()[0]:
         # a run that validated nothing itself (a rebuild, `yihui pseudonymise`): the counts it was built from
         from pipelines.validate import reconcile_table
@@ -228,13 +201,9 @@ def publish_staged(settings: Settings, log: Log) -> RunSummary:
         run_id = staging.execute("SELECT run_id FROM meta.build_info").fetchone()[0]
     finally:
         staging.close()
-    _key, con = open_session(settings, log)
-    try:
-        ensure_run_log(con)
+    with session(settings, log) as (_key, con):
         con.execute("UPDATE vault.ops.runs SET status = 'built' WHERE run_id = ? AND status = 'staged'", [run_id])
         copy_run_metadata(con, settings.layout.staging_path)
-    finally:
-        con.close()
     summary = RunSummary(run_id, as_of)
     finish(settings, summary, log)
     return summary

@@ -24,7 +24,7 @@ import duckdb
 from core.errors import ConfigError
 from core.schema import BY_NAME, TABLES, Table
 from pipelines.errors import SourceUnavailable
-from pipelines.vault import extension_file
+from vault.store import extension_file
 
 CONNECT_ATTEMPTS = 3
 

@@ -25,7 +25,6 @@ Erasure keeps three promises:
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,13 +32,12 @@ from pathlib import Path
 
 import duckdb
 
-from anonymizer import tokens
 from core.errors import YihuiError
 from core.idnumbers import resident_id_problem
 from core.layout import Layout
 from core.schema import BY_NAME, INGESTED, Table
-from pipelines import ledger_state, quarantine
 from pipelines.source import Source
+from vault import ledger_state
 
 
 class SubjectError(YihuiError):
@@ -181,24 +179,6 @@ def check_held_in_source(source: Source, id_number: str | None = None, mobile: s
 
 # --- the erasure ledger --------------------------------------------------------------------------
 
-def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
-    """The ledger and its key (random, kept in the encrypted vault; a TEMP macro hashes with it)."""
-    con.execute("""
-        CREATE TABLE IF NOT EXISTS vault.ops.ledger_key (secret BLOB NOT NULL);
-        CREATE TABLE IF NOT EXISTS vault.ops.erasure_ledger (kind VARCHAR, subject_hash VARCHAR, request_id VARCHAR,
-            erased_at TIMESTAMP);
-        CREATE TABLE IF NOT EXISTS vault.ops.erased_keys (source_table VARCHAR, key_hash VARCHAR, request_id VARCHAR);
-        CREATE TABLE IF NOT EXISTS vault.ops.legal_hold (source_table VARCHAR, source_key BIGINT, hold_until DATE,
-            request_id VARCHAR);
-        CREATE TABLE IF NOT EXISTS vault.ops.anonymised (source_table VARCHAR, key_hash VARCHAR, request_id VARCHAR)""")
-    if con.execute("SELECT count(*) FROM vault.ops.ledger_key").fetchone()[0] == 0:
-        con.execute("INSERT INTO vault.ops.ledger_key VALUES (?)", [secrets.token_bytes(32)])
-    secret = con.execute("SELECT secret FROM vault.ops.ledger_key").fetchone()[0]
-    ipad, opad = tokens.hmac_pads(bytes(secret))
-    con.execute(f"CREATE OR REPLACE TEMP MACRO ledger_hash(v) AS "
-                f"sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || encode(v))))")
-
-
 IDENTIFIERS = (  # kind, SQL over vault.raw giving (value, account_id, person_id)
     ("openid", "SELECT openid AS v, account_id, NULL::BIGINT AS person_id FROM vault.raw.accounts"),
     ("mobile", ("SELECT right(regexp_replace(mobile, '[^0-9]', '', 'g'), 11) AS v, account_id, NULL::BIGINT AS person_id "
@@ -222,8 +202,6 @@ def remember_superseded(con: duckdb.DuckDBPyConnection, table: Table, where: str
     columns = [c for c in table.columns if c.identifier]
     if not columns:
         return
-    ensure_ledger(con)
-    con.execute("CREATE TABLE IF NOT EXISTS vault.ops.superseded_values (kind VARCHAR, h VARCHAR)")
     values = " UNION ".join(
         f"SELECT '{c.identifier}' AS kind, {needle_value(c)} AS v FROM vault.raw.{table.name} WHERE ({where}) "
         f"AND {needle_value(c)} IS NOT NULL AND {long_enough(c.identifier, needle_value(c))}" for c in columns)
@@ -233,7 +211,6 @@ def remember_superseded(con: duckdb.DuckDBPyConnection, table: Table, where: str
 
 def withhold(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> dict[str, int]:
     """Delete the subject's raw rows (holding transactions), record key hashes; return rows per table."""
-    quarantine.ensure_tables(con)  # a vault erased from before its first validation has none yet
     removed: dict[str, int] = {}
     for table, keys in subject.rows.items():
         if not keys:
@@ -264,7 +241,6 @@ def enforce(con: duckdb.DuckDBPyConnection, run_id: str, since: datetime) -> dic
 
     Only rows extracted in this run are hashed, so the cost follows the change, not the vault.
     """
-    ensure_ledger(con)
     removed: dict[str, int] = {}
     if con.execute("SELECT count(*) FROM vault.ops.erasure_ledger").fetchone()[0]:
         new = f"_extracted_at >= TIMESTAMP '{since.isoformat(sep=' ')}'"
@@ -322,7 +298,6 @@ def _reapply_key_removals(con: duckdb.DuckDBPyConnection, since: datetime, run_i
 
 def withheld_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Per table: source rows the warehouse refuses (erased, or kept under legal hold)."""
-    ensure_ledger(con)
     rows = con.execute("SELECT source_table, count(*) FROM (SELECT source_table FROM vault.ops.erased_keys "
                        "UNION ALL SELECT source_table FROM vault.ops.legal_hold) GROUP BY 1").fetchall()
     return dict(rows)
@@ -344,8 +319,6 @@ def erase(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> 
             f"the account this person holds also holds {subject.others} other insured "
             f"{'person' if subject.others == 1 else 'people'}, whose records go with the account: nothing changed "
             "(--scope household erases the account with everyone on it)")
-    ensure_ledger(con)
-    tokens.ensure_maps(con)
     account_tokens = [r[0] for r in con.execute(
         "SELECT t.token FROM vault.tokens.account AS t JOIN vault.raw.accounts AS a ON a.openid = t.value "
         "WHERE a.account_id IN (SELECT unnest(?::BIGINT[]))", [subject.accounts]).fetchall()]
@@ -503,7 +476,6 @@ def _read_export(path: Path) -> str:
 
 def subject_tokens(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[str]:
     """The subject's tokens as the warehouse knows them (account, person, mobile)."""
-    tokens.ensure_maps(con)
     return [r[0] for r in con.execute(
         """SELECT t.token FROM vault.tokens.account t JOIN vault.raw.accounts a ON a.openid = t.value
                WHERE a.account_id IN (SELECT id FROM s_accounts)
@@ -516,7 +488,6 @@ def subject_tokens(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[str
 
 def subject_release_tokens(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(release id, token) of every export and activation that named the subject's accounts (``s_accounts``)."""
-    tokens.ensure_release_log(con)
     return con.execute(
         "SELECT release_id, token FROM vault.ops.release_tokens WHERE value IN (SELECT openid FROM vault.raw.accounts "
         "WHERE account_id IN (SELECT id FROM s_accounts)) ORDER BY ALL").fetchall()
@@ -536,7 +507,6 @@ def access(con: duckdb.DuckDBPyConnection, subject: Subject, warehouse: Path, da
                               "ORDER BY 1", [keys])
             names = [d[0] for d in cur.description]
             report["vault"][table] = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    ensure_ledger(con)
     report["legal_hold"] = [dict(zip(("table", "key", "hold_until"), r, strict=True)) for r in con.execute(
         "SELECT source_table, source_key, hold_until FROM vault.ops.legal_hold").fetchall()
         if r[1] in subject.rows.get(r[0], [])]
@@ -583,24 +553,14 @@ def access(con: duckdb.DuckDBPyConnection, subject: Subject, warehouse: Path, da
                 report["exports"].append({"file": str(path.relative_to(data_dir)), "export_id": rid,
                                           "audience": audience, "as_of": as_of, "group": rows[0][0]})
     if subject.accounts:
-        has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'vault' AND "
-                          "table_name = 'deliveries'").fetchone()[0]
-        if has:
-            report["deliveries"] = [dict(zip(("audience", "as_of", "channel", "delivered_at"), r, strict=True))
-                                    for r in con.execute(
-                "SELECT audience, as_of_date, channel, delivered_at FROM vault.ops.deliveries WHERE account_id IN "
-                "(SELECT unnest(?::BIGINT[])) ORDER BY 4", [subject.accounts]).fetchall()]
+        report["deliveries"] = [dict(zip(("audience", "as_of", "channel", "delivered_at"), r, strict=True))
+                                for r in con.execute(
+            "SELECT audience, as_of_date, channel, delivered_at FROM vault.ops.deliveries WHERE account_id IN "
+            "(SELECT unnest(?::BIGINT[])) ORDER BY 4", [subject.accounts]).fetchall()]
     return report
 
 
 # --- subject-access answers: delivered, then removed -------------------------------------------------
-
-
-
-def ensure_answers(con: duckdb.DuckDBPyConnection) -> None:
-    """Which answer file holds whom (vault ids, inside the vault only): erasure and retention remove them."""
-    con.execute("CREATE TABLE IF NOT EXISTS vault.ops.access_answers (request_id VARCHAR, file VARCHAR, "
-                "written_at TIMESTAMP, account_ids BIGINT[], person_ids BIGINT[])")
 
 
 def write_answer(con: duckdb.DuckDBPyConnection, data_dir: Path, subject: Subject, report: dict, fmt: str,
@@ -621,7 +581,6 @@ def write_answer(con: duckdb.DuckDBPyConnection, data_dir: Path, subject: Subjec
         body = ("<!doctype html><html lang=zh-CN><meta charset=utf-8><title>个人信息查询 / subject access</title>"
                 f"<style>body {{ font-family: {FONT_FAMILY}; }} pre {{ font-family: {MONO_FAMILY}; }}</style>"
                 f"<h1>个人信息查询 · Subject access {html.escape(request_id)}</h1><pre>{html.escape(body)}</pre>")
-    ensure_answers(con)
     persons = [r[0] for r in con.execute("SELECT id FROM s_persons").fetchall()]
     con.execute("INSERT INTO vault.ops.access_answers VALUES (?, ?, ?, ?, ?)",
                 [request_id, str(path.relative_to(data_dir)), datetime.now(UTC).replace(tzinfo=None),
@@ -635,7 +594,6 @@ def write_answer(con: duckdb.DuckDBPyConnection, data_dir: Path, subject: Subjec
 def forget_answers(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[str]:
     """Drop the answers ``where`` selects from the record; return their files (relative to the data dir),
     for the caller to delete once its transaction holds."""
-    ensure_answers(con)
     files = [r[0] for r in con.execute(f"SELECT file FROM vault.ops.access_answers WHERE {where}", params).fetchall()]
     con.execute(f"DELETE FROM vault.ops.access_answers WHERE {where}", params)
     return files
@@ -655,8 +613,6 @@ def delete_answer_files(data_dir: Path, files: list[str]) -> int:
 
 def log_request(con: duckdb.DuckDBPyConnection, action: str, kind: str, request_id: str, rows: int) -> None:
     """Every subject request is logged (no identifier: the kind of identifier used, and counts)."""
-    con.execute("CREATE TABLE IF NOT EXISTS vault.ops.subject_request_log (logged_at TIMESTAMP, by_user VARCHAR, "
-                "action VARCHAR, identifier_kind VARCHAR, request_id VARCHAR, rows BIGINT)")
     import getpass
 
     try:

@@ -345,7 +345,6 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
     import logging
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    quarantine.ensure_tables(con)
     con.execute("DELETE FROM vault.quarantine.current")
     quarantine.create_landing_views(con)
     boundary_verdicts(con, run_id)
@@ -424,9 +423,8 @@ def reconcile_table(con: duckdb.DuckDBPyConnection, run_id: str, table: Table, s
     loaded = con.execute(f"SELECT count(*) FROM landing.{table.name}").fetchone()[0]
     withheld = withheld_counts(con).get(table.name, 0)
     if source_rows is None:
+        # a vault landed before change detection by content has no source rows recorded
         source_rows = con.execute("SELECT count(*) FROM vault.ops.source_rows WHERE source_table = ?",
-                                  [table.name]).fetchone()[0] if con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'vault' AND schema_name = 'ops' "
-            "AND table_name = 'source_rows'").fetchone()[0] else loaded + quarantined + withheld
+                                  [table.name]).fetchone()[0] or loaded + quarantined + withheld
     con.execute("INSERT INTO vault.ops.reconciliation VALUES (?, ?, ?, ?, ?, ?)",
                 [run_id, table.name, source_rows, loaded, quarantined, withheld])

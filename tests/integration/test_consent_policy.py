@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pytest
 
-from pipelines.run import open_session
 from tests.conftest import TEST_KEY
+from vault.session import open_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
 

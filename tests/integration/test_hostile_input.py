@@ -51,7 +51,7 @@ def _apply(data_dir: Path, cases: list[Case]) -> dict[str, int]:
 
 def _vault(data_dir: Path):
     from anonymizer.keys import parse_key
-    from pipelines.vault import open_vault
+    from vault.session import open_vault
 
     return open_vault(data_dir, parse_key(TEST_KEY, "test"), read_only=True)
 

@@ -9,11 +9,11 @@ import pytest
 
 from anonymizer.errors import KeyInvalid
 from anonymizer.keys import init_key, key_path, load_key
-from pipelines import rotate as rotate_mod
-from pipelines.rotate import RotationError, recover, rotate
 from pipelines.run import rebuild, run
-from pipelines.vault import open_vault
 from tests.conftest import make_settings
+from vault import rotate as rotate_mod
+from vault.rotate import RotationError, rotate
+from vault.session import open_vault, recover
 
 
 def _vault_with_a_token(settings):
@@ -92,8 +92,10 @@ def _tokens(warehouse) -> set[str]:
 def _holdout_split(settings) -> dict[tuple[str, str], str]:
     """(audience, OpenID) -> split group of the segments refreshed now, mapped back through the vault."""
     from audiences.segments import refresh, store_path
+    from vault.session import session
 
-    refresh(settings.data_dir, settings.layout.internal_path)
+    with session(settings) as (_key, con):
+        refresh(con, settings.data_dir, settings.layout.internal_path)
     con = open_vault(settings.data_dir, load_key(settings.data_dir), read_only=True)
     try:
         con.execute(f"ATTACH '{store_path(settings.data_dir)}' AS seg (READ_ONLY)")

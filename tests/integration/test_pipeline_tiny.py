@@ -70,7 +70,7 @@ def test_no_source_identifier_reaches_any_string_column_of_the_warehouse(tiny_ru
 def test_each_bad_row_class_is_quarantined_with_its_reason(tiny_run):
     settings, _, _ = tiny_run
     from anonymizer.keys import parse_key
-    from pipelines.vault import open_vault
+    from vault.session import open_vault
 
     con = open_vault(settings.data_dir, parse_key(TEST_KEY, "test"), read_only=True)
     got = {}
@@ -86,7 +86,8 @@ def test_each_bad_row_class_is_quarantined_with_its_reason(tiny_run):
 def test_validation_in_small_frames_quarantines_and_warns_exactly_as_whole_tables_do(tiny_copy, monkeypatch):
     """City tables are validated in primary-key chunks; keys duplicated across chunks must still be caught."""
     from pipelines import validate as validate_mod
-    from pipelines.run import new_run_id, open_session, resolve_as_of
+    from pipelines.run import new_run_id, resolve_as_of
+    from vault.session import open_session
 
     def quarantine_and_warnings(frame_rows: int) -> tuple[set, list]:
         monkeypatch.setattr(validate_mod, "FRAME_ROWS", frame_rows)
@@ -109,7 +110,8 @@ def test_a_frame_reader_failure_stops_validation_with_that_error_and_leaves_no_t
     import threading
 
     from pipelines import validate as validate_mod
-    from pipelines.run import new_run_id, open_session, resolve_as_of
+    from pipelines.run import new_run_id, resolve_as_of
+    from vault.session import open_session
 
     frame_sql = validate_mod._frame_sql
 
@@ -299,7 +301,7 @@ def test_a_quarantined_row_is_retried_and_loaded_once_the_source_corrects_it(tin
     from core.idnumbers import make_resident_id
     from pipelines.bad_rows import BASE
     from pipelines.run import run
-    from pipelines.vault import open_vault
+    from vault.session import open_vault
 
     src = sqlite3.connect(tiny_copy.data_dir / "source" / "ops.sqlite")
     with src:

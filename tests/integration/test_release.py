@@ -16,8 +16,8 @@ from anonymizer import release, risk
 from anonymizer.redact import PLACEHOLDERS
 from pipelines import release_risk
 from pipelines.build import release_as_of
-from pipelines.run import open_session
 from tests.heldout_attack import attack_customers, attack_policies
+from vault.session import open_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
 TOKEN = re.compile(r"^[a-z]{2,3}_[0-9a-f]{32}$")
@@ -299,8 +299,8 @@ def test_no_raw_identifier_of_the_vault_is_in_a_released_note(tiny_run, monkeypa
     released note text alone."""
     from anonymizer import audit
     from anonymizer.keys import load_key
-    from pipelines.vault import open_vault
     from tests.conftest import TEST_KEY
+    from vault.session import open_vault
 
     settings, _, _ = tiny_run
     monkeypatch.setenv("YIHUI_MASTER_KEY", TEST_KEY)

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from pipelines import retention
-from pipelines.run import open_session, rebuild, run
+from pipelines.run import rebuild, run
+from vault.session import open_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.privacy, pytest.mark.xdist_group("tiny")]
 AS_OF = date(2026, 11, 20)

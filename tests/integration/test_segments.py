@@ -18,8 +18,8 @@ from audiences.errors import AudienceError
 from audiences.export import export
 from audiences.segments import refresh, store_path
 from pipelines.extract import extract
-from pipelines.run import open_session
 from pipelines.source import Source
+from vault.session import open_session, session
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
 
@@ -35,6 +35,11 @@ def _members(settings, as_of=None):
         return con.execute("SELECT audience, member_key, split_group FROM membership ORDER BY ALL").fetchall()
     finally:
         con.close()
+
+
+def _refresh(settings, audiences=None):
+    with session(settings) as (_key, con):
+        return refresh(con, settings.data_dir, settings.layout.internal_path, audiences)
 
 
 def _export(settings, seg, fmt="csv"):
@@ -60,26 +65,26 @@ def _vault_values(settings, sql, params=()):
 
 
 def test_a_wave_puts_each_person_in_at_most_one_audience_and_holdouts_persist(data):
-    segments = refresh(data.data_dir, data.layout.internal_path)
+    segments = _refresh(data)
     first = _members(data)
     keys = [m for _, m, _ in first]
     assert len(keys) == len(set(keys)) > 0
     assert {s.audience.name for s in segments if s.members} == {a.name for a in load_all()}
     assert all(s.members == s.treatment + s.holdout for s in segments)
-    refresh(data.data_dir, data.layout.internal_path)
+    _refresh(data)
     assert _members(data) == first  # same as-of: the wave is replaced, not added; holdouts are stable
     renewal = next(s for s in segments if s.audience.name == "renewal_due")
     assert 0 < renewal.holdout < renewal.members * 0.25  # 10 % share, hashed
 
 
 def test_the_higher_priority_audience_wins_a_person(data):
-    segments = {s.audience.name: s for s in refresh(data.data_dir, data.layout.internal_path)}
+    segments = {s.audience.name: s for s in _refresh(data)}
     assert segments["renewal_due"].won_elsewhere == 0  # top priority loses no one
     assert segments["cover_your_family"].won_elsewhere > 0
 
 
 def test_an_export_is_pseudonymous_self_describing_and_a_re_export_is_a_new_release(data):
-    seg = next(s for s in refresh(data.data_dir, data.layout.internal_path) if s.audience.name == "renewal_due")
+    seg = next(s for s in _refresh(data) if s.audience.name == "renewal_due")
     first = _export(data, seg, "csv")
     body = first.path.read_bytes()
     manifest = json.loads(first.path.with_name("members.csv.manifest.json").read_text())
@@ -110,7 +115,7 @@ def test_an_export_is_pseudonymous_self_describing_and_a_re_export_is_a_new_rele
 
 
 def test_an_export_shares_no_token_with_the_warehouse_nor_with_another_export_of_the_same_segment(data):
-    seg = next(s for s in refresh(data.data_dir, data.layout.internal_path) if s.audience.name == "renewal_due")
+    seg = next(s for s in _refresh(data) if s.audience.name == "renewal_due")
     one, two = _export(data, seg, "csv"), _export(data, seg, "parquet")
     one_keys, two_keys = {k for k, _ in _read(one.path)}, {k for k, _ in _read(two.path)}
     assert len(one_keys) == len(two_keys) == seg.members
@@ -135,7 +140,7 @@ def test_an_export_shares_no_token_with_the_warehouse_nor_with_another_export_of
 
 def test_a_segment_below_its_minimum_size_is_not_exported(data):
     small = [dataclasses.replace(a, minimum_size=10**6) for a in load_all()]
-    seg = refresh(data.data_dir, data.layout.internal_path, small)[0]
+    seg = _refresh(data, small)[0]
     with pytest.raises(AudienceError, match="minimum size"):
         export(None, None, data.data_dir, seg, "csv")
 
@@ -161,7 +166,7 @@ def test_the_vault_recheck_agrees_with_the_dbt_consent_base_at_the_same_date(dat
 
 
 def test_activation_delivers_only_consenting_adults_in_treatment_and_honours_a_late_revocation(data):
-    seg = next(s for s in refresh(data.data_dir, data.layout.internal_path) if s.audience.name == "renewal_due")
+    seg = next(s for s in _refresh(data) if s.audience.name == "renewal_due")
     exported = _export(data, seg, "csv")
     members = {m: g for a, m, g in _members(data) if a == "renewal_due"}
     # after the export, one treatment member unsubscribes in the operational source
@@ -201,7 +206,7 @@ def test_activation_delivers_only_consenting_adults_in_treatment_and_honours_a_l
 
 
 def test_activation_maps_export_and_activation_tokens_back_to_the_right_accounts(data):
-    seg = next(s for s in refresh(data.data_dir, data.layout.internal_path) if s.audience.name == "renewal_due")
+    seg = next(s for s in _refresh(data) if s.audience.name == "renewal_due")
     exported = _export(data, seg, "parquet")
     key, con = open_session(data)
     try:
@@ -227,7 +232,7 @@ def test_activation_maps_export_and_activation_tokens_back_to_the_right_accounts
 
 
 def test_an_activation_with_no_one_to_deliver_says_so_and_leaves_the_earlier_delivery_whole(data):
-    seg = next(s for s in refresh(data.data_dir, data.layout.internal_path) if s.audience.name == "renewal_due")
+    seg = next(s for s in _refresh(data) if s.audience.name == "renewal_due")
     _export(data, seg)
     key, con = open_session(data)
     try:
@@ -254,7 +259,7 @@ def test_after_a_key_rotation_segment_list_calls_the_old_wave_stale_and_activati
     from anonymizer.keys import key_path
     from tests.conftest import TEST_KEY
 
-    seg = next(s for s in refresh(data.data_dir, data.layout.internal_path) if s.audience.name == "renewal_due")
+    seg = next(s for s in _refresh(data) if s.audience.name == "renewal_due")
     _export(data, seg)
     key_path(data.data_dir).parent.mkdir(parents=True, exist_ok=True)
     key_path(data.data_dir).write_text(TEST_KEY)  # rotation writes the new key where the key file lives

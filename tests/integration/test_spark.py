@@ -17,8 +17,9 @@ import pytest
 from pipelines import build as build_mod
 from pipelines import spark
 from pipelines.checksum import warehouse_checksums
-from pipelines.run import RunSummary, new_run_id, open_session, resolve_as_of, stage
+from pipelines.run import RunSummary, new_run_id, resolve_as_of, stage
 from tests.conftest import TEST_KEY, make_settings
+from vault.session import open_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.dbt, pytest.mark.xdist_group("tiny")]
 

@@ -10,7 +10,8 @@ import duckdb
 import pytest
 
 from pipelines import subjects
-from pipelines.run import open_session, rebuild, run
+from pipelines.run import rebuild, run
+from vault.session import open_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.privacy, pytest.mark.xdist_group("tiny")]
 
@@ -115,9 +116,10 @@ def _export_and_activate(data):
     from audiences.export import export
     from audiences.segments import refresh
 
-    seg = next(s for s in refresh(data.data_dir, data.layout.internal_path) if s.audience.name == "renewal_due")
     key, con = open_session(data)
     try:
+        seg = next(s for s in refresh(con, data.data_dir, data.layout.internal_path)
+                   if s.audience.name == "renewal_due")
         as_csv = export(con, key, data.data_dir, seg, "csv")
         as_parquet = export(con, key, data.data_dir, seg, "parquet")
         install_shared_macros(con)

@@ -19,8 +19,8 @@ import pytest
 
 from anonymizer.keys import parse_key
 from pipelines import subjects
-from pipelines.run import open_session
 from tests.conftest import TEST_KEY
+from vault.session import open_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pipelines.errors import BuildFailed
-from pipelines.run import open_session, run
+from pipelines.run import run
 from pipelines.volume import VolumeCheckFailed, check
+from vault.session import open_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
 

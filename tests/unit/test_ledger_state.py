@@ -7,8 +7,8 @@ import json
 import duckdb
 import pytest
 
-from pipelines import ledger_state, subjects
-from pipelines.ledger_state import LedgerMissing, LedgerState
+from vault import ledger_state, schema
+from vault.ledger_state import LedgerMissing, LedgerState
 
 PEOPLE = [("openid", "oK3xFq9Zr2LmN8pQ1sT4uV7wX0yA"), ("mobile", "13912345678"),
           ("person", "居民身份证|32021119850309037X")]
@@ -18,8 +18,8 @@ def _vault(tmp_path):
     """An in-memory database attached as ``vault`` with the real ledger tables, and one erasure in them."""
     con = duckdb.connect()
     con.execute(f"ATTACH '{tmp_path / 'vault.duckdb'}' AS vault")
-    con.execute("CREATE SCHEMA vault.ops")
-    subjects.ensure_ledger(con)
+    schema.create(con)
+    ledger_state.install_hash(con)
     for kind, value in PEOPLE:
         con.execute("INSERT INTO vault.ops.erasure_ledger SELECT ?, ledger_hash(?), 'req-1', now()", [kind, value])
     con.execute("INSERT INTO vault.ops.erased_keys SELECT 'accounts', ledger_hash('accounts:1001'), 'req-1'")

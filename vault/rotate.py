@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from anonymizer import tokens
 from anonymizer.domains import DOMAINS
@@ -31,7 +30,8 @@ from anonymizer.errors import KeyInvalid
 from anonymizer.keys import ENV_VAR, MasterKey, key_path, load_key, new_key, write_key_file
 from core.errors import YihuiError
 from core.settings import Settings
-from pipelines.vault import fsync, open_vault, vault_path
+from vault.session import next_paths, open_vault, recover
+from vault.store import fsync, vault_path
 
 
 class RotationError(YihuiError):
@@ -46,33 +46,8 @@ class Rotation:
     tokens_reissued: dict[str, int]
 
 
-def next_paths(data_dir: Path) -> tuple[Path, Path]:
-    return key_path(data_dir).with_name("master.key.next"), vault_path(data_dir).with_name("vault.duckdb.next")
-
-
-def recover(data_dir: Path) -> str | None:
-    """Finish or roll back a rotation a crash interrupted; say which."""
-    key_next, vault_next = next_paths(data_dir)
-    if not key_next.exists():
-        for leftover in (vault_next, vault_next.with_name(vault_next.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-        return None
-    if vault_next.exists():  # crashed before the commit point: the old key and vault still hold
-        vault_next.unlink()
-        vault_next.with_name(vault_next.name + ".wal").unlink(missing_ok=True)
-        key_next.unlink()
-        return "rolled back an interrupted key rotation"
-    os.replace(key_next, key_path(data_dir))  # crashed after the commit point
-    fsync(key_next.parent)
-    return "completed an interrupted key rotation"
-
-
 def record_key_version(con, key: MasterKey, db: str = "vault") -> None:
     """``ops.key_versions``: when each key version (by public fingerprint) came into use."""
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {db}.ops.key_versions "
-        "(version INTEGER PRIMARY KEY, key_id VARCHAR NOT NULL, activated_at TIMESTAMP NOT NULL)"
-    )
     con.execute(
         f"INSERT INTO {db}.ops.key_versions SELECT ?, ?, now()::TIMESTAMP "
         f"WHERE NOT EXISTS (SELECT 1 FROM {db}.ops.key_versions WHERE version = ?)",
@@ -97,7 +72,6 @@ def rotate(settings: Settings) -> Rotation:
     con = open_vault(data_dir, old, threads=settings.threads, memory_limit=settings.memory_limit)
     try:
         record_key_version(con, old)
-        tokens.ensure_maps(con)
         con.execute("CHECKPOINT vault")
         write_key_file(key_next, new)
         con.execute(f"ATTACH '{vault_next}' AS vnext (ENCRYPTION_KEY '{new.vault_key}')")

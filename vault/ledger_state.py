@@ -1,6 +1,6 @@
 """``<data-dir>/ledger.state``: what the erasure ledger held, kept outside the vault.
 
-The ledger (``subjects.ensure_ledger``) lives inside the encrypted vault, so
+The ledger (``vault.schema``, hashed with ``install_hash``) lives inside the encrypted vault, so
 losing the vault loses the memory of every erasure: a vault rebuilt from a
 source that still holds an erased person brings them back.  This file is the
 evidence that survives: counts of the ledger's tables and one SHA-256 over
@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from anonymizer.tokens import hmac_pads
 from core.layout import Layout
-from pipelines.errors import VaultError
+from vault.errors import VaultError
 
-# the tables of subjects.ensure_ledger whose rows stop a source from bringing back what was erased or blanked
+# the ledger tables whose rows stop a source from bringing back what was erased or blanked
 TABLES = ("erasure_ledger", "erased_keys", "anonymised")
 
 
@@ -172,3 +174,14 @@ def reset(data_dir: Path, current: LedgerState) -> tuple[LedgerState, LedgerStat
                                        "entries_in_vault": current.entries}]
     _write(data_dir, {"format": 1, **asdict(current), "updated_at": _now(), "resets": resets})
     return before, current
+
+
+def install_hash(con: duckdb.DuckDBPyConnection) -> None:
+    """The ledger's key (random, created once, kept in the encrypted vault) and ``ledger_hash(v)``, the
+    TEMP macro every ledger entry is hashed with (HMAC-SHA256): installed by every writable session."""
+    if con.execute("SELECT count(*) FROM vault.ops.ledger_key").fetchone()[0] == 0:
+        con.execute("INSERT INTO vault.ops.ledger_key VALUES (?)", [secrets.token_bytes(32)])
+    secret = con.execute("SELECT secret FROM vault.ops.ledger_key").fetchone()[0]
+    ipad, opad = hmac_pads(bytes(secret))
+    con.execute(f"CREATE OR REPLACE TEMP MACRO ledger_hash(v) AS "
+                f"sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || encode(v))))")

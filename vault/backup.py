@@ -30,9 +30,9 @@ import duckdb
 from anonymizer.errors import KeyInvalid
 from anonymizer.keys import MasterKey, load_key
 from core.layout import Layout
-from pipelines import ledger_state
-from pipelines.errors import VaultError
-from pipelines.vault import VaultDamaged, fsync, new_connection, vault_path, verify
+from vault import ledger_state
+from vault.errors import VaultError
+from vault.store import VaultDamaged, fsync, new_connection, vault_path, verify
 
 
 @dataclass

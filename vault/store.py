@@ -1,4 +1,4 @@
-"""The encrypted vault: the only place raw personal data lives after extraction.
+"""The encrypted vault file: connections able to open it, and reading it whole.
 
 A DuckDB file encrypted with AES-GCM (DuckDB's own encryption, using the signed
 httpfs extension that ships on PyPI, loaded by path: no download).  The key is
@@ -7,15 +7,8 @@ without the key is unreadable; a wrong key fails at ATTACH, before any write.
 
 DuckDB authenticates a block only when it reads it, and a truncated file still
 opens: a session that writes into such a vault makes it unreadable for good.
-So before a session may write, the vault is attached read-only and read whole
-(``verify``), its erasure ledger is compared with ``ledger.state``, and the
-checked file is kept as ``backups/last-good.duckdb`` (``pipelines.backup``).
-
-Schemas inside the vault:
-  raw         landing copies of the operational tables (incremental upserts)
-  tokens      one token map per identifier domain (value -> token)
-  quarantine  rows that failed validation, with run id and reason
-  ops         extraction watermarks and the run log
+So before a session may write, the vault is read whole here (``verify``);
+``vault.session`` then checks its erasure ledger and keeps it as last good.
 """
 
 from __future__ import annotations
@@ -30,9 +23,7 @@ from anonymizer.errors import KeyInvalid
 from anonymizer.keys import MasterKey
 from core.errors import YihuiError
 from core.layout import Layout
-from pipelines.errors import VaultError
-
-SCHEMAS = ("raw", "tokens", "quarantine", "ops")
+from vault.errors import VaultError
 
 
 def extension_file(name: str) -> str:
@@ -90,7 +81,7 @@ def damaged(path: Path, reason: str) -> VaultDamaged:
                         "(backups: `yihui vault list`); nothing was written")
 
 
-def _open_error(exc: duckdb.Error, path: Path, key: MasterKey, damage: Callable[[str], YihuiError]) -> YihuiError:
+def open_error(exc: duckdb.Error, path: Path, key: MasterKey, damage: Callable[[str], YihuiError]) -> YihuiError:
     """DuckDB's message, sorted: a wrong key (its encrypted canary fails), damage, another writer, or else."""
     msg = str(exc)
     if "Wrong encryption key" in msg or "encryption key" in msg.lower():
@@ -134,7 +125,7 @@ def verify(con: duckdb.DuckDBPyConnection, path: Path, key: MasterKey, alias: st
     try:
         con.execute(f"ATTACH '{path}' AS {alias} (ENCRYPTION_KEY '{key.vault_key}', READ_ONLY)")
     except duckdb.Error as exc:
-        raise _open_error(exc, path, key, damage) from None
+        raise open_error(exc, path, key, damage) from None
     # the alias is ours, inlined: a query with parameters makes DuckDB's Python client import pandas
     # (about 1 s), which a check this cheap should not pay
     block_size, blocks = con.execute("SELECT block_size, total_blocks FROM pragma_database_size() "
@@ -167,48 +158,5 @@ def verify(con: duckdb.DuckDBPyConnection, path: Path, key: MasterKey, alias: st
             con.execute(f"DETACH {alias}")
             if any(mark in str(exc) for mark in DAMAGE):
                 raise damage(_reason(str(exc), f"{schema}.{table}")) from None
-            raise _open_error(exc, path, key, damage) from None
+            raise open_error(exc, path, key, damage) from None
     return size
-
-
-def attach_vault(con: duckdb.DuckDBPyConnection, data_dir: Path, key: MasterKey, *, read_only: bool = False,
-                 keep_last_good: bool = False) -> None:
-    """Attach the vault as ``vault``.  For writing, only once it has been read whole and its erasure
-    ledger is not behind ``ledger.state``: a damaged vault written into is lost for good, and a
-    vault rebuilt without its ledger brings erased people back.  With ``keep_last_good`` the
-    checked vault is copied to ``backups/last-good.duckdb`` before anything writes to it."""
-    from pipelines import backup, ledger_state
-
-    path = vault_path(data_dir)
-    if read_only and not path.exists():
-        raise VaultError(f"no vault at {path}: run `yihui extract` (or `yihui run`) first")
-    if not read_only:
-        if path.exists():
-            verify(con, path, key)
-            try:
-                ledger_state.check(data_dir, path, ledger_state.read(con))
-                if keep_last_good:
-                    backup.keep_last_good(con, data_dir, key)
-            finally:
-                con.execute("DETACH vault")
-        else:
-            ledger_state.check(data_dir, path, ledger_state.LedgerState())
-    opts = ", READ_ONLY" if read_only else ""
-    try:
-        con.execute(f"ATTACH '{path}' AS vault (ENCRYPTION_KEY '{key.vault_key}'{opts})")
-    except duckdb.Error as exc:
-        raise _open_error(exc, path, key, lambda reason: damaged(path, reason)) from None
-    if not read_only:
-        for schema in SCHEMAS:
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS vault.{schema}")
-
-
-def open_vault(data_dir: Path, key: MasterKey, *, read_only: bool = False, keep_last_good: bool = False,
-               **settings) -> duckdb.DuckDBPyConnection:
-    con = new_connection(data_dir, **settings)
-    try:
-        attach_vault(con, data_dir, key, read_only=read_only, keep_last_good=keep_last_good)
-    except BaseException:
-        con.close()
-        raise
-    return con
