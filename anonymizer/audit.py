@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from anonymizer import tokens
-from anonymizer.domains import DOMAINS, RELEASE_DOMAINS
+from anonymizer.domains import BY_NAME, DOMAINS, RELEASE_DOMAINS
 from anonymizer.keys import MasterKey
 from core.layout import Layout, Project
 from core.schema import INGESTED
@@ -67,7 +67,7 @@ def key_material(key: MasterKey) -> list[str]:
 def needle_value(column) -> str:
     """SQL for an identifier column's value as the audit looks for it (mobiles by their 11 digits…)."""
     if column.identifier == "mobile":
-        return f"right(regexp_replace({column.name}, '[^0-9]', '', 'g'), 11)"
+        return BY_NAME["mobile"].norm(column.name)
     if column.identifier == "id_number":
         return f"upper(trim({column.name}))"
     if column.identifier == "email":

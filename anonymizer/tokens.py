@@ -20,7 +20,7 @@ import hmac
 
 import duckdb
 
-from anonymizer.domains import DOMAINS, RELEASE_DOMAINS, TOKEN_HEX, Domain
+from anonymizer.domains import DOMAINS, RELEASE_DOMAINS, TOKEN_HEX, Domain, install_value_macros
 from anonymizer.errors import AnonymizerError
 from anonymizer.keys import MasterKey
 
@@ -68,14 +68,14 @@ def hmac_pads(secret: bytes) -> tuple[str, str]:
 
 
 def install_macros(con: duckdb.DuckDBPyConnection, key: MasterKey) -> None:
-    """Define ``tok_<domain>(value)`` and ``norm_<domain>(x)`` for this session only."""
+    """Define ``tok_<domain>(value)`` and ``norm_<domain>(parts…)`` for this session only."""
+    install_value_macros(con)
     for d in DOMAINS:
         ipad, opad = hmac_pads(key.token_key(d.name))
         con.execute(
             f"CREATE OR REPLACE TEMP MACRO tok_{d.name}(v) AS '{d.prefix}_' || substr("
             f"sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || encode(v)))), 1, {TOKEN_HEX})"
         )
-        con.execute(f"CREATE OR REPLACE TEMP MACRO norm_{d.name}(x) AS {d.normalise}")
 
 
 def update_maps(con: duckdb.DuckDBPyConnection, key: MasterKey, run_id: str) -> dict[str, int]:
@@ -88,7 +88,7 @@ def update_maps(con: duckdb.DuckDBPyConnection, key: MasterKey, run_id: str) -> 
             f"""
             INSERT INTO vault.tokens.{d.name}
             SELECT v, tok_{d.name}(v), {key.version}, '{run_id}'
-            FROM (SELECT DISTINCT norm_{d.name}(v) AS v FROM ({union}) WHERE v IS NOT NULL AND v <> '') n
+            FROM (SELECT DISTINCT v FROM ({union}) WHERE v IS NOT NULL AND v <> '') n
             WHERE NOT EXISTS (SELECT 1 FROM vault.tokens.{d.name} t WHERE t.value = n.v)
             """
         )

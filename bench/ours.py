@@ -126,7 +126,7 @@ def update_maps_hashlib(con: duckdb.DuckDBPyConnection, key: MasterKey, pool, wo
     for d in DOMAINS:
         union = " UNION ALL ".join(d.occurrences)
         values = con.execute(
-            f"""SELECT v FROM (SELECT DISTINCT norm_{d.name}(v) AS v FROM ({union})
+            f"""SELECT v FROM (SELECT DISTINCT v FROM ({union})
                 WHERE v IS NOT NULL AND v <> '') n
                 WHERE NOT EXISTS (SELECT 1 FROM vault.tokens.{d.name} t WHERE t.value = n.v)"""
         ).fetch_arrow_table().column(0).to_pylist()
@@ -157,7 +157,7 @@ def pseudonymise_rows(con: duckdb.DuckDBPyConnection) -> float:
         f"""CREATE OR REPLACE TEMP TABLE _bench_pseudo AS
         SELECT r.row_id, tp.token AS person_key, tm.token AS mobile_key, r.amount_fen, r.created_on
         FROM bench_rows AS r
-        LEFT JOIN vault.tokens.person AS tp ON tp.value = norm_person('{RESIDENT_ID}|' || upper(r.id_number))
+        LEFT JOIN vault.tokens.person AS tp ON tp.value = norm_person('{RESIDENT_ID}', r.id_number)
         LEFT JOIN vault.tokens.mobile AS tm ON tm.value = norm_mobile(r.mobile)"""
     )
     return time.perf_counter() - t

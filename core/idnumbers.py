@@ -24,27 +24,30 @@ ID_TYPES = (
     "外国人永久居留身份证",
 )
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
+# GB/T 2260 province codes: the first two digits of every resident ID (71 台湾, 81 香港, 82 澳门,
+# 83 the residence permits of people from Taiwan).
+PROVINCE_PREFIXES = frozenset((
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43",
+    "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83",
+))
 
 # 11 digits, 1[3-9]: the numbering plan of the mainland mobile networks.
 MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"
 _MOBILE_RE = re.compile(MOBILE_PATTERN)
 
 
-def resident_id_check_char(first17: str) -> str:
-    """ISO 7064 MOD 11-2 check character for the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK[total % 11]
-
-
 def make_resident_id(region_code: str, birth: date, seq: int) -> str:
     """Build a checksum-valid ID. ``seq`` 0-999: odd is male, even female."""
     body = f"{region_code}{birth:%Y%m%d}{seq:03d}"
-    return body + resident_id_check_char(body)
+    return body + ric.calc_check_digit(body + "?")  # stdnum reads the first 17 of 18 characters
 
 
 _ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+
+
+def has_resident_id_shape(value: str) -> bool:
+    """17 digits and a check character: what is read as a resident ID (and then checked) at all."""
+    return bool(_ID_SHAPE.match(value.upper()))
 
 
 def resident_id_problem(
@@ -60,7 +63,7 @@ def resident_id_problem(
     if value is None or value == "":
         return "missing"
     value = value.upper()
-    if not _ID_SHAPE.match(value):
+    if not has_resident_id_shape(value):
         return "bad_format"
     if ric.calc_check_digit(value) != value[17]:
         return "bad_checksum"

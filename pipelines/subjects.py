@@ -32,8 +32,10 @@ from pathlib import Path
 
 import duckdb
 
+from anonymizer.domains import BY_NAME as TOKEN_DOMAINS
+from anonymizer.domains import install_value_macros
 from core.errors import YihuiError
-from core.idnumbers import resident_id_problem
+from core.idnumbers import has_resident_id_shape, is_valid_mobile, resident_id_problem
 from core.layout import Layout
 from core.schema import BY_NAME, INGESTED, Table
 from pipelines.source import Source
@@ -71,17 +73,13 @@ class Subject:
         return sum(len(v) for v in self.rows.values())
 
 
-def _digits(value: str) -> str:
-    return re.sub(r"[^0-9]", "", value)
-
-
 def check_identifier(id_number: str | None, mobile: str | None, openid: str | None) -> None:
     given = [v for v in (id_number, mobile, openid) if v]
     if len(given) != 1:
         raise SubjectError("name the person by exactly one of --id-number, --mobile or --openid")
     if id_number:
         value = id_number.strip().upper()
-        if re.fullmatch(r"[0-9]{17}[0-9X]", value):
+        if has_resident_id_shape(value):
             problem = resident_id_problem(value)
             if problem:
                 raise SubjectError(f"the ID number is malformed ({problem}): nothing was looked up or changed")
@@ -89,7 +87,7 @@ def check_identifier(id_number: str | None, mobile: str | None, openid: str | No
             raise SubjectError("the ID number is malformed (a resident ID has 18 digits): nothing was looked up")
         elif not re.fullmatch(r"[A-Z0-9]{6,20}", value):
             raise SubjectError("the ID number is malformed (expected an 18-digit resident ID or a document number)")
-    if mobile and not re.fullmatch(r"1[3-9][0-9]{9}", _digits(mobile)[-11:] if len(_digits(mobile)) >= 11 else ""):
+    if mobile and not is_valid_mobile(TOKEN_DOMAINS["mobile"].value_of(mobile)):
         raise SubjectError("the mobile number is malformed: nothing was looked up or changed")
     if openid and not re.fullmatch(r"[A-Za-z0-9_-]{20,64}", openid):
         raise SubjectError("the OpenID is malformed: nothing was looked up or changed")
@@ -142,7 +140,7 @@ def _lookup(con: duckdb.DuckDBPyConnection, relation: Callable[[str], str], id_n
     if mobile:
         return [r[0] for r in con.execute(
             f"SELECT account_id FROM {relation('accounts')} "
-            "WHERE right(regexp_replace(mobile, '[^0-9]', '', 'g'), 11) = ?", [_digits(mobile)[-11:]]).fetchall()], []
+            "WHERE norm_mobile(mobile) = norm_mobile(?)", [mobile]).fetchall()], []
     rows = con.execute(f"SELECT person_id, account_id, relationship FROM {relation('insured_persons')} "
                        "WHERE upper(id_number) = ?", [id_number.strip().upper()]).fetchall()
     return sorted({r[1] for r in rows if r[2] == "本人"}), [r[0] for r in rows]
@@ -167,6 +165,7 @@ def check_held_in_source(source: Source, id_number: str | None = None, mobile: s
     of record), or there is nothing to correct."""
     check_identifier(id_number, mobile, openid)
     con = duckdb.connect()
+    install_value_macros(con)
     try:
         with source.reader(con) as reader:
             accounts, persons = _lookup(con, lambda t: f"({reader.relation(BY_NAME[t])})", id_number, mobile, openid)
@@ -181,9 +180,9 @@ def check_held_in_source(source: Source, id_number: str | None = None, mobile: s
 
 IDENTIFIERS = (  # kind, SQL over vault.raw giving (value, account_id, person_id)
     ("openid", "SELECT openid AS v, account_id, NULL::BIGINT AS person_id FROM vault.raw.accounts"),
-    ("mobile", ("SELECT right(regexp_replace(mobile, '[^0-9]', '', 'g'), 11) AS v, account_id, NULL::BIGINT AS person_id "
+    ("mobile", ("SELECT norm_mobile(mobile) AS v, account_id, NULL::BIGINT AS person_id "
                 "FROM vault.raw.accounts")),
-    ("person", ("SELECT id_type || '|' || upper(id_number) AS v, NULL::BIGINT AS account_id, person_id "
+    ("person", ("SELECT norm_person(id_type, id_number) AS v, NULL::BIGINT AS account_id, person_id "
                 "FROM vault.raw.insured_persons")),
 )
 
@@ -396,9 +395,9 @@ def _forget_tokens(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:
                 "WHERE account_id IN (SELECT id FROM s_accounts))")
     con.execute("DELETE FROM vault.tokens.account WHERE value IN (SELECT openid FROM vault.raw.accounts "
                 "WHERE account_id IN (SELECT id FROM s_accounts))")
-    con.execute("DELETE FROM vault.tokens.mobile WHERE value IN (SELECT regexp_replace(mobile, '[^0-9]', '', 'g') "
+    con.execute("DELETE FROM vault.tokens.mobile WHERE value IN (SELECT norm_mobile(mobile) "
                 "FROM vault.raw.accounts WHERE account_id IN (SELECT id FROM s_accounts))")
-    con.execute("DELETE FROM vault.tokens.person WHERE value IN (SELECT id_type || '|' || upper(id_number) "
+    con.execute("DELETE FROM vault.tokens.person WHERE value IN (SELECT norm_person(id_type, id_number) "
                 "FROM vault.raw.insured_persons WHERE person_id IN (SELECT id FROM s_persons))")
 
 
@@ -480,9 +479,9 @@ def subject_tokens(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[str
         """SELECT t.token FROM vault.tokens.account t JOIN vault.raw.accounts a ON a.openid = t.value
                WHERE a.account_id IN (SELECT id FROM s_accounts)
            UNION SELECT t.token FROM vault.tokens.mobile t JOIN vault.raw.accounts a
-               ON regexp_replace(a.mobile, '[^0-9]', '', 'g') = t.value WHERE a.account_id IN (SELECT id FROM s_accounts)
+               ON norm_mobile(a.mobile) = t.value WHERE a.account_id IN (SELECT id FROM s_accounts)
            UNION SELECT t.token FROM vault.tokens.person t JOIN vault.raw.insured_persons p
-               ON p.id_type || '|' || upper(p.id_number) = t.value WHERE p.person_id IN (SELECT id FROM s_persons)"""
+               ON norm_person(p.id_type, p.id_number) = t.value WHERE p.person_id IN (SELECT id FROM s_persons)"""
     ).fetchall()]
 
 

@@ -109,23 +109,20 @@ def _frame_sql(table: Table, as_of: date) -> tuple[dict[str, str], str]:
         extra.append(f"(r.birthday > DATE '{as_of.isoformat()}') AS _birthday_in_future")
         extra.append("(r.birthday < DATE '1900-01-01') AS _birthday_before_1900")
         extra.append(
-            "(r.id_type <> '居民身份证' OR r.id_number IS NULL OR length(r.id_number) <> 18 "
+            f"(r.id_type <> '{RESIDENT_ID}' OR r.id_number IS NULL OR length(r.id_number) <> 18 "
             "OR TRY_CAST(substr(r.id_number, 17, 1) AS INTEGER) IS NULL "
-            "OR (TRY_CAST(substr(r.id_number, 17, 1) AS INTEGER) % 2 = 1) = (r.sex = '男')) AS _sex_matches_id"
+            "OR id_sex(r.id_number) = r.sex) AS _sex_matches_id"
         )
         # §七: an under-18 needs a guardian's consent recorded in the source (the latest guardian event granted)
-        birth = ("CASE WHEN r.id_type = '居民身份证' THEN coalesce(id_birth_date(upper(r.id_number)), r.birthday) "
-                 "ELSE r.birthday END")
-        extra.append(f"coalesce(age_at({birth}, DATE '{as_of.isoformat()}') < 18 "
+        extra.append(f"coalesce(age_at(birth_date(r.id_type, r.id_number, r.birthday), DATE '{as_of.isoformat()}') < 18 "
                      "AND NOT coalesce(guardian.granted, false), false) AS _guardian_consent_missing")
         lookups["_guardian"] = ("SELECT person_id, status = 'granted' AS granted FROM vault.raw.consent_events "
                                 "WHERE scope = 'guardian' QUALIFY row_number() OVER (PARTITION BY person_id "
                                 "ORDER BY occurred_at DESC, status = 'revoked' DESC) = 1")
         joins.append("LEFT JOIN _guardian AS guardian ON guardian.person_id = r.person_id")
         extra.append(
-            "(r.id_type <> '居民身份证' OR r.id_number IS NULL OR r.birthday IS NULL "
-            "OR TRY_STRPTIME(substr(r.id_number, 7, 8), '%Y%m%d')::DATE IS NULL "
-            "OR TRY_STRPTIME(substr(r.id_number, 7, 8), '%Y%m%d')::DATE = r.birthday) AS _birthday_matches_id"
+            f"(r.id_type <> '{RESIDENT_ID}' OR r.id_number IS NULL OR r.birthday IS NULL "
+            "OR id_birth_date(r.id_number) IS NULL OR id_birth_date(r.id_number) = r.birthday) AS _birthday_matches_id"
         )
     if table.name == "certificates":
         extra.append("(r.coverage_end >= r.coverage_start) AS _coverage_ordered")

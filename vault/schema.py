@@ -80,6 +80,14 @@ MIGRATIONS: tuple[str, ...] = (  # columns added after vaults already existed: "
     "ops.reidentifications activation_id VARCHAR",
 )
 
+# token values an earlier definition of a domain produced (``anonymizer.domains``: a mobile was all its
+# digits, so +86 13812345678 was someone else), which no lookup produces any more: dropped, so no raw
+# value outlives its people, and the next run tokenises the rows under the current definition
+STALE_VALUES: tuple[str, ...] = (
+    "DELETE FROM {db}.tokens.mobile WHERE length(value) > 11",
+    "DELETE FROM {db}.tokens.contact WHERE regexp_matches(value, '\\|[0-9]{{12,}}$')",
+)
+
 
 def create(con: duckdb.DuckDBPyConnection, db: str = "vault") -> None:
     """Create what ``db`` lacks: every schema, table and later column (idempotent)."""
@@ -88,4 +96,5 @@ def create(con: duckdb.DuckDBPyConnection, db: str = "vault") -> None:
     for migration in MIGRATIONS:
         name, column = migration.split(" ", 1)
         statements.append(f"ALTER TABLE {db}.{name} ADD COLUMN IF NOT EXISTS {column}")
+    statements += [stale.format(db=db) for stale in STALE_VALUES]
     con.execute(";\n".join(statements))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from anonymizer.domains import install_value_macros
 from anonymizer.keys import MasterKey, key_path, load_key
 from core.settings import Settings
 from vault import backup, ledger_state, schema
@@ -76,6 +77,7 @@ def attach(con: duckdb.DuckDBPyConnection, data_dir: Path, key: MasterKey, *, re
     if not read_only:
         schema.create(con)
         ledger_state.install_hash(con)
+    install_value_macros(con)
 
 
 def open_vault(data_dir: Path, key: MasterKey, *, read_only: bool = False, keep_last_good: bool = False,

@@ -9,6 +9,10 @@ CREATE OR REPLACE TEMP MACRO age_at(b, d) AS
 CREATE OR REPLACE TEMP MACRO id_birth_date(id) AS
     CASE WHEN substr(id, 7, 4) > '0000' THEN TRY_STRPTIME(substr(id, 7, 8), '%Y%m%d')::DATE END;
 
+-- Birth date of an insured person: from the resident ID when it holds one, else as declared.
+CREATE OR REPLACE TEMP MACRO birth_date(id_type, id_number, birthday) AS
+    CASE WHEN id_type = '居民身份证' THEN coalesce(id_birth_date(id_number), birthday) ELSE birthday END;
+
 -- GB 11643 check character (ISO 7064 MOD 11-2) of the first 17 digits.
 CREATE OR REPLACE TEMP MACRO resident_id_check_char(id) AS
     substr('10X98765432', 1 + (list_sum(list_transform(range(17), lambda i: (ascii(substr(id, i + 1, 1)) - 48)

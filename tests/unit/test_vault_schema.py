@@ -55,3 +55,15 @@ def test_every_vault_table_the_code_names_is_created_by_the_schema():
                     r"\bvault\.(raw|tokens|quarantine|ops)\.([a-z_]+)\b", path.read_text(encoding="utf-8"))}
     assert named, "the scan found the vault's tables"
     assert named - set(schema.TABLES) == set()
+
+
+def test_token_values_of_an_earlier_mobile_rule_are_dropped(tmp_path):
+    con = _attached(tmp_path)
+    schema.create(con)
+    con.execute("INSERT INTO vault.tokens.mobile VALUES ('8613812345678', 'mob_old', 1, 'r0'), "
+                "('13812345678', 'mob_new', 1, 'r1')")
+    con.execute("INSERT INTO vault.tokens.contact VALUES ('张伟|008613812345678', 'ctc_old', 1, 'r0'), "
+                "('张伟|13812345678', 'ctc_new', 1, 'r1')")
+    schema.create(con)
+    assert con.execute("SELECT token FROM vault.tokens.mobile UNION ALL SELECT token FROM vault.tokens.contact "
+                       "ORDER BY 1").fetchall() == [("ctc_new",), ("mob_new",)]

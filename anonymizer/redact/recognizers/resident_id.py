@@ -9,15 +9,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from stdnum.cn import ric
-
 from anonymizer.redact.base import PatternRecognizer, digits_of
+from core.idnumbers import PROVINCE_PREFIXES, resident_id_problem
 
-# GB/T 2260 province codes: the first two digits of every resident ID.
-PROVINCES = frozenset((
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43",
-    "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83",
-))
 # 18 characters, a single space, dash, dot or line break allowed between any two (6-8-4, 4-4-4-4-2…),
 # or the 15 digits of an ID issued before 1999.
 _SEP = r"[ \n\t\-—–_/·.]?"
@@ -31,16 +25,12 @@ def valid_id(text: str) -> bool:
     digits = digits_of(text).upper()
     if len(digits) == 15:
         return _valid_id15(digits)
-    if len(digits) != 18 or digits[:2] not in PROVINCES or not "1880" <= digits[6:10] <= "2099":
-        return False
-    try:
-        return ric.calc_check_digit(digits) == digits[17] and ric.get_birth_date(digits) is not None
-    except Exception:  # noqa: BLE001 - an impossible date is simply not an ID
-        return False
+    return (len(digits) == 18 and digits[:2] in PROVINCE_PREFIXES and "1880" <= digits[6:10] <= "2099"
+            and resident_id_problem(digits) is None)
 
 
 def _valid_id15(digits: str) -> bool:
-    if digits[:2] not in PROVINCES:
+    if digits[:2] not in PROVINCE_PREFIXES:
         return False
     try:
         date(1900 + int(digits[6:8]), int(digits[8:10]), int(digits[10:12]))

@@ -12,4 +12,4 @@ SELECT
 FROM landing.certificates AS c
 INNER JOIN key_order AS ko USING (order_id)
 LEFT JOIN vault.tokens.certificate AS tc ON tc.value = norm_certificate(c.certificate_no)
-LEFT JOIN vault.tokens.person AS tp ON tp.value = norm_person(c.id_type || '|' || upper(c.id_number))
+LEFT JOIN vault.tokens.person AS tp ON tp.value = norm_person(c.id_type, c.id_number)

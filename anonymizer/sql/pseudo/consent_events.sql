@@ -3,7 +3,7 @@
 WITH holder AS (
     SELECT
         account_id,
-        CASE WHEN id_type = '居民身份证' THEN id_birth_date(id_number) ELSE birthday END AS birth_date
+        birth_date(id_type, id_number, birthday) AS birth_date
     FROM landing.insured_persons
     WHERE relationship = '本人'
     QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY person_id) = 1

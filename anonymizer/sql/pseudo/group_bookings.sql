@@ -12,9 +12,9 @@ SELECT
     g.updated_at
 FROM landing.group_bookings AS g
 INNER JOIN key_account AS ka USING (account_id)
-LEFT JOIN vault.tokens.record AS tr ON tr.value = norm_record('group_bookings:' || g.booking_id)
-LEFT JOIN vault.tokens.company AS tc ON tc.value = norm_company(coalesce(g.credit_code, g.company_name))
+LEFT JOIN vault.tokens.record AS tr ON tr.value = norm_record('group_bookings', g.booking_id)
+LEFT JOIN vault.tokens.company AS tc ON tc.value = norm_company(g.credit_code, g.company_name)
 LEFT JOIN vault.tokens.contact AS tp
-    ON tp.value = norm_contact(g.contact_name || '|' || regexp_replace(g.contact_phone, '[^0-9]', '', 'g'))
+    ON tp.value = norm_contact(g.contact_name, g.contact_phone)
 LEFT JOIN vault.tokens.mobile AS tm ON tm.value = norm_mobile(g.contact_phone)
 LEFT JOIN vault.tokens.email AS te ON te.value = norm_email(g.contact_email)

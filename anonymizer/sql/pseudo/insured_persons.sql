@@ -1,7 +1,7 @@
 WITH derived AS (
     SELECT
         p.*,
-        CASE WHEN p.id_type = '居民身份证' THEN id_birth_date(p.id_number) ELSE p.birthday END AS birth_date,
+        birth_date(p.id_type, p.id_number, p.birthday) AS birth_date,
         CASE WHEN p.id_type = '居民身份证' THEN id_sex(p.id_number) ELSE p.sex END AS derived_sex,
         CASE WHEN p.id_type = '居民身份证' THEN substr(p.id_number, 1, 6) END AS id_region_code
     FROM landing.insured_persons AS p

@@ -15,4 +15,4 @@ SELECT
 FROM landing.service_records AS s
 INNER JOIN key_account AS ka USING (account_id)
 LEFT JOIN redacted_notes AS rn USING (record_id)
-LEFT JOIN vault.tokens.record AS tr ON tr.value = norm_record('service_records:' || s.record_id)
+LEFT JOIN vault.tokens.record AS tr ON tr.value = norm_record('service_records', s.record_id)

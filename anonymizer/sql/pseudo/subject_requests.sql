@@ -9,4 +9,4 @@ SELECT
     s.updated_at
 FROM landing.subject_requests AS s
 INNER JOIN key_account AS ka USING (account_id)
-LEFT JOIN vault.tokens.record AS tr ON tr.value = norm_record('subject_requests:' || s.request_id)
+LEFT JOIN vault.tokens.record AS tr ON tr.value = norm_record('subject_requests', s.request_id)
