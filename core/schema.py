@@ -13,6 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# insured_persons.relationship: who a person is to the account holder.  The GX suite and the dbt
+# YAML list the same values (tests/unit/test_value_lists.py holds them to these).
+SELF, SPOUSE, CHILD, PARENT, OTHER = "本人", "配偶", "子女", "父母", "其他"
+RELATIONSHIPS = (SELF, SPOUSE, CHILD, PARENT, OTHER)
+
 # Logical type -> (SQLite, PostgreSQL, DuckDB)
 TYPES: dict[str, tuple[str, str, str]] = {
     "int": ("INTEGER", "BIGINT", "BIGINT"),
@@ -86,7 +91,7 @@ TABLES: tuple[Table, ...] = (
         (
             C("person_id", "int", False),
             C("account_id", "int", False),
-            C("relationship", "text", False, "本人 | 配偶 | 子女 | 父母 | 其他"),
+            C("relationship", "text", False, " | ".join(RELATIONSHIPS)),
             C("name", "text", identifier="name"),
             C("id_type", "text", False, "证件类型"),
             C("id_number", "text", True, "证件号码", identifier="id_number"),

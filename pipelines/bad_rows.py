@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from core.idnumbers import make_resident_id
+from core.schema import CHILD, OTHER
 
 BASE = 9_000_000_000
 TS = "2026-11-01 10:00:00"
@@ -27,7 +28,7 @@ class BadRow:
 
 
 def _person(pid: int, name: str | None, id_type: str, id_number: str | None, birthday: str,
-            relationship: str = "其他") -> tuple:
+            relationship: str = OTHER) -> tuple:
     return (pid, 1, relationship, name, id_type, id_number, "男", birthday, TS, TS)
 
 
@@ -65,7 +66,7 @@ def matrix() -> list[BadRow]:
                _person(BASE + 6, "Robert'); DROP TABLE accounts;--", "护照", "E42345678", "1980-01-01")),
         BadRow("minor_without_guardian_consent", "insured_persons", "missing_guardian_consent",
                "a child insured with no guardian consent recorded (§七)",
-               _person(BASE + 7, "钱小宝", "护照", "E52345678", "2016-06-01", relationship="子女")),
+               _person(BASE + 7, "钱小宝", "护照", "E52345678", "2016-06-01", relationship=CHILD)),
         BadRow("injection", "accounts", "invalid_openid", "SQL injection in an OpenID",
                acct(BASE + 5, "' OR 1=1 --", "13812340000")),
     ]

@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 
 from core.idnumbers import ID_TYPES, RESIDENT_ID, luhn_check_digit, make_resident_id
 from core.layout import PROJECT
-from core.schema import TABLES
+from core.schema import CHILD, OTHER, PARENT, SELF, SPOUSE, TABLES
 from pipelines import bad_rows as bad_rows_mod
 from pipelines.source import Source
 
@@ -242,24 +242,24 @@ class ChunkGenerator:
         holder_male = r.random() < 0.48
         holder_age = min(90, max(18, int(r.gauss(42, 13))))
         holder = self.person(holder_age, holder_male)
-        family = [("本人", holder)]
+        family = [(SELF, holder)]
         father_surname = holder["name"][0] if holder_male else None
         if 22 <= holder_age and r.random() < 0.62:
             spouse_age = min(95, max(20, holder_age + r.randrange(-5, 6)))
             spouse = self.person(spouse_age, not holder_male)
-            family.append(("配偶", spouse))
+            family.append((SPOUSE, spouse))
             father_surname = father_surname or spouse["name"][0]
         if 22 <= holder_age <= 60:
             for _ in range(r.choices((0, 1, 2), (0.35, 0.45, 0.20))[0]):
                 child_age = holder_age - r.randrange(22, 36)
                 if 0 <= child_age <= 30:
-                    family.append(("子女", self.person(child_age, r.random() < 0.5, father_surname)))
+                    family.append((CHILD, self.person(child_age, r.random() < 0.5, father_surname)))
         if holder_age <= 58 and r.random() < 0.30:
             for male in (True, False):
                 if r.random() < 0.7:
-                    family.append(("父母", self.person(min(100, holder_age + r.randrange(22, 34)), male)))
+                    family.append((PARENT, self.person(min(100, holder_age + r.randrange(22, 34)), male)))
         if r.random() < 0.03:
-            family.append(("其他", self.person(r.randrange(18, 80), r.random() < 0.5)))
+            family.append((OTHER, self.person(r.randrange(18, 80), r.random() < 0.5)))
         persons = []
         for k, (rel, p) in enumerate(family):
             pid = aid * 10 + k
@@ -320,7 +320,7 @@ class ChunkGenerator:
         r, rows = self.rng, self.rows
         oid = aid * 10 + (year - 2022)
         created = self.when(opens, min(opens + timedelta(days=75), REFERENCE_TS))
-        covered = [x for x in persons if x[1] == "本人" or r.random() < 0.75]
+        covered = [x for x in persons if x[1] == SELF or r.random() < 0.75]
         plan, unit = PLANS[0] if r.random() < 0.7 else PLANS[1]
         amount = unit * len(covered)
         u = r.random()

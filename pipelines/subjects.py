@@ -37,7 +37,7 @@ from anonymizer.domains import install_value_macros
 from core.errors import YihuiError
 from core.idnumbers import has_resident_id_shape, is_valid_mobile, resident_id_problem
 from core.layout import Layout
-from core.schema import BY_NAME, INGESTED, Table
+from core.schema import BY_NAME, INGESTED, SELF, Table
 from pipelines.source import Source
 from vault import ledger_state
 
@@ -143,7 +143,7 @@ def _lookup(con: duckdb.DuckDBPyConnection, relation: Callable[[str], str], id_n
             "WHERE norm_mobile(mobile) = norm_mobile(?)", [mobile]).fetchall()], []
     rows = con.execute(f"SELECT person_id, account_id, relationship FROM {relation('insured_persons')} "
                        "WHERE upper(id_number) = ?", [id_number.strip().upper()]).fetchall()
-    return sorted({r[1] for r in rows if r[2] == "本人"}), [r[0] for r in rows]
+    return sorted({r[1] for r in rows if r[2] == SELF}), [r[0] for r in rows]
 
 
 def find(con: duckdb.DuckDBPyConnection, id_number: str | None = None, mobile: str | None = None,

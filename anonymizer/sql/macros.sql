@@ -50,7 +50,7 @@ CREATE OR REPLACE TEMP MACRO ipv4_int(ip) AS
         + TRY_CAST(split_part(ip, '.', 3) AS BIGINT) * 256 + TRY_CAST(split_part(ip, '.', 4) AS BIGINT)
     END;
 
--- Masked display for published lists (anonymizer/mask.py is the reference; a test keeps them equal).
+-- Masked display for published lists (their formats: tests/unit/test_mask.py).
 CREATE OR REPLACE TEMP MACRO mask_mobile(m) AS
     CASE WHEN length(regexp_replace(m, '[^0-9]', '', 'g')) >= 11 THEN
         substr(right(regexp_replace(m, '[^0-9]', '', 'g'), 11), 1, 3) || '****'

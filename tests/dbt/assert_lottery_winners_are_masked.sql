@@ -1,4 +1,4 @@
--- Every published winner row shows only the masked forms (anonymizer/mask.py).
+-- Every published winner row shows only the masked forms (mask_login / mask_mobile in anonymizer/sql/macros.sql).
 select *
 from {{ ref('fct_lottery_winners') }}
 where
