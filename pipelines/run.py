@@ -253,3 +253,17 @@ def mart_counts(warehouse: Path) -> dict[str, int]:
         return {f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0] for s, t in tables}
     finally:
         con.close()
+
+
+def activate_segment(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, segment,
+                     export_id: str | None = None):
+    """Activation as an operation: the newest source rows into the vault first (consent and accounts
+    change between a refresh and a send), erased people kept erased, then ``audiences.activate``."""
+    from anonymizer.pseudonymise import install_shared_macros
+    from audiences.activate import activate
+
+    extracted_from = con.execute("SELECT now()::TIMESTAMP").fetchone()[0]
+    extract(con, Source.parse(settings.source))
+    subjects.enforce(con, "activation", extracted_from)
+    install_shared_macros(con)
+    return activate(con, key, settings.data_dir, segment, datetime.now(), export_id)

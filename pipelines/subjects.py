@@ -620,3 +620,33 @@ def log_request(con: duckdb.DuckDBPyConnection, action: str, kind: str, request_
         user = "unknown"
     con.execute("INSERT INTO vault.ops.subject_request_log VALUES (?, ?, ?, ?, ?, ?)",
                 [datetime.now(UTC).replace(tzinfo=None), user, action, kind, request_id, rows])
+
+
+# --- requests: what `yihui subject …` does, end to end inside one vault session ---------------------
+
+def identifier_kind(id_number: str | None, mobile: str | None, openid: str | None) -> str:
+    """How the person was named, for the request log (never the identifier itself)."""
+    return "id_number" if id_number else "mobile" if mobile else "openid"
+
+
+def answer_access(con: duckdb.DuckDBPyConnection, data_dir: Path, internal: Path, request_id: str,
+                  id_number: str | None, mobile: str | None, openid: str | None, scope: str,
+                  fmt: str) -> tuple[Subject, dict[str, int], Path]:
+    """Find the person, gather everything held about them, write the answer, log the request:
+    (the subject, how many items of each kind were found, the answer file)."""
+    subject = find(con, id_number, mobile, openid, scope)
+    report = access(con, subject, internal, data_dir)
+    path = write_answer(con, data_dir, subject, report, fmt, request_id)
+    log_request(con, "access", identifier_kind(id_number, mobile, openid), request_id, subject.total)
+    counts = {k: (sum(len(v) for v in report[k].values()) if isinstance(report[k], dict) else len(report[k]))
+              for k in report if k != "scope"}
+    return subject, counts, path
+
+
+def erase_request(con: duckdb.DuckDBPyConnection, request_id: str, id_number: str | None, mobile: str | None,
+                  openid: str | None, scope: str) -> tuple[Subject, Erasure]:
+    """Find the person, erase them from the vault (ledger first) and log the request."""
+    subject = find(con, id_number, mobile, openid, scope)
+    erased = erase(con, subject, request_id)
+    log_request(con, "erase", identifier_kind(id_number, mobile, openid), request_id, subject.total)
+    return subject, erased

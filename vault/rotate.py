@@ -55,6 +55,11 @@ def record_key_version(con, key: MasterKey, db: str = "vault") -> None:
     )
 
 
+def key_history(con) -> list[tuple]:
+    """(version, key id, in use from) of every key version the vault was written with."""
+    return con.execute("SELECT version, key_id, activated_at FROM vault.ops.key_versions ORDER BY 1").fetchall()
+
+
 def rotate(settings: Settings) -> Rotation:
     """Re-encrypt the vault and re-issue every token under a new key (the warehouse is rebuilt after)."""
     data_dir = settings.data_dir

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipelines.cli import _unexpected
+from pipelines.cli.handler import _unexpected
 
 
 def test_a_conversion_error_is_named_without_the_value_it_failed_on():

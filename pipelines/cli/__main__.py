@@ -1,0 +1,3 @@
+from pipelines.cli.handler import main
+
+main()

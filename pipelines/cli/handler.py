@@ -1,0 +1,92 @@
+"""The one error handler: every way a command ends becomes an exit code and at most one line.
+
+Our exceptions (``YihuiError``) become one red ``Error: …`` line and exit code 1 (2 for
+usage); a traceback is shown only with ``--debug``."""
+
+from __future__ import annotations
+
+import errno
+import signal
+import sys
+
+import typer
+from rich.markup import escape
+
+from core.errors import DiskFull, Interrupted, YihuiError
+from pipelines import signals
+from pipelines.cli.app import STATE, app, console
+
+
+def _disk_full(exc: BaseException) -> DiskFull | None:
+    """A full disk surfaces as OSError(ENOSPC) from Python or as an IO error from DuckDB or GX."""
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "No space left on device" in str(exc):
+        return DiskFull("the disk is full: the command stopped, nothing was published and the last good "
+                        "warehouse is untouched; free some space and run again")
+    return None
+
+
+def main() -> None:
+    """The one error handler: every way a command ends becomes an exit code and at most one line."""
+    signals.install()
+    try:
+        try:
+            code = app(standalone_mode=False, prog_name="yihui")
+        except Exception as exc:
+            full = _disk_full(exc)
+            if full:
+                raise full from exc
+            raise
+        if signals.received is not None:  # typer turned the interrupt into Exit(130) and returned
+            raise Interrupted(signals.received)
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 (_exit_code re-raises what it does not know)
+        sys.exit(_exit_code(exc))
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _exit_code(exc: BaseException) -> int:
+    if signals.received is not None or isinstance(exc, KeyboardInterrupt):
+        signum = signals.received or signal.SIGINT
+        console.print(f"[bold red]Error:[/] {signals.message(signum)}")
+        return signals.exit_code(signum)
+    if isinstance(exc, YihuiError):
+        if STATE["debug"]:
+            raise exc
+        console.print(f"[bold red]Error:[/] {exc}")
+        return 1
+    if isinstance(exc, typer.Exit):
+        return exc.exit_code
+    if isinstance(exc, typer.Abort):
+        console.print("Aborted.")
+        return 1
+    if callable(getattr(exc, "format_message", None)) and isinstance(getattr(exc, "exit_code", None), int):
+        # click's usage errors (typer vendors its own click: matched by shape, not class)
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # a bare `yihui` or `yihui segment`: the list of commands is the answer
+            return exc.exit_code
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        message = exc.format_message()
+        if message.startswith("Got unexpected extra argument"):
+            message = "unexpected extra arguments (values not shown: they may be a mobile or an ID number)"
+        console.print(f"[bold red]Error:[/] {escape(message)}{hint}")
+        return exc.exit_code
+    if STATE["debug"]:
+        raise exc
+    console.print(f"[bold red]Error:[/] {_unexpected(exc)}")
+    return 1
+
+
+def _unexpected(exc: BaseException) -> str:
+    """One line for an error nobody raised on purpose, never with its message's values.
+
+    Database messages can quote the data they failed on (a conversion error prints the
+    value), so only file-system errors, which name files, keep their first line.
+    """
+    import duckdb
+
+    if isinstance(exc, OSError) and exc.filename:
+        return f"cannot use {exc.filename}: {exc.strerror or type(exc).__name__}; nothing was published"
+    if isinstance(exc, duckdb.IOException | duckdb.PermissionException):
+        return f"{str(exc).splitlines()[0]}; nothing was published"
+    return (f"unexpected {type(exc).__name__}: the command stopped and nothing was published; "
+            "run again with --debug to see where (the details may show data)")
