@@ -6,10 +6,10 @@ the segment's export (the newest one, or the one named), maps their export
 tokens back to accounts with the vault's record of that export
 (``ops.release_tokens``; the tokens mean nothing elsewhere), pulls the newest
 source rows into the vault, then re-checks every treatment member *as of
-now* with the consent rule of ``int_marketing_consent`` /
-``fct_contactable_adults`` (the dbt models are the definition; this is their
-operational twin over raw vault rows, and a test holds the two to the same
-answer at the same date).  Holdout members and anyone at the frequency cap
+now* with the consent rules of ``int_marketing_consent`` /
+``fct_contactable_adults``, rendered from the same Jinja macros
+(``macros/consent_rules.sql``) over the vault's raw rows (a test holds the two
+to the same answer at the same date).  Holdout members and anyone at the frequency cap
 (promotion messages only, service messages do not count) are dropped.  The
 remaining tokens are resolved to the channel handle (OpenID for WeChat,
 mobile for SMS) in the vault, the delivery file goes to the restricted
@@ -37,7 +37,8 @@ from audiences.errors import AudienceError
 from audiences.export import _user, new_release_id
 from audiences.segments import Segment
 from core import csv_cells
-from core.layout import Layout
+from core.layout import PROJECT, Layout
+from core.schema import SELF
 
 HANDLE = {"wechat": "openid", "sms": "mobile"}
 
@@ -64,9 +65,21 @@ def restricted_dir(data_dir: Path) -> Path:
     return path
 
 
-# Why a member may not be contacted now; NULL when they may.  Mirrors
-# fct_contactable_adults (same order of reasons) over the vault's raw rows.
-CHECK_SQL = """
+def _consent_rules():
+    """The consent rules as dbt renders them (macros/consent_rules.sql), for plain Jinja to render here."""
+    import jinja2
+
+    return jinja2.Environment(autoescape=False).from_string(
+        PROJECT.consent_rules.read_text(encoding="utf-8")).module
+
+
+_RULES = _consent_rules()
+_CONSENT_REASON = _RULES.consent_reason(status="mk.status", given_as_minor="mk.as_minor", guardian_in_force="g.in_force",
+                                        has_other_purpose_grant="o.account_id IS NOT NULL")
+
+# Why a member may not be contacted now; NULL when they may: the rules of fct_contactable_adults
+# (the one definition: macros/consent_rules.sql) over the vault's raw rows, after 'erased'.
+CHECK_SQL = f"""
 WITH members AS (
     SELECT m.member_key, m.split_group, m.account_value, a.account_id, a.status, a.is_staff_or_test, a.openid,
            a.mobile
@@ -75,9 +88,8 @@ WITH members AS (
 ),
 holder AS (
     SELECT account_id, person_id,
-           CASE WHEN id_type = '居民身份证' THEN coalesce(id_birth_date(upper(id_number)), birthday)
-                ELSE birthday END AS birth_date
-    FROM vault.raw.insured_persons WHERE relationship = '本人'
+           birth_date(id_type, id_number, birthday) AS birth_date
+    FROM vault.raw.insured_persons WHERE relationship = '{SELF}'
     QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY person_id) = 1
 ),
 deletion AS (
@@ -117,21 +129,11 @@ complaints AS (
     SELECT DISTINCT account_id FROM vault.raw.service_records WHERE kind = 'complaint' AND status = 'open'
 )
 SELECT m.member_key, m.split_group, m.account_value, m.account_id, m.openid, m.mobile,
-    CASE
-        WHEN m.account_id IS NULL THEN 'erased'
-        WHEN d.reason IS NOT NULL THEN d.reason
-        WHEN m.status <> 'active' THEN 'account_closed'
-        WHEN m.is_staff_or_test THEN 'staff_or_test_account'
-        WHEN h.account_id IS NULL THEN 'no_policyholder_record'
-        WHEN age_at(h.birth_date, $now::DATE) < 18 THEN 'minor'
-        WHEN ce.account_id IS NULL THEN 'no_marketing_consent'
-        WHEN mk.status = 'revoked' THEN 'unsubscribed'
-        WHEN mk.status = 'granted' AND mk.as_minor AND NOT coalesce(g.in_force, false) THEN 'consent_given_as_minor'
-        WHEN mk.status IS NULL AND o.account_id IS NOT NULL THEN 'wrong_purpose'
-        WHEN mk.status IS NULL THEN 'no_marketing_consent'
-        WHEN p.status = 'revoked' THEN 'opted_out_personalised_marketing'
-        WHEN c.account_id IS NOT NULL THEN 'open_complaint'
-    END AS reason
+    CASE WHEN m.account_id IS NULL THEN 'erased' ELSE {_RULES.suppression_reason(
+        deletion_status="d.reason", account_status="m.status", is_staff_or_test="m.is_staff_or_test",
+        has_holder="h.account_id IS NOT NULL", is_minor="age_at(h.birth_date, $now::DATE) < 18",
+        has_consent_events="ce.account_id IS NOT NULL", consent_reason=_CONSENT_REASON,
+        opted_out_personalised="p.status = 'revoked'", has_open_complaint="c.account_id IS NOT NULL")} END AS reason
 FROM members AS m
 LEFT JOIN deletion AS d USING (account_id)
 LEFT JOIN holder AS h USING (account_id)

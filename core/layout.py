@@ -42,6 +42,11 @@ class Project:
         return self.root / "expectations" / "volume.yml"
 
     @property
+    def consent_rules(self) -> Path:
+        """The marketing consent rules, a dbt macro file that activation renders too."""
+        return self.root / "macros" / "consent_rules.sql"
+
+    @property
     def audiences_dir(self) -> Path:
         """Audience definitions (YAML), one file per audience."""
         return self.root / "audiences" / "definitions"

@@ -9,6 +9,7 @@
 --     that moment (the latest guardian event for the holder at or before it is a grant);
 --     turning 18 does not validate it: the adult consents again (consent_given_as_minor);
 --   * a personalised-marketing opt-out applies to every channel.
+-- The reason itself is macros/consent_rules.sql (consent_reason), shared with activation.
 with
 
 events as (
@@ -115,17 +116,12 @@ judged as (
         channels.channel,
         latest_promotion.consent_status,
         latest_promotion.occurred_at,
-        case
-            when latest_promotion.consent_status = 'revoked' then 'unsubscribed'
-            when
-                latest_promotion.consent_status = 'granted'
-                and latest_promotion.given_as_minor
-                and not coalesce(guardian_at_grant.guardian_consent_in_force, false)
-                then 'consent_given_as_minor'
-            when latest_promotion.consent_status = 'granted' then null
-            when other_purpose_grants.account_key is not null then 'wrong_purpose'
-            else 'no_marketing_consent'
-        end as consent_reason,
+        {{ consent_reason(
+            status='latest_promotion.consent_status',
+            given_as_minor='latest_promotion.given_as_minor',
+            guardian_in_force='guardian_at_grant.guardian_consent_in_force',
+            has_other_purpose_grant='other_purpose_grants.account_key is not null'
+        ) }} as consent_reason,
         coalesce(latest_personalised.consent_status = 'revoked', false) as opted_out_personalised
     from channels
     left join latest_promotion

@@ -1,6 +1,7 @@
 -- The one base every audience builds on: each account holder and channel, with
 -- whether they may receive promotions as of the reference date and, if not, why.
--- Consent rules live here and nowhere else.
+-- The order of reasons is macros/consent_rules.sql (suppression_reason), which activation's
+-- re-check renders too.
 with
 
 accounts as (
@@ -51,18 +52,17 @@ candidates as (
         coalesce(consent.has_marketing_consent, false) as has_marketing_consent,
         consent.unsubscribed_at,
         coalesce(consent.opted_out_personalised, false) as opted_out_personalised,
-        -- the first reason that applies, in this order (documented in the YAML)
-        case
-            when deletions.deletion_status is not null then deletions.deletion_status
-            when accounts.account_status <> 'active' then 'account_closed'
-            when accounts.is_staff_or_test then 'staff_or_test_account'
-            when holders.person_key is null then 'no_policyholder_record'
-            when holders.is_minor then 'minor'
-            when consent.account_key is null then 'no_marketing_consent'
-            when consent.consent_reason is not null then consent.consent_reason
-            when consent.opted_out_personalised then 'opted_out_personalised_marketing'
-            when open_complaints.account_key is not null then 'open_complaint'
-        end as suppression_reason
+        {{ suppression_reason(
+            deletion_status='deletions.deletion_status',
+            account_status='accounts.account_status',
+            is_staff_or_test='accounts.is_staff_or_test',
+            has_holder='holders.person_key is not null',
+            is_minor='holders.is_minor',
+            has_consent_events='consent.account_key is not null',
+            consent_reason='consent.consent_reason',
+            opted_out_personalised='consent.opted_out_personalised',
+            has_open_complaint='open_complaints.account_key is not null'
+        ) }} as suppression_reason
     from accounts
     cross join (values ('wechat'), ('sms')) as channel (channel)
     left join holders on accounts.account_key = holders.account_key
