@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from anonymizer import tokens
+from anonymizer.domains import install_value_macros
 from anonymizer.errors import AnonymizerError
 from anonymizer.keys import MasterKey
 from core import faults
@@ -35,7 +36,9 @@ class PseudonymiseResult:
 
 
 def install_shared_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """The SQL derivations (``anonymizer/sql/macros.sql``), as TEMP macros of this session."""
+    """The SQL derivations (``anonymizer/sql/macros.sql``), as TEMP macros of this session, with the
+    token values' ``norm_<domain>`` they build on."""
+    install_value_macros(con)
     for statement in _statements((SQL_DIR / "macros.sql").read_text()):
         con.execute(statement)
 
