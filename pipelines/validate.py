@@ -300,10 +300,31 @@ def _context(settings: Settings):
     pandas_execution_engine.HASH_THRESHOLD = 0
 
     root = settings.layout.gx_dir
-    root.mkdir(parents=True, exist_ok=True)
+    _fresh_project(root / "gx")
     ctx = gx.get_context(mode="file", project_root_dir=str(root))
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return gx, ctx
+
+
+def _fresh_project(project: Path) -> None:
+    """Remove GX's configuration (suites, checkpoints, its YAML), keeping only the stored results.
+
+    Every run writes that configuration again from ``expectations/``, and GX writes its files in
+    place: a run stopped by a signal while GX wrote one left half a JSON file that stopped every run
+    after it.  Starting from none makes a stopped run's leftovers harmless."""
+    import shutil
+
+    if not project.exists():
+        return
+    for entry in project.iterdir():
+        if entry.name == "uncommitted":
+            for inner in entry.iterdir():
+                if inner.name != "validations":
+                    shutil.rmtree(inner) if inner.is_dir() else inner.unlink()
+        elif entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
 
 def _checkpoint(gx, ctx, table: Table):

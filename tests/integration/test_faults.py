@@ -7,6 +7,7 @@ leftovers; a failed run must leave the last good warehouse as it was.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -73,6 +74,24 @@ def test_a_run_killed_before_publishing_leaves_the_last_good_warehouse_untouched
         assert tiny_copy.layout.warehouse_path.read_bytes() == before, point
     again = _yihui(tiny_copy.data_dir, "run")
     assert again.returncode == 0, again.stdout[-1500:] + again.stderr[-4000:]
+
+
+def test_gx_files_half_written_by_a_stopped_run_do_not_stop_the_next_run(tiny_run, tmp_path):
+    """GX writes its suites, checkpoints and YAML in place; a signal mid-write once left an empty JSON
+    file, and every later run stopped on it (found by the SIGINT test under load)."""
+    settings, _, _ = tiny_run
+    data = tmp_path / "data"
+    shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("tmp"))
+    project = data / "gx" / "gx"
+    for half in ("checkpoints/landing__orders.json", "expectations/landing__accounts.json",
+                 "great_expectations.yml"):
+        (project / half).write_text((project / half).read_text()[:40])
+    results_before = sorted(p.name for p in (project / "uncommitted" / "validations").rglob("*.json"))
+    again = _yihui(data, "run")
+    assert again.returncode == 0, again.stdout[-1500:] + again.stderr[-4000:]
+    assert json.loads((project / "checkpoints" / "landing__orders.json").read_text())["name"] == "landing__orders"
+    results_after = {p.name for p in (project / "uncommitted" / "validations").rglob("*.json")}
+    assert set(results_before) <= results_after, "the stored results of earlier runs are kept"
 
 
 def test_a_reader_with_the_old_warehouse_open_keeps_working_through_a_publish(tiny_copy):

@@ -92,7 +92,10 @@ def _holds_lock(data_dir: Path, pid: int) -> bool:
 
 
 def _dbt_child(pid: int) -> int | None:
-    return next((p for p, _, ppid, _, cmd in _processes() if ppid == pid and "dbt" in cmd), None)
+    """dbt's process, by its program: a child that is only forking carries our command line, and the
+    data dir's path (the test's name) says "dbt" too."""
+    return next((p for p, _, ppid, _, cmd in _processes()
+                 if ppid == pid and any(Path(arg).name == "dbt" for arg in cmd.split()[:2])), None)
 
 
 def test_a_second_writer_waits_then_names_the_holder_while_readers_go_on_and_the_first_completes(tiny_copy):
