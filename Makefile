@@ -13,7 +13,7 @@ export GX_ANALYTICS_ENABLED := false
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-$(BIN)/yihui: pyproject.toml
+$(BIN)/yihui: pyproject.toml setup.py anonymizer/_hmac.c
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'

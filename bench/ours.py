@@ -13,10 +13,9 @@ import time
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from anonymizer import tokens
-from anonymizer.domains import BY_NAME, DOMAINS, TOKEN_HEX
+from anonymizer.domains import BY_NAME, DOMAINS
 from anonymizer.keys import MasterKey
 from core.schema import INGESTED, TYPES
 from vault import schema
@@ -44,7 +43,7 @@ def landing_view(con: duckdb.DuckDBPyConnection, table: str, source: str, column
     con.execute(f"CREATE OR REPLACE VIEW landing.{table} AS SELECT {cols} FROM {source}")
 
 
-def empty_maps(con: duckdb.DuckDBPyConnection, primary_key: bool = True) -> None:
+def empty_maps(con: duckdb.DuckDBPyConnection, primary_key: bool = False) -> None:
     """Every value is new again: the maps are dropped (and the file checkpointed) and created again,
     as ``vault.schema`` creates them (no PRIMARY KEY), or with a PRIMARY KEY on ``value`` to measure
     what the index costs."""
@@ -58,25 +57,15 @@ def empty_maps(con: duckdb.DuckDBPyConnection, primary_key: bool = True) -> None
     schema.create(con)
 
 
-def assert_unique(con: duckdb.DuckDBPyConnection) -> None:
-    """What the PRIMARY KEY guaranteed, checked after the insert instead (one hash aggregate)."""
-    for d in DOMAINS:
-        dup = con.execute(f"SELECT count(*) - count(DISTINCT value) FROM vault.tokens.{d.name}").fetchone()[0]
-        if dup:
-            raise AssertionError(f"{dup} duplicate values in the {d.name} token map")
-
-
 def map_sizes(con: duckdb.DuckDBPyConnection, *names: str) -> dict[str, int]:
     return {n: con.execute(f"SELECT count(*) FROM vault.tokens.{n}").fetchone()[0] for n in names}
 
 
-def run_update_maps(con: duckdb.DuckDBPyConnection, key: MasterKey, check_unique: bool = False
-                    ) -> tuple[float, int]:
-    """The real path: ``anonymizer.tokens.update_maps``; (seconds, tokens added)."""
+def run_update_maps(con: duckdb.DuckDBPyConnection, key: MasterKey) -> tuple[float, int]:
+    """The real path: ``anonymizer.tokens.update_maps`` (which proves each map holds a value once);
+    (seconds, tokens added)."""
     t = time.perf_counter()
     added = tokens.update_maps(con, key, "bench")
-    if check_unique:
-        assert_unique(con)
     return time.perf_counter() - t, sum(added.values())
 
 
@@ -111,40 +100,6 @@ def duckdb_sha256_bulk_mb_s(con: duckdb.DuckDBPyConnection) -> float:
 def make_blobs(con: duckdb.DuckDBPyConnection, count: int = 4096) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE _bench_blobs AS "
                 f"SELECT repeat(chr((65 + i % 26)::INTEGER), 16384)::BLOB AS b FROM range({count}) r(i)")
-
-
-# -- update_maps with the hash done by hashlib (precomputed states) in worker processes ------------
-
-def update_maps_hashlib(con: duckdb.DuckDBPyConnection, key: MasterKey, pool, workers: int) -> tuple[float, int]:
-    """Same result as ``tokens.update_maps`` (same SELECT of new values, same INSERT), but
-    the HMAC runs in OpenSSL through hashlib with the key pads hashed once, in ``workers``
-    processes; for maps without PRIMARY KEY (uniqueness checked after).  (seconds, tokens added)."""
-    from bench.peers import hash_chunk
-
-    t = time.perf_counter()
-    total = 0
-    for d in DOMAINS:
-        union = " UNION ALL ".join(d.occurrences)
-        values = con.execute(
-            f"""SELECT v FROM (SELECT DISTINCT v FROM ({union})
-                WHERE v IS NOT NULL AND v <> '') n
-                WHERE NOT EXISTS (SELECT 1 FROM vault.tokens.{d.name} t WHERE t.value = n.v)"""
-        ).fetch_arrow_table().column(0).to_pylist()
-        if not values:
-            continue
-        ipad, opad = (bytes.fromhex(h) for h in tokens.hmac_pads(key.token_key(d.name)))
-        step = -(-len(values) // (workers * 4))
-        chunks = [(ipad, opad, f"{d.prefix}_", TOKEN_HEX, values[i:i + step])
-                  for i in range(0, len(values), step)]
-        toks = [tok for part in pool.map(hash_chunk, chunks) for tok in part]
-        new = pa.table({"value": values, "token": toks})
-        con.register("_bench_new", new)
-        con.execute(f"INSERT INTO vault.tokens.{d.name} SELECT value, token, {key.version}, 'bench' "
-                    "FROM _bench_new")
-        con.unregister("_bench_new")
-        total += len(values)
-    assert_unique(con)
-    return time.perf_counter() - t, total
 
 
 def pseudonymise_rows(con: duckdb.DuckDBPyConnection) -> float:

@@ -48,27 +48,6 @@ def openssl_version() -> str:
     return subprocess.run(["openssl", "version"], capture_output=True, text=True, check=False).stdout.strip()
 
 
-# -- Python hashlib with precomputed HMAC states (an alternative engine, bench only) -------------
-
-def hash_chunk(args: tuple[bytes, bytes, str, int, list[str]]) -> list[str]:
-    """HMAC-SHA256 tokens of ``values`` from the key's inner/outer pads (RFC 2104).
-
-    The two 64-byte pad blocks are hashed once; each value then costs 2 compression
-    blocks in OpenSSL (SHA-NI where the CPU has it) instead of 4.  Runs in a worker
-    process; equal to ``anonymizer.tokens.token`` byte for byte.
-    """
-    ipad, opad, prefix, hex_len, values = args
-    inner, outer = hashlib.sha256(ipad), hashlib.sha256(opad)
-    out = []
-    for v in values:
-        i = inner.copy()
-        i.update(v.encode())
-        o = outer.copy()
-        o.update(i.digest())
-        out.append(prefix + o.hexdigest()[:hex_len])
-    return out
-
-
 # -- pandas: per-row hmac, as a data team would write it -----------------------------------------
 
 def pandas_pseudonymise(df, mobile_key: bytes, person_key: bytes):
