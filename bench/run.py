@@ -464,7 +464,7 @@ def redact_handwritten(ctx: Context) -> dict:
 
 # -- running, merging, printing ------------------------------------------------------------------
 
-@benchmark("city_end_to_end", "City scale: yihui run end to end, a quarter of it, and an incremental run")
+@benchmark("city_end_to_end", "City scale: yihui run end to end, the scaling curve tiny → city, and an incremental run")
 def city_end_to_end(ctx: Context) -> dict:
     from bench import city
 
@@ -553,7 +553,9 @@ def _highlights(name: str, r: dict) -> list[str]:
         return [f"{k}: {v['seconds']} s, {v['peak_rss_mb']} MB peak, {v['rows_per_s']:,} source rows/s; stages "
                 + ", ".join(f"{s} {t:.0f} s" for s, t in v["stages"].items())
                 for k, v in d.items() if isinstance(v, dict) and "stages" in v] + [
-                f"incremental touched: {d['incremental_touched_rows']}"]
+                f"incremental touched: {d['incremental_touched_rows']}",
+                "scaling: " + ", ".join(f"{s['from']} → {s['to']} {s['data_x']}x data {s['time_x']}x time"
+                                        for s in d["scaling_curve"])]
     if name == "risk_metrics":
         o, c, m = d["ours"], d["pycanon"], d["anonymeter"]
         return [f"{d['rows']:,} people, QIs age band, sex, city, district",
