@@ -156,6 +156,27 @@ def test_source_rows_reconcile_exactly_with_loaded_plus_quarantined_plus_withhel
     assert sum(r[3] for r in rows) == len(matrix())
 
 
+def test_completed_source_deletions_are_erased_together_and_logged_one_line_per_request(tiny_run, monkeypatch):
+    """One erasure for the run's batch (one per request took 15 minutes on city); the log still names
+    each source request, with its own account's row count."""
+    from vault.session import open_session
+
+    settings, _, summary = tiny_run
+    monkeypatch.setenv("YIHUI_MASTER_KEY", TEST_KEY)
+    _, con = open_session(settings)
+    try:
+        lines = con.execute("SELECT request_id, rows FROM vault.ops.subject_request_log "
+                            "WHERE identifier_kind = 'source_deletion' AND request_id LIKE ?",
+                            [f"{summary.run_id}-source-%"]).fetchall()
+        ledger = con.execute("SELECT DISTINCT request_id FROM vault.ops.erasure_ledger WHERE request_id LIKE ?",
+                             [f"{summary.run_id}-%"]).fetchall()
+    finally:
+        con.close()
+    assert len(lines) == summary.source_deletions >= 1
+    assert all(rows >= 2 for _, rows in lines), lines  # at least the account and its holder
+    assert ledger == [(f"{summary.run_id}-source-deletions",)]
+
+
 def test_sms_verification_codes_are_never_ingested(tiny_run):
     settings, _, _ = tiny_run
     wh = duckdb.connect(str(settings.layout.internal_path), read_only=True)
