@@ -59,7 +59,7 @@ def full_run(source: Path, data_dir: Path) -> dict:
     seconds, rss, out = _cli("run", "--source", f"sqlite:///{source}", "--data-dir", str(data_dir))
     line = next((ln for ln in out.splitlines() if ln.startswith("stages: ")), "")
     stages = {name.strip(): float(s) for name, s in STAGES.findall(line.removeprefix("stages: "))}
-    rows = sum(int(n.replace(",", "")) for n in re.findall(r"extract \w+: ([0-9,]+) read", out))
+    rows = sum(int(n.replace(",", "")) for n in re.findall(r"extract \w+: ([0-9,]+) rows", out))
     checks = re.search(r"^validation: ([0-9.]+) s, .*?\((.*)\)$", out, re.MULTILINE)
     validation = {name.strip(): float(s) for name, s in STAGES.findall(checks.group(2))} if checks else {}
     return {"seconds": round(seconds, 1), "peak_rss_mb": rss, "stages": stages, "source_rows": rows,
