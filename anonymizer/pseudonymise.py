@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from anonymizer import tokens
+from anonymizer import notes, tokens
 from anonymizer.domains import install_value_macros
 from anonymizer.errors import AnonymizerError
 from anonymizer.keys import MasterKey
@@ -33,6 +33,7 @@ SQL_DIR = Path(__file__).parent / "sql"
 class PseudonymiseResult:
     tokens_added: dict[str, int]
     rows: dict[str, int]
+    notes_redacted: int = 0  # service notes redacted this run; the others' redactions were still valid
 
 
 def install_shared_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -73,48 +74,6 @@ def prepare_session(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date)
     load_seeds(con)
 
 
-def platform_names(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
-    """Every name in the vault (the schema's ``name`` identifier columns), quarantined rows included."""
-    parts = [f"SELECT trim({c.name}) AS n FROM vault.raw.{t.name}"
-             for t in INGESTED for c in t.columns if c.identifier == "name"]
-    rows = con.execute(f"SELECT DISTINCT n FROM ({' UNION ALL '.join(parts)}) WHERE length(n) >= 2").fetchall()
-    return frozenset(r[0] for r in rows)
-
-
-def redact_notes(con: duckdb.DuckDBPyConnection) -> None:
-    """``redacted_notes(record_id, note_redacted)``: service notes with PII replaced by typed placeholders.
-
-    Each note is checked against the known names of its own account's people
-    (insured persons and group contacts) as well as the generic detectors, and
-    then against every name the vault holds: the detectors' recall on unknown
-    names is about 0.99, so a name they miss that belongs to anyone on the
-    platform (the audit's definition of a leak) is still caught.
-    """
-    import pyarrow as pa
-
-    from anonymizer.redact import redact
-
-    rows = con.execute(
-        """
-        SELECT s.record_id, s.note,
-               list_distinct(list_concat(coalesce(p.names, []), coalesce(g.names, []))) AS names
-        FROM landing.service_records AS s
-        LEFT JOIN (SELECT account_id, list(name) AS names FROM landing.insured_persons GROUP BY ALL) AS p
-            USING (account_id)
-        LEFT JOIN (SELECT account_id, list(contact_name) AS names FROM landing.group_bookings GROUP BY ALL) AS g
-            USING (account_id)
-        """
-    ).fetchall()
-    lexicon = platform_names(con)
-    notes = pa.table({
-        "record_id": pa.array([r[0] for r in rows], type=pa.int64()),
-        "note_redacted": pa.array([redact(r[1], r[2] or (), lexicon) for r in rows], type=pa.string()),
-    })
-    con.register("_redacted", notes)
-    con.execute("CREATE OR REPLACE TEMP TABLE redacted_notes AS SELECT * FROM _redacted")
-    con.unregister("_redacted")
-
-
 def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, run_id: str,
                  warehouse: Path) -> PseudonymiseResult:
     """Requires ``landing.<table>`` views (validated rows) on ``con``."""
@@ -122,7 +81,7 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
     added = tokens.update_maps(con, key, run_id)
     for statement in _statements((SQL_DIR / "pseudo" / "_keys.sql").read_text()):
         con.execute(statement)
-    redact_notes(con)
+    redacted = notes.redact_notes(con)
     con.execute(f"ATTACH '{warehouse}' AS wh")
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS wh.pseudo")
@@ -146,4 +105,4 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
         )
     finally:
         con.execute("DETACH wh")
-    return PseudonymiseResult(added, rows)
+    return PseudonymiseResult(added, rows, redacted)

@@ -330,14 +330,12 @@ def span_counts_sql(column: str) -> str:
 
 def residual_identifiers(texts: Any) -> dict[str, int]:
     """Per identifier type, the spans ``anonymizer.redact.find`` still finds in ``texts`` (placeholders
-    in place); every type of ``PLACEHOLDERS`` is listed, found or not.  Counts only, never a value."""
-    from anonymizer.redact import PLACEHOLDERS, find
+    in place), over every core; every type of ``PLACEHOLDERS`` is listed, found or not.  Counts only,
+    never a value."""
+    from anonymizer.redact import PLACEHOLDERS
+    from anonymizer.redact.batch import residual_kinds
 
-    found = dict.fromkeys(PLACEHOLDERS, 0)
-    for text in texts:
-        for span in find(text):
-            found[span.kind] = found.get(span.kind, 0) + 1
-    return found
+    return residual_kinds(texts, PLACEHOLDERS)
 
 
 def redacted_text(con: duckdb.DuckDBPyConnection, mart: Mart, released: str, batch: int = 10_000) -> dict[str, Any]:

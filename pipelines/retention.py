@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from anonymizer import notes
 from core.layout import PROJECT
 from core.schema import BY_NAME
 from pipelines import subjects
@@ -103,6 +104,7 @@ def apply(con: duckdb.DuckDBPyConnection, as_of: date, dry_run: bool = False,
             elif rule.action == "anonymise":
                 con.execute("UPDATE vault.raw.service_records SET note = NULL "
                             "WHERE record_id IN (SELECT k FROM r_keys)")
+                notes.forget(con, "service_records", "SELECT k FROM r_keys")
                 con.execute("INSERT INTO vault.ops.anonymised SELECT t, ledger_hash(t || ':' || k::VARCHAR), ? "
                             "FROM r_keys", [request])
             elif rule.action == "erase":
@@ -117,6 +119,7 @@ def apply(con: duckdb.DuckDBPyConnection, as_of: date, dry_run: bool = False,
                                 "FROM r_keys WHERE t = ?", [request, table])
                     con.execute(f"DELETE FROM vault.raw.{table} WHERE {pk} IN (SELECT k FROM r_keys WHERE t = ?)",
                                 [table])
+                    notes.forget(con, table, f"SELECT k FROM r_keys WHERE t = '{table}'")
                     con.execute("DELETE FROM vault.ops.legal_hold WHERE source_table = ? AND source_key IN "
                                 "(SELECT k FROM r_keys WHERE t = ?)", [table, table])
         con.execute("ROLLBACK" if dry_run else "COMMIT")

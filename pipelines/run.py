@@ -43,6 +43,7 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
     pseudonymised: dict[str, int] = field(default_factory=dict)
     tokens_added: dict[str, int] = field(default_factory=dict)
+    notes_redacted: int = 0  # service notes redacted this run (the rest kept their cached redaction)
     build: build_mod.BuildResult | None = None
     marts: dict[str, int] = field(default_factory=dict)
     warehouse: Path | None = None
@@ -179,7 +180,9 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
     with timed(summary.stage_seconds, "pseudonymise"):
         p = pseudonymise(con, key, summary.as_of, summary.run_id, staging)
     staging.chmod(0o600)
-    summary.pseudonymised, summary.tokens_added = p.rows, p.tokens_added
+    summary.pseudonymised, summary.tokens_added, summary.notes_redacted = p.rows, p.tokens_added, p.notes_redacted
+    log(f"  service notes redacted: {p.notes_redacted:,} of {p.rows.get('service_records', 0):,} "
+        "(the others unchanged since their last redaction)")
     if not con.execute("SELECT count(*) FROM vault.ops.reconciliation WHERE run_id = ?", [summary.run_id]).fetchone()[0]:
         # a run that validated nothing itself (a rebuild, `yihui pseudonymise`): the counts it was built from
         from pipelines.validate import reconcile_table

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from anonymizer import notes
 from anonymizer.domains import BY_NAME as TOKEN_DOMAINS
 from anonymizer.domains import install_value_macros
 from core.errors import YihuiError
@@ -227,6 +228,7 @@ def withhold(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) 
                         f"FROM s_keys WHERE ledger_hash('{table}:' || k::VARCHAR) NOT IN "
                         f"(SELECT key_hash FROM vault.ops.erased_keys)", [request_id])
             con.execute(f"DELETE FROM vault.raw.{table} WHERE {t.primary_key} IN (SELECT k FROM s_keys)")
+        notes.forget(con, table, "SELECT k FROM s_keys")  # the cached redactions of erased notes too
         con.execute("DELETE FROM vault.quarantine.current WHERE source_table = ? AND source_key IN (SELECT k FROM s_keys)",
                     [table])
         con.execute("DELETE FROM vault.quarantine.history WHERE source_table = ? AND source_key IN (SELECT k FROM s_keys)",

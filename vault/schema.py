@@ -67,6 +67,10 @@ TABLES: dict[str, str] = {  # schema.table -> columns
                               "dropped_holdout BIGINT, dropped_consent BIGINT, dropped_cap BIGINT, delivered BIGINT, "
                               "file VARCHAR, export_id VARCHAR, activation_id VARCHAR"),
     "ops.deliveries": "audience VARCHAR, as_of_date DATE, account_id BIGINT, channel VARCHAR, delivered_at TIMESTAMP",
+    # each service note's redaction, under a hash of what it depends on (``anonymizer.notes``), and keyed
+    # hashes of the platform names those redactions were last checked against
+    "ops.redacted_notes": "record_id BIGINT, input_hash UHUGEINT, note_redacted VARCHAR",
+    "ops.redaction_lexicon": "h VARCHAR",
     # the holdout secret (random, created once): which members an audience holds out
     "ops.holdout_key": "secret BLOB NOT NULL",
 }

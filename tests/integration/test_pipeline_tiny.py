@@ -386,3 +386,60 @@ def test_stage_by_stage_the_published_run_is_logged_built_with_its_counts(tiny_c
     facts = _latest_run_facts(tiny_copy, "source_rows, loaded_rows, withheld_rows, reconciles")
     assert status == [("built",)]
     assert None not in facts and facts[3] is True
+
+
+def _notes(settings) -> dict[str, str | None]:
+    wh = duckdb.connect(str(settings.layout.internal_path), read_only=True)
+    try:
+        return dict(wh.execute("SELECT record_key, note_redacted FROM pseudo.service_records").fetchall())
+    finally:
+        wh.close()
+
+
+def test_a_run_redacts_only_notes_whose_text_names_or_newly_known_names_changed_and_equals_a_full_redaction(
+        tiny_copy):
+    """Unchanged notes keep their redaction; a changed note, the notes of an account whose people
+    changed name, and a note naming someone who just joined the platform are redacted again, and the
+    result is what redacting every note afresh gives."""
+    from anonymizer.keys import parse_key
+    from pipelines.run import run
+    from vault.session import open_vault
+
+    before = _notes(tiny_copy)
+    assert run(tiny_copy, log=lambda m: None).notes_redacted == 0
+    assert _notes(tiny_copy) == before
+
+    newcomer = "缪沁岚"  # nobody's name yet; the note mentions them before they join
+    src = sqlite3.connect(tiny_copy.data_dir / "source" / "ops.sqlite")
+    with src:
+        mentions, mentions_account = src.execute(
+            "SELECT record_id, account_id FROM service_records WHERE note IS NOT NULL ORDER BY record_id LIMIT 1"
+        ).fetchone()
+        renamed_account = src.execute(
+            "SELECT account_id FROM insured_persons WHERE account_id <> ? AND account_id IN "
+            "(SELECT account_id FROM service_records) ORDER BY person_id LIMIT 1", [mentions_account]).fetchone()[0]
+        src.execute("UPDATE service_records SET note = note || ?, updated_at = '2026-11-24 09:00:00' "
+                    "WHERE record_id = ?", [f"。朋友{newcomer}也想投保", mentions])
+    first = run(tiny_copy, log=lambda m: None)
+    with src:
+        src.execute("UPDATE insured_persons SET name = ?, updated_at = '2026-11-24 10:00:00' WHERE person_id = "
+                    "(SELECT min(person_id) FROM insured_persons WHERE account_id = ?)", [newcomer, renamed_account])
+        renamed_notes = src.execute("SELECT count(*) FROM service_records WHERE account_id = ?",
+                                    [renamed_account]).fetchone()[0]
+    src.close()
+    assert first.notes_redacted == 1
+    second = run(tiny_copy, log=lambda m: None)
+    assert second.notes_redacted == renamed_notes + 1  # the renamed account's notes and the note naming them
+    cached = _notes(tiny_copy)
+    assert not any(newcomer in n for n in cached.values() if n)
+
+    con = open_vault(tiny_copy.data_dir, parse_key(TEST_KEY, "test"))
+    try:
+        redacted = con.execute("SELECT note_redacted FROM vault.ops.redacted_notes WHERE record_id = ?",
+                               [mentions]).fetchone()[0]
+        con.execute("DELETE FROM vault.ops.redacted_notes")
+    finally:
+        con.close()
+    assert redacted.endswith("。朋友〔姓名〕也想投保")
+    assert run(tiny_copy, log=lambda m: None).notes_redacted == len(cached)
+    assert _notes(tiny_copy) == cached

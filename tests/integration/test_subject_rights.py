@@ -38,17 +38,23 @@ def test_erasure_leaves_no_trace_and_a_rerun_from_the_unchanged_source_does_not_
     src = sqlite3.connect(data.data_dir / "source" / "ops.sqlite")
     account_id, openid = src.execute(
         "SELECT a.account_id, a.openid FROM accounts a WHERE a.status = 'active' AND EXISTS "
-        "(SELECT 1 FROM orders o WHERE o.account_id = a.account_id AND o.status = 'paid') ORDER BY 1 LIMIT 1"
+        "(SELECT 1 FROM orders o WHERE o.account_id = a.account_id AND o.status = 'paid') AND EXISTS "
+        "(SELECT 1 FROM service_records s WHERE s.account_id = a.account_id) ORDER BY 1 LIMIT 1"
     ).fetchone()
+    cached = "SELECT count(*) FROM vault.ops.redacted_notes WHERE record_id IN (SELECT unnest(?::BIGINT[]))"
     _key, con = open_session(data)
     try:
         subject = subjects.find(con, openid=openid, scope="household")
         tokens = set(subjects.subject_tokens(con, subject))
+        notes = subject.rows["service_records"]
+        notes_cached = con.execute(cached, [notes]).fetchone()[0]
         erased = subjects.erase(con, subject, "test-erasure")
+        notes_cached_after = con.execute(cached, [notes]).fetchone()[0]
         ledger = con.execute("SELECT kind, subject_hash FROM vault.ops.erasure_ledger").fetchall()
     finally:
         con.close()
     assert tokens and erased.removed["accounts"] == 1
+    assert notes_cached == len(notes) > 0 and notes_cached_after == 0  # their redacted notes are gone too
     assert {k for k, _ in ledger} >= {"openid", "person"} and all(openid not in h for _, h in ledger)
     rebuild(data, log=lambda m: None, status="erasure")
     assert not (tokens & _warehouse_strings(data.layout.internal_path))
