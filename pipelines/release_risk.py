@@ -54,6 +54,22 @@ def compact(release: Path) -> None:
     os.replace(fresh, release)
 
 
+def text_checks(con: duckdb.DuckDBPyConnection, settings: Settings, treat: bool) -> str | None:
+    """Where the detectors' verdicts on released texts already read are (``risk.TEXT_CHECKS`` of the
+    published build database, attached read-only while a run treats the next one), if anywhere."""
+    if treat:
+        if not settings.layout.internal_path.exists():
+            return None
+        con.execute(f"ATTACH '{settings.layout.internal_path}' AS published (READ_ONLY)")
+        db = "published"
+    else:
+        db = con.execute("SELECT current_database()").fetchone()[0]
+    schema, table = risk.TEXT_CHECKS.split(".")
+    held = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? "
+                       "AND table_name = ?", [db, schema, table]).fetchone()[0]
+    return f"{db}.{risk.TEXT_CHECKS}" if held else None
+
+
 def assess(settings: Settings, run_id: str, as_of: date, treat: bool,
            marts: list[Mart] | None = None) -> RiskResult:
     """Treat (or only measure) the release and attack it; write the report."""
@@ -66,7 +82,7 @@ def assess(settings: Settings, run_id: str, as_of: date, treat: bool,
         con.execute(f"SET memory_limit = '{settings.memory_limit}'")
         con.execute(f"ATTACH '{release}' AS rel{'' if treat else ' (READ_ONLY)'}")
         reports = risk.assess(con, marts if marts is not None else load_marts(settings.project_dir),
-                              policy, adversary, treat=treat)
+                              policy, adversary, treat=treat, text_checks=text_checks(con, settings, treat))
     finally:
         con.close()
     if treat:

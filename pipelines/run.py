@@ -181,8 +181,8 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
         p = pseudonymise(con, key, summary.as_of, summary.run_id, staging)
     staging.chmod(0o600)
     summary.pseudonymised, summary.tokens_added, summary.notes_redacted = p.rows, p.tokens_added, p.notes_redacted
-    log(f"  service notes redacted: {p.notes_redacted:,} of {p.rows.get('service_records', 0):,} "
-        "(the others unchanged since their last redaction)")
+    notes = p.rows.get("service_records", 0)
+    log(f"  service notes redacted: {p.notes_redacted:,}; {notes - p.notes_redacted:,} kept their last redaction")
     if not con.execute("SELECT count(*) FROM vault.ops.reconciliation WHERE run_id = ?", [summary.run_id]).fetchone()[0]:
         # a run that validated nothing itself (a rebuild, `yihui pseudonymise`): the counts it was built from
         from pipelines.validate import reconcile_table

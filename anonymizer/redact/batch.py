@@ -80,12 +80,8 @@ def _redact_chunk(notes: list[Note]) -> list[str | None]:
     return [redact(text, names, _lexicon) for text, names in notes]
 
 
-def _kinds_chunk(texts: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for text in texts:
-        for span in find(text):
-            found[span.kind] = found.get(span.kind, 0) + 1
-    return found
+def _kinds_chunk(texts: list[str]) -> list[list[str]]:
+    return [[span.kind for span in find(text)] for text in texts]
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -116,16 +112,13 @@ def redact_all(notes: Sequence[Note], lexicon: Collection[str], workers: int | N
     return out
 
 
-def residual_kinds(texts: Iterable[str], kinds: Iterable[str], workers: int | None = None,
-                   serial_below: int = SERIAL_BELOW) -> dict[str, int]:
-    """Per identifier type, how many spans ``find`` still finds in ``texts`` (every one of ``kinds``
-    listed, found or not).  Counts only, never a value."""
-    found = dict.fromkeys(kinds, 0)
-    texts = list(texts)
+def kinds_found(texts: Sequence[str], workers: int | None = None,
+                serial_below: int = SERIAL_BELOW) -> list[list[str]]:
+    """Per text, the identifier type of every span ``find`` still finds in it.  Kinds only, never a value."""
     workers = _workers(workers)
-    parts = ([_kinds_chunk(texts)] if workers < 2 or len(texts) < serial_below
-             else _map(_kinds_chunk, _chunks(texts, CHUNK), (), workers))
-    for part in parts:
-        for kind, n in part.items():
-            found[kind] = found.get(kind, 0) + n
-    return found
+    if workers < 2 or len(texts) < serial_below:
+        return _kinds_chunk(list(texts))
+    out: list[list[str]] = []
+    for part in _map(_kinds_chunk, _chunks(texts, CHUNK), (), workers):
+        out.extend(part)
+    return out

@@ -163,3 +163,30 @@ def test_the_month_hierarchy_runs_month_quarter_year():
     row = con.execute(hierarchy.levelled("t", ("opened_month",), "reference", None)
                       .replace("SELECT b.*,", "SELECT")).fetchone()
     assert row[-3:] == ("2025-02", "2025-Q1", "2025") and hierarchy.depth("opened_month") == 3
+
+
+def test_the_gate_reads_only_released_texts_no_earlier_gate_read_and_counts_the_same(monkeypatch):
+    """Verdicts kept in the build database (``risk.TEXT_CHECKS``) stand for texts read before; a text
+    the earlier gate did not read (or read with another redactor version) is read now."""
+    from anonymizer.redact import batch
+
+    read: list[str] = []
+    real = batch.kinds_found
+    monkeypatch.setattr(batch, "kinds_found", lambda texts, *a, **k: (read.extend(texts), real(texts))[1])
+    con = duckdb.connect()
+    texts = [f"{NAME}来电，手机{MOBILE}。", "回电 13812345678", "回电 13812345678", None, "邮箱 a.b@example.com"]
+    con.execute("CREATE TABLE t (note VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [(n,) for n in texts])
+    first = risk.residual_by_text(con, "t", "note", keep=True)
+    assert sorted(read) == sorted({t for t in texts if t}) and first["MOBILE"] == 2 and first["EMAIL"] == 1
+
+    read.clear()
+    con.execute("INSERT INTO t VALUES ('新来的 13912345678')")
+    again = risk.residual_by_text(con, "t", "note", checks=risk.TEXT_CHECKS, keep=True)
+    assert read == ["新来的 13912345678"]
+    assert again == {**first, "MOBILE": 3}
+
+    read.clear()
+    monkeypatch.setattr(batch, "CODE_VERSION", "another redactor")
+    assert risk.residual_by_text(con, "t", "note", checks=risk.TEXT_CHECKS) == again
+    assert len(read) == 4  # every distinct text read again: the verdicts were another redactor's
