@@ -98,10 +98,9 @@ def column_tokens(key: MasterKey, domain: Domain, values: pa.Array | pa.ChunkedA
     for chunk in chunks:
         if chunk.null_count:
             raise AnonymizerError(f"{domain.name}: {chunk.null_count:,} null values sent to be tokenised")
-        if pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type):
-            wide = pa.types.is_large_string(chunk.type)
-        else:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
             raise AnonymizerError(f"{domain.name}: values of type {chunk.type} sent to be tokenised")
+        wide = pa.types.is_large_string(chunk.type)
         _, offsets, data = chunk.buffers()
         digest = _hmac.tokens(secret, offsets, data if data is not None else b"", len(chunk), chunk.offset,
                               wide, prefix, TOKEN_HEX, threads)

@@ -68,6 +68,7 @@ class Subject:
     rows: dict[str, list[int]] = field(default_factory=dict)  # table -> primary keys
     scope: str = "person"  # a key of SCOPES
     others: int = 0  # insured people on the accounts who are not the person (left out in person scope)
+    per_account: dict[int, int] = field(default_factory=dict)  # rows by the account they belong to, all tables
 
     @property
     def total(self) -> int:
@@ -96,17 +97,19 @@ def check_identifier(id_number: str | None, mobile: str | None, openid: str | No
 
 def subject_rows(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:
     """Every raw row of the subject, table by table, in the subject's scope."""
-    con.execute("CREATE OR REPLACE TEMP TABLE s_accounts AS SELECT unnest(?::BIGINT[]) AS id", [subject.accounts])
+    con.execute("CREATE OR REPLACE TEMP TABLE s_accounts AS SELECT DISTINCT unnest(?::BIGINT[]) AS id", [subject.accounts])
     household = subject.scope == "household"
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE s_persons AS SELECT unnest(?::BIGINT[]) AS id UNION "
-        "SELECT person_id FROM vault.raw.insured_persons WHERE account_id IN (SELECT id FROM s_accounts)"
+    con.execute(  # each person and order with the account it belongs to (``owner``)
+        "CREATE OR REPLACE TEMP TABLE s_persons AS SELECT u.id, p.account_id AS owner FROM unnest(?::BIGINT[]) AS u(id) "
+        "LEFT JOIN vault.raw.insured_persons AS p ON p.person_id = u.id UNION "
+        "SELECT person_id, account_id FROM vault.raw.insured_persons WHERE account_id IN (SELECT id FROM s_accounts)"
         + ("" if household else " AND relationship = '本人'"), [subject.persons])
     subject.others = con.execute(
         "SELECT count(*) FROM vault.raw.insured_persons WHERE account_id IN (SELECT id FROM s_accounts) "
         "AND person_id NOT IN (SELECT id FROM s_persons)").fetchone()[0]
-    con.execute("CREATE OR REPLACE TEMP TABLE s_orders AS SELECT order_id AS id FROM vault.raw.orders "
+    con.execute("CREATE OR REPLACE TEMP TABLE s_orders AS SELECT order_id AS id, account_id AS owner FROM vault.raw.orders "
                 "WHERE account_id IN (SELECT id FROM s_accounts)")
+    subject.per_account = {}
     for t in INGESTED:
         cols = set(t.column_names)
         conditions = []
@@ -126,9 +129,15 @@ def subject_rows(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:
                 conditions.append("person_id IN (SELECT id FROM s_persons)")
             if "order_id" in cols:
                 conditions.append("order_id IN (SELECT id FROM s_orders)")
-        keys = con.execute(f"SELECT {t.primary_key} FROM vault.raw.{t.name} WHERE {' OR '.join(conditions)} "
-                           f"ORDER BY 1").fetchall()
+        # the account a row belongs to: its own, else its person's, else its order's
+        owners = [(c, f"LEFT JOIN {rel} AS {c[0]} ON {c[0]}.id = t.{c}") for c, rel in (
+            ("account_id", "s_accounts"), ("person_id", "s_persons"), ("order_id", "s_orders")) if c in cols]
+        owner = f"coalesce({', '.join('a.id' if c == 'account_id' else f'{c[0]}.owner' for c, _ in owners)})"
+        keys = con.execute(f"SELECT t.{t.primary_key}, {owner} FROM vault.raw.{t.name} AS t "
+                           f"{' '.join(j for _, j in owners)} WHERE {' OR '.join(conditions)} ORDER BY 1").fetchall()
         subject.rows[t.name] = [k[0] for k in keys]
+        for _, account in keys:
+            subject.per_account[account] = subject.per_account.get(account, 0) + 1
 
 
 def _lookup(con: duckdb.DuckDBPyConnection, relation: Callable[[str], str], id_number: str | None,
@@ -377,7 +386,6 @@ def erase_completed_deletions(con: duckdb.DuckDBPyConnection, data_dir: Path, ru
     accounts = sorted({account_id for _, account_id in requests})
     subject = Subject(accounts, [], scope="household")  # the account is deleted, with all it holds
     subject_rows(con, subject)
-    per_account = _rows_per_account(con)
     erased = erase(con, subject, f"{run_id}-source-deletions")
     logged = set()
     for source_request, account_id in requests:
@@ -385,36 +393,12 @@ def erase_completed_deletions(con: duckdb.DuckDBPyConnection, data_dir: Path, ru
             continue  # a second completed request of an account the first one erased
         logged.add(account_id)
         log_request(con, "erase", "source_deletion", f"{run_id}-source-{source_request}",
-                    per_account.get(account_id, 0))
+                    subject.per_account.get(account_id, 0))
     done.people = len(accounts)
     done.removed = dict(erased.removed)
     done.downstream = purge_downstream(data_dir, erased.account_tokens, erased.handles, erased.release_tokens,
                                        erased.answers)
     return done
-
-
-def _rows_per_account(con: duckdb.DuckDBPyConnection) -> dict[int, int]:
-    """Rows of each account in ``s_accounts`` (household scope: its own rows, its people's and its
-    orders'), summed over every table: the request log's count for one account of a batch."""
-    totals: dict[int, int] = {}
-    for t in INGESTED:
-        cols, pk = set(t.column_names), t.primary_key
-        parts = []
-        if "account_id" in cols:
-            parts.append(f"SELECT {pk} AS k, account_id AS owner FROM vault.raw.{t.name} "
-                         "WHERE account_id IN (SELECT id FROM s_accounts)")
-        if "person_id" in cols and t.name != "insured_persons":
-            parts.append(f"SELECT r.{pk} AS k, p.account_id AS owner FROM vault.raw.{t.name} AS r JOIN vault.raw.insured_persons "
-                         "AS p USING (person_id) WHERE p.account_id IN (SELECT id FROM s_accounts)")
-        if "order_id" in cols and t.name != "orders":
-            parts.append(f"SELECT r.{pk} AS k, o.account_id AS owner FROM vault.raw.{t.name} AS r JOIN vault.raw.orders AS o "
-                         "USING (order_id) WHERE o.account_id IN (SELECT id FROM s_accounts)")
-        if not parts:
-            continue
-        for owner, n in con.execute(f"SELECT owner, count(DISTINCT k) FROM ({' UNION '.join(parts)}) GROUP BY 1"
-                                    ).fetchall():
-            totals[owner] = totals.get(owner, 0) + n
-    return totals
 
 
 def _forget_tokens(con: duckdb.DuckDBPyConnection, subject: Subject) -> None:
