@@ -24,6 +24,7 @@ import re
 import signal
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import islice
+from multiprocessing import resource_tracker
 from pathlib import Path
 
 import stdnum
@@ -69,10 +70,19 @@ def lexicon_touches(text: str | None, names: Collection[str]) -> bool:
 _lexicon: Collection[str] = frozenset()
 
 
+_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _start_worker(lexicon: Collection[str]) -> None:
+    """A worker leaves the parent's process group: a Ctrl-C or a `kill` of the group reaches the
+    parent alone, which ends the pool.  (A worker killed from outside while it holds the pool's
+    task-queue lock leaves the parent waiting on that lock forever.)  A signal sent to the group
+    before this point is pending, and ends the worker here, holding nothing."""
     global _lexicon
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent owns the signals
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.setpgrp()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # how the parent ends its workers
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
     _lexicon = lexicon
 
 
@@ -95,9 +105,17 @@ def _workers(workers: int | None) -> int:
 
 
 def _map(fn: Callable, chunks: Iterable[list], lexicon: Collection[str], workers: int) -> Iterator:
-    """``fn`` over ``chunks`` in order, in ``workers`` spawned processes."""
-    with multiprocessing.get_context("spawn").Pool(workers, _start_worker, (lexicon,)) as pool:
-        yield from pool.imap(fn, chunks)
+    """``fn`` over ``chunks`` in order, in ``workers`` spawned processes.  They start with SIGINT and
+    SIGTERM blocked (a Ctrl-C to the process group while one is still importing would print its
+    traceback); here they stay blocked only until the pool stands, then arrive in the parent."""
+    resource_tracker.ensure_running()  # first: starting it unblocks SIGINT and SIGTERM again
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        with multiprocessing.get_context("spawn").Pool(workers, _start_worker, (lexicon,)) as pool:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a signal now ends the pool on the way out
+            yield from pool.imap(fn, chunks)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def redact_all(notes: Sequence[Note], lexicon: Collection[str], workers: int | None = None,
