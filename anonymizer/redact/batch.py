@@ -86,11 +86,12 @@ def _start_worker(lexicon: Collection[str]) -> None:
     _lexicon = lexicon
 
 
-def _redact_chunk(notes: list[Note]) -> list[str | None]:
-    return [redact(text, names, _lexicon) for text, names in notes]
+def _redact_chunk(notes: list[Note], lexicon: Collection[str] | None = None) -> list[str | None]:
+    lexicon = _lexicon if lexicon is None else lexicon  # in a worker, the one it started with
+    return [redact(text, names, lexicon) for text, names in notes]
 
 
-def _kinds_chunk(texts: list[str]) -> list[list[str]]:
+def _kinds_chunk(texts: list[str], _no_lexicon: Collection[str] | None = None) -> list[list[str]]:
     return [[span.kind for span in find(text)] for text in texts]
 
 
@@ -118,25 +119,24 @@ def _map(fn: Callable, chunks: Iterable[list], lexicon: Collection[str], workers
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
+def _over(fn: Callable, items: Sequence, lexicon: Collection[str], workers: int | None, serial_below: int) -> list:
+    """``fn`` over ``items`` chunk by chunk, in order: in this process below ``serial_below`` items."""
+    workers = _workers(workers)
+    if workers < 2 or len(items) < serial_below:
+        return fn(list(items), lexicon)
+    out: list = []
+    for part in _map(fn, _chunks(items, CHUNK), lexicon, workers):
+        out.extend(part)
+    return out
+
+
 def redact_all(notes: Sequence[Note], lexicon: Collection[str], workers: int | None = None,
                serial_below: int = SERIAL_BELOW) -> list[str | None]:
     """``redact(text, names, lexicon)`` of every note, in order."""
-    workers = _workers(workers)
-    if workers < 2 or len(notes) < serial_below:
-        return [redact(text, names, lexicon) for text, names in notes]
-    out: list[str | None] = []
-    for part in _map(_redact_chunk, _chunks(notes, CHUNK), lexicon, workers):
-        out.extend(part)
-    return out
+    return _over(_redact_chunk, notes, lexicon, workers, serial_below)
 
 
 def kinds_found(texts: Sequence[str], workers: int | None = None,
                 serial_below: int = SERIAL_BELOW) -> list[list[str]]:
     """Per text, the identifier type of every span ``find`` still finds in it.  Kinds only, never a value."""
-    workers = _workers(workers)
-    if workers < 2 or len(texts) < serial_below:
-        return _kinds_chunk(list(texts))
-    out: list[list[str]] = []
-    for part in _map(_kinds_chunk, _chunks(texts, CHUNK), (), workers):
-        out.extend(part)
-    return out
+    return _over(_kinds_chunk, texts, (), workers, serial_below)

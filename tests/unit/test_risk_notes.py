@@ -121,7 +121,10 @@ def test_a_placeholder_inside_a_longer_one_is_not_counted_twice(monkeypatch):
 
 
 def test_residual_identifiers_are_counted_per_type_and_never_returned():
-    found = risk.residual_identifiers([f"{NAME}来电，手机{MOBILE}。", "回电 13812345678，邮箱 a.b@example.com"])
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (note VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [(f"{NAME}来电，手机{MOBILE}。",), ("回电 13812345678，邮箱 a.b@example.com",)])
+    found = risk.residual_by_text(con, "t", "note")
     assert set(redact.PLACEHOLDERS) <= set(found)
     assert found["MOBILE"] == 1 and found["EMAIL"] == 1 and found["ID"] == 0
     assert all(isinstance(n, int) for n in found.values())
