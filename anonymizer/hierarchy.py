@@ -7,6 +7,8 @@ level) joined to the reference seeds; one level past the last is ``*``.  Shared 
 
 from __future__ import annotations
 
+import re
+
 STAR = "*"
 
 # Generalisation hierarchies: level L of a quasi-identifier as SQL over ``b`` (the truth
@@ -47,9 +49,11 @@ def level_expr(qi: str, level: int) -> str:
 
 
 def level_name(qi: str, level: int) -> str:
+    """What a level is called in reports: the first column its expression reads (``province_name``
+    for ``coalesce(cp.province_name, b.city_name)``)."""
     if level >= depth(qi):
         return STAR
-    return LEVELS[qi][level].split(".")[-1] if qi in LEVELS else qi
+    return re.search(r"\b[a-z]+\.([a-z_]+)", LEVELS[qi][level]).group(1) if qi in LEVELS else qi
 
 
 def levelled(source: str, qis: tuple[str, ...], ref: str, unit: str | None) -> str:

@@ -155,3 +155,15 @@ def test_the_time_hierarchy_runs_day_week_month_quarter_year():
     row = con.execute(hierarchy.levelled("t", ("registered_period",), "reference", None)
                       .replace("SELECT b.*,", "SELECT")).fetchone()
     assert row[-5:] == ("2025-02-14", "2025-W07", "2025-02", "2025-Q1", "2025")
+
+
+def test_every_level_of_every_hierarchy_is_named_in_reports_by_the_column_it_reads():
+    """The gate's log and risk.json say which level a mart was released at (it once said ``city_name)``
+    for the province level of a city)."""
+    from anonymizer.hierarchy import LEVELS, STAR, depth, level_name
+
+    names = {q: [level_name(q, i) for i in range(depth(q) + 1)] for q in LEVELS}
+    assert names["city_name"] == ["city_name", "province_name", STAR]
+    assert names["district_name"] == ["district_name", "city_name", "province_name", STAR]
+    assert all(n == STAR or n.isidentifier() for levels in names.values() for n in levels)
+    assert all(len(set(levels)) == len(levels) for levels in names.values())
