@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 
 import duckdb
 import numpy as np
@@ -31,6 +30,7 @@ from anonymizer import _hmac
 from anonymizer.domains import DOMAINS, RELEASE_DOMAINS, TOKEN_HEX, Domain, install_value_macros
 from anonymizer.errors import AnonymizerError
 from anonymizer.keys import MasterKey
+from core.settings import usable_cpus
 
 
 def token(key: MasterKey, domain: Domain, value: str) -> str:
@@ -92,7 +92,7 @@ def column_tokens(key: MasterKey, domain: Domain, values: pa.Array | pa.ChunkedA
     secret = key.token_key(domain.name)
     prefix = f"{domain.prefix}_".encode()
     width = len(prefix) + TOKEN_HEX
-    threads = threads or len(os.sched_getaffinity(0))
+    threads = threads or usable_cpus()
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
     out = []
     for chunk in chunks:

@@ -112,3 +112,9 @@ def resolve(**flags: Any) -> Settings:
         spark_dbt=Path(values["spark_dbt"]),
         lock_wait=values["lock_wait"],
     )
+
+
+def usable_cpus() -> int:
+    """The cores this process may run on: how many threads the native hasher and how many worker
+    processes the redactor use (DuckDB's own threads are the ``threads`` setting)."""
+    return len(os.sched_getaffinity(0))

@@ -31,6 +31,7 @@ import stdnum
 
 from anonymizer.redact import _FOLD, _NEEDS_FOLD, find, redact
 from anonymizer.redact.places import REGIONS_CSV
+from core.settings import usable_cpus
 
 Note = tuple[str | None, Sequence[str]]  # the note and its account's known names
 
@@ -102,7 +103,7 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 
 def _workers(workers: int | None) -> int:
-    return workers or len(os.sched_getaffinity(0))
+    return workers or usable_cpus()
 
 
 def _map(fn: Callable, chunks: Iterable[list], lexicon: Collection[str], workers: int) -> Iterator:
