@@ -135,18 +135,20 @@ def owned_release(con: duckdb.DuckDBPyConnection, mart: Mart, released: str,
                   levels: dict[str, int]) -> str | None:
     """``attack_owners``: the published rows rebuilt from ``risk_base`` at ``levels`` (suppressed rows
     starred, or left out where the mart withholds them), each with its ``__unit``; None when they are
-    not exactly the published rows (compared as multisets of quasi-identifiers, NULL as ``*``)."""
+    not exactly the published rows (compared as multisets of quasi-identifiers, NULL as ``*``).
+
+    The multisets are compared by their size and the sum of their rows' 64-bit hashes: two
+    EXCEPT ALLs over city's fct_policies took 8 s, the sums take a scan each, and rows that
+    differ by accident share a sum with odds of about 2^-64."""
     qis = mart.quasi_identifiers
     star = f"'{STAR}'"
     shown = ", ".join(f"CASE WHEN __suppressed THEN {star} ELSE {at(c, levels[c])} END AS {quote(c)}" for c in qis)
     con.execute(f"CREATE OR REPLACE TEMP TABLE attack_owners AS SELECT __unit, {shown} FROM risk_base"
                 + (" WHERE NOT __suppressed" if mart.withhold_suppressed else ""))
     norm = ", ".join(f"coalesce({quote(c)}::VARCHAR, {star})" for c in qis)
-    differ = con.execute(f"""SELECT count(*) FROM (
-        (SELECT {norm} FROM attack_owners EXCEPT ALL SELECT {norm} FROM {released})
-        UNION ALL
-        (SELECT {norm} FROM {released} EXCEPT ALL SELECT {norm} FROM attack_owners))""").fetchone()[0]
-    return None if differ else "attack_owners"
+    ours, published = (con.execute(f"SELECT count(*), sum(hash({norm})) FROM {rows}").fetchone()
+                       for rows in ("attack_owners", released))
+    return "attack_owners" if ours == published else None
 
 
 def run_suite(con: duckdb.DuckDBPyConnection, mart: Mart, released: str, adversary: Adversary,

@@ -101,6 +101,18 @@ def test_rows_that_are_not_the_truth_at_the_released_levels_are_attacked_row_by_
     assert attacks.owned_release(con, NOTES, "rel.profile.notes", r.levels) is None
 
 
+def test_published_rows_as_many_as_the_truth_but_one_value_different_are_attacked_row_by_row():
+    """The rebuilt and published rows are compared as multisets, not only counted."""
+    one_row = "WHERE rowid = (SELECT min(rowid) FROM rel.profile.notes WHERE {} IS DISTINCT FROM {})"
+    for column, value in (("contact_kind", "'consultation'"), ("opened_month", "NULL")):
+        change = f"{column} = {value} " + one_row.format(column, value)
+        con = _con()
+        (r,) = risk.assess(con, [NOTES], POLICY, ADVERSARY)
+        assert attacks.owned_release(con, NOTES, "rel.profile.notes", r.levels) == "attack_owners"
+        con.execute(f"UPDATE rel.profile.notes SET {change}")
+        assert attacks.owned_release(con, NOTES, "rel.profile.notes", r.levels) is None, change
+
+
 def test_placeholders_are_counted_per_type_in_sql_for_every_type_of_the_redactor():
     con = duckdb.connect()
     notes = [f"{NAME}和{NAME}来电，手机{MOBILE}", "没有个人信息", None, "".join(redact.PLACEHOLDERS.values())]
