@@ -373,6 +373,7 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
         result = _validate_tables(con, gx, ctx, frames, run_id, source_rows)
     finally:
         frames.close()
+        _give_back_frames()
     result.quarantined = quarantine.counts_by_reason(con)
     result.data_docs = quality_report.write(result.tally, settings.data_dir, run_id, as_of.isoformat(),
                                             result.quarantined)
@@ -384,6 +385,23 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
     if result.critical:
         raise ValidationFailed("critical expectations failed, nothing published: " + "; ".join(result.critical))
     return result
+
+
+def _give_back_frames() -> None:
+    """Return the freed frames' memory to the system before tokenising allocates its own.
+
+    The frames are built on the reader thread, in a glibc malloc arena of its own, and glibc keeps
+    a thread arena's freed pages until asked: on city 0.7 GB stayed in the process, under the first
+    tokenising of every value (the run's peak, 3.7 GB).  Elsewhere than glibc there is nothing to ask."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _validate_tables(con: duckdb.DuckDBPyConnection, gx, ctx, frames: _Frames, run_id: str,
