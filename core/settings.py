@@ -38,8 +38,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("as_of", None, "Reference date (YYYY-MM-DD) for ages, consent validity and recency; "
             "default the date of the latest activity in the source, so a run over a snapshot is reproducible."),
     Setting("threads", 2, "DuckDB worker threads.", int),
-    # 2GB: on city the 4GB limit left pseudonymise at 6.9 GB RSS and was no faster (75 s vs 67 s)
-    Setting("memory_limit", "2GB", "DuckDB memory limit, per connection (ours and dbt's), before it spills to disk."),
+    # On city a 4GB limit left pseudonymise at 6.9 GB RSS and was no faster (75 s vs 67 s).  Our connections
+    # share the process with GX's frames and Arrow buffers: at 2GB its peak was 3.07 GB, at 1536MB 2.86 GB.
+    # dbt's process holds little besides DuckDB (2.3 GB at 2GB), and its models ran slower at 1536MB.
+    Setting("memory_limit", "1536MB", "DuckDB memory limit of each of our connections, before it spills to disk."),
+    Setting("dbt_memory_limit", "2GB", "DuckDB memory limit of dbt's connection (dbt runs in a process of its own)."),
     Setting("project_dir", str(PROJECT_DIR), "The dbt project (where dbt_project.yml is)."),
     Setting("lock_wait", 30.0, "Seconds a writing command waits for another to finish with the data dir "
             "before it gives up.", float),
@@ -65,6 +68,7 @@ class Settings:
     threads: int
     memory_limit: str
     project_dir: Path
+    dbt_memory_limit: str = "2GB"
     spark_dbt: Path = PROJECT_DIR / ".venv-spark" / "bin" / "dbt"
     lock_wait: float = 30.0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -108,6 +112,7 @@ def resolve(**flags: Any) -> Settings:
         as_of=as_of,
         threads=values["threads"],
         memory_limit=values["memory_limit"],
+        dbt_memory_limit=values["dbt_memory_limit"],
         project_dir=Path(values["project_dir"]).resolve(),
         spark_dbt=Path(values["spark_dbt"]),
         lock_wait=values["lock_wait"],

@@ -52,7 +52,7 @@ def dbt_env(settings: Settings, warehouse: Path, release: Path | None = None) ->
         YIHUI_WAREHOUSE_PATH=str(warehouse),
         YIHUI_RELEASE_PATH=str(release or settings.layout.release_staging_path),
         YIHUI_THREADS=str(settings.threads),
-        YIHUI_MEMORY_LIMIT=settings.memory_limit,
+        YIHUI_DBT_MEMORY_LIMIT=settings.dbt_memory_limit,
     )
     return env
 
