@@ -38,11 +38,13 @@ def extension_file(name: str) -> str:
     return str(found[-1])
 
 
-# DuckDB's allocator (jemalloc) returns freed memory to the system only while it allocates, or from a
-# background thread.  Without one, reading the whole vault to verify it (2.3 s on city) left the process
-# at 2 GB for the rest of the run although DuckDB's buffers were free again (140 MB with it, 2 s later);
-# the run's peak, 3.85 GB, was those pages under validation's and tokenising's own.  Process-wide.
-BACKGROUND_PURGE = "true"
+def return_freed_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """Have DuckDB's allocator (jemalloc, process-wide) give freed pages back from a background thread.
+
+    Without it they go back only while DuckDB allocates: reading the whole vault to verify it (2.3 s
+    on city) left the process at 2 GB for the rest of the run although DuckDB's buffers were free
+    again (140 MB with it, 2 s later), under validation's and tokenising's own memory."""
+    con.execute("SET allocator_background_threads = true")
 
 
 def new_connection(data_dir: Path, threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -53,7 +55,7 @@ def new_connection(data_dir: Path, threads: int | None = None, memory_limit: str
     con.execute(f"LOAD '{extension_file('httpfs')}'")
     con.execute(f"SET temp_directory = '{tmp}'")
     con.execute("SET temp_file_encryption = true")
-    con.execute(f"SET allocator_background_threads = {BACKGROUND_PURGE}")
+    return_freed_memory(con)
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
