@@ -21,7 +21,7 @@ import duckdb
 from anonymizer import attacks, risk
 from anonymizer.release import Mart, load_marts
 from core.settings import Settings
-from vault.store import return_freed_memory
+from vault.store import apply_limits
 
 
 @dataclass
@@ -80,8 +80,7 @@ def assess(settings: Settings, run_id: str, as_of: date, treat: bool,
     adversary = attacks.load_adversary()
     con = duckdb.connect(str(build), read_only=not treat)
     try:
-        con.execute(f"SET memory_limit = '{settings.memory_limit}'")
-        return_freed_memory(con)
+        apply_limits(con, memory_limit=settings.memory_limit)
         con.execute(f"ATTACH '{release}' AS rel{'' if treat else ' (READ_ONLY)'}")
         reports = risk.assess(con, marts if marts is not None else load_marts(settings.project_dir),
                               policy, adversary, treat=treat, text_checks=text_checks(con, settings, treat))

@@ -38,13 +38,18 @@ def extension_file(name: str) -> str:
     return str(found[-1])
 
 
-def return_freed_memory(con: duckdb.DuckDBPyConnection) -> None:
-    """Have DuckDB's allocator (jemalloc, process-wide) give freed pages back from a background thread.
+def apply_limits(con: duckdb.DuckDBPyConnection, threads: int | None = None, memory_limit: str | None = None) -> None:
+    """What every DuckDB session of ours uses of the machine (the vault's and the gate's).
 
-    Without it they go back only while DuckDB allocates: reading the whole vault to verify it (2.3 s
+    DuckDB's allocator (jemalloc, process-wide) gives freed pages back from a background thread;
+    without it they go back only while DuckDB allocates: reading the whole vault to verify it (2.3 s
     on city) left the process at 2 GB for the rest of the run although DuckDB's buffers were free
     again (140 MB with it, 2 s later), under validation's and tokenising's own memory."""
     con.execute("SET allocator_background_threads = true")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
 
 
 def new_connection(data_dir: Path, threads: int | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -55,11 +60,7 @@ def new_connection(data_dir: Path, threads: int | None = None, memory_limit: str
     con.execute(f"LOAD '{extension_file('httpfs')}'")
     con.execute(f"SET temp_directory = '{tmp}'")
     con.execute("SET temp_file_encryption = true")
-    return_freed_memory(con)
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
+    apply_limits(con, threads, memory_limit)
     return con
 
 
