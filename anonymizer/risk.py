@@ -171,17 +171,18 @@ def choose_levels(con: duckdb.DuckDBPyConnection, mart: Mart, k: int, budget: fl
     Each step may jump a quasi-identifier several levels at once (a date rarely helps a week
     coarser, often a year coarser), scored by people spared per unit of weighted information
     lost; then every level the budget does not need is given back, the heaviest QIs first.
-    Costs are one GROUP BY each, memoised; fewer than k suppressed counts as k (the gate never
-    suppresses fewer), unless the mart withholds its suppressed rows (they form no class)."""
+    Costs are one GROUP BY each over ``risk_lattice``, memoised; fewer than k suppressed counts as
+    k (the gate never suppresses fewer), unless the mart withholds its suppressed rows (they form
+    no class)."""
     qis = mart.quasi_identifiers
-    size = "count(*)" if one_row_each else "count(DISTINCT __unit)"
+    size = _lattice(con, qis, one_row_each)
     memo: dict[tuple[int, ...], int] = {}
 
     def cost(levels: dict[str, int]) -> int:
         node = tuple(levels[q] for q in qis)
         if node not in memo:
-            n = con.execute(f"SELECT coalesce(sum(f) FILTER (WHERE f < {k}), 0) FROM (SELECT {size} AS f "
-                            f"FROM risk_base GROUP BY {class_key(qis, levels)})").fetchone()[0]
+            n = con.execute(f"SELECT coalesce(sum(f) FILTER (WHERE f < {k}), 0) "
+                            f"FROM ({_lattice_classes(qis, levels, size)})").fetchone()[0]
             memo[node] = int(n) if mart.withhold_suppressed or not n else max(int(n), k)
         return memo[node]
 
@@ -206,7 +207,30 @@ def choose_levels(con: duckdb.DuckDBPyConnection, mart: Mart, k: int, budget: fl
             if levels[q] and cost({**levels, q: levels[q] - 1}) <= budget:
                 levels[q] -= 1
                 given_back = True
+    con.execute("DROP TABLE risk_lattice")
     return levels
+
+
+def _lattice(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], one_row_each: bool) -> str:
+    """TEMP ``risk_lattice``: every level of ``risk_base``'s quasi-identifiers as its 64-bit hash (and
+    the person as theirs), rows of one class at every level counted once where a row is a person;
+    returns the class size over it.  A search groups it some 60 times: on city's dim_customers one
+    GROUP BY took 0.065 s here against 0.155 s over the text columns, fct_policies' 0.30 s against
+    0.51 s.  Two values sharing a hash would merge two classes, odds about 2^-64 as for
+    ``class_key``; two people sharing one only make a class look smaller."""
+    cols = ", ".join(f"hash({at(q, i)}) AS {at(q, i)}" for q in qis for i in range(depth(q)))
+    if one_row_each:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE risk_lattice AS SELECT {cols}, count(*) AS __n "
+                    "FROM risk_base GROUP BY ALL")
+        return "sum(__n)"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE risk_lattice AS SELECT {cols}, hash(__unit) AS __unit FROM risk_base")
+    return "count(DISTINCT __unit)"
+
+
+def _lattice_classes(qis: tuple[str, ...], levels: dict[str, int], size: str) -> str:
+    """Class sizes ``f`` at ``levels`` over ``risk_lattice`` (``size`` from ``_lattice``)."""
+    shown = [at(q, levels[q]) for q in qis if levels[q] < depth(q)]  # `*` throughout splits no class
+    return f"SELECT {size} AS f FROM risk_lattice {'GROUP BY ' + ', '.join(shown) if shown else ''}"
 
 
 @dataclass

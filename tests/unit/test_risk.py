@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import duckdb
@@ -74,6 +75,21 @@ def test_k_counts_people_not_rows():
     (r,) = risk.assess(con, [MART], POLICY, ADVERSARY)
     assert r.before.k == 3 and r.before.rows == 86 and r.before.people == 43
     assert r.after.k >= 5 or r.failures
+
+
+@pytest.mark.parametrize("rows_per_person", [1, 2])
+def test_the_search_sees_the_classes_of_every_node_the_released_values_make(rows_per_person):
+    """The search groups hashes of the levels (``risk_lattice``), not the text: at every node of the
+    lattice it must find the classes, and their sizes in people, that the text columns make, NULLs
+    included and a person of several rows counted once."""
+    con = _con([*BASE, (2, None, "女", "梁溪区"), (1, "75+", None, None), (4, "75+", "男", None)], rows_per_person)
+    con.execute(f"CREATE TEMP TABLE risk_base AS {hierarchy.levelled('intermediate.t', QIS, 'rel.reference', 'person_key')}")
+    size = risk._lattice(con, QIS, one_row_each=rows_per_person == 1)
+    for node in itertools.product(*(range(hierarchy.depth(q) + 1) for q in QIS)):
+        levels = dict(zip(QIS, node, strict=True))
+        searched = con.execute(f"SELECT list(f ORDER BY f) FROM ({risk._lattice_classes(QIS, levels, size)})").fetchone()
+        counted = con.execute(f"SELECT list(f ORDER BY f) FROM ({risk._classes(QIS, levels)})").fetchone()
+        assert searched == counted, levels
 
 
 def test_a_mart_that_cannot_be_repaired_within_the_limit_fails_the_gate():
