@@ -111,7 +111,7 @@ def reidentified(con: duckdb.DuckDBPyConnection, released: str, cols: tuple[str,
             classes AS (SELECT {', '.join(f'{quote(c)}::VARCHAR AS {quote(c)}' for c in cols)}, count(*) AS n,
                                {'count(DISTINCT __unit) AS owners, min(__unit) AS owner' if by_owner else
                                 'count(*) AS owners, NULL AS owner'},
-                               bool_or({star}) AS wild FROM {released} GROUP BY {', '.join(quote(c) for c in cols)}),
+                               {star} AS wild FROM {released} GROUP BY {', '.join(quote(c) for c in cols)}),
             hits AS (SELECT a.target, c.n, c.owners, c.owner FROM a
                      JOIN (SELECT * FROM classes WHERE NOT wild) AS c ON {exact_on}
                      UNION ALL
