@@ -5,18 +5,41 @@
 -- re-identification gate writes fct_policies from it; it stays in the build database.
 with
 
+held as (
+
+    select
+        person_key,
+        count(*) as n_certificates
+    from {{ ref('stg_ops__certificates') }}
+    group by person_key
+
+),
+
+persons as (
+
+    -- children under 14 are sensitive (PIPL Art. 28): their cover only in agg_children_coverage;
+    -- the region is recoded once per person, weighted by the certificates (rows) they hold here
+    select
+        persons.person_key,
+        persons.age_band,
+        persons.sex,
+        {{ released_region('city', "coalesce(persons.district_name, '未知')", "coalesce(persons.city_name, '未知')",
+            'persons.province_name', rows='sum(held.n_certificates)') }} as city_name
+    from {{ ref('int_persons') }} as persons
+    inner join held on persons.person_key = held.person_key
+    where persons.age >= {{ var('min_individual_age') }}
+
+),
+
 certificates as (
 
-    -- children under 14 are sensitive (PIPL Art. 28): their cover only in agg_children_coverage
     select
         certificates.*,
         persons.age_band,
         persons.sex,
-        {{ released_region('city', "coalesce(persons.district_name, '未知')", "coalesce(persons.city_name, '未知')",
-            'persons.province_name') }} as city_name
+        persons.city_name
     from {{ ref('stg_ops__certificates') }} as certificates
-    inner join {{ ref('int_persons') }} as persons on certificates.person_key = persons.person_key
-    where persons.age >= {{ var('min_individual_age') }}
+    inner join persons on certificates.person_key = persons.person_key
 
 ),
 
