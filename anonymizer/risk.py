@@ -134,19 +134,20 @@ def _suppressed_classes(qis: tuple[str, ...], levels: dict[str, int], k: int, to
 
 def measure(con: duckdb.DuckDBPyConnection, qis: tuple[str, ...], levels: dict[str, int], k: int,
             suppressed: str = "FALSE") -> Measure:
-    classes = _classes(qis, levels, suppressed)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE risk_classes AS {_classes(qis, levels, suppressed)}")  # read twice
     rows, people, supp = con.execute(
         f"SELECT count(*), count(DISTINCT __unit), count(DISTINCT __unit) FILTER (WHERE {suppressed}) "
         f"FROM risk_base").fetchone()
     n, j, kmin, uniq, at_risk = con.execute(
         f"SELECT coalesce(sum(f), 0), count(*), min(f), coalesce(sum(f) FILTER (WHERE f = 1), 0), "
-        f"coalesce(sum(f) FILTER (WHERE f < {k}), 0) FROM ({classes})").fetchone()
+        f"coalesce(sum(f) FILTER (WHERE f < {k}), 0) FROM risk_classes").fetchone()
     n = int(n)
     m = Measure(rows=int(rows), people=int(people), suppressed=int(supp), classes=int(j),
                 k=int(kmin) if kmin is not None else None, k_required=k,
                 sample_unique_share=uniq / n if n else 0.0, prosecutor_max=1 / kmin if kmin else 0.0,
                 prosecutor_avg=j / n if n else 0.0, records_at_risk=at_risk / n if n else 0.0)
-    buckets = dict(con.execute(f"SELECT {_bucket_sql('f')}, sum(f)::BIGINT FROM ({classes}) GROUP BY 1").fetchall())
+    buckets = dict(con.execute(f"SELECT {_bucket_sql('f')}, sum(f)::BIGINT FROM risk_classes GROUP BY 1").fetchall())
+    con.execute("DROP TABLE risk_classes")
     m.histogram = {_bucket_label(lo, hi): int(buckets.get(_bucket_label(lo, hi), 0)) for lo, hi in SIZE_BUCKETS}
     return m
 
