@@ -166,16 +166,26 @@ def run_suite(con: duckdb.DuckDBPyConnection, mart: Mart, released: str, adversa
     several = con.execute("SELECT count(*) > count(DISTINCT __unit) FROM risk_base").fetchone()[0]
     owners = owned_release(con, mart, released, levels) if several and levels is not None else None
     untreated = f"(SELECT {', '.join(f'{quote(c)}' for c in mart.columns)}, __unit FROM risk_base)"
+    # Knowledge sets often show the same columns of a mart (fct_policies shows nothing of a registration
+    # or a household): each distinct attack runs once, 12 queries became 4 there (13 s to 7 s on city)
+    counted: dict[tuple, int] = {}
+
+    def attack(relation: str, cols: tuple[str, ...], released_values: dict[str, str] | None, by_owner: bool) -> int:
+        key = (relation, frozenset(cols), released_values is not None, by_owner)  # order changes no count
+        if key not in counted:
+            counted[key] = reidentified(con, relation, cols, qis, released_values, by_owner)
+        return counted[key]
+
     results = []
     for knowledge in adversary.attacks:
         cols = tuple(c for c in adversary.columns(knowledge) if c in mart.columns)
         if not cols or not targets:
             continue
         by_owner = owners is not None and set(cols) <= set(qis)
-        before = reidentified(con, untreated, cols, qis, by_owner=by_owner)
+        before = attack(untreated, cols, None, by_owner)
         # a column released as `*` throughout tells the attacker nothing
-        after = reidentified(con, owners if by_owner else released,
-                             tuple(c for c in cols if c not in qis or c in shown) or cols, qis, values, by_owner)
+        after = attack(owners if by_owner else released,
+                       tuple(c for c in cols if c not in qis or c in shown) or cols, values, by_owner)
         results.append({"knowledge": " + ".join(knowledge), "columns": list(cols), "targets": int(targets),
                         "before": before / targets, "after": after / targets,
                         "reidentified_before": int(before), "reidentified_after": int(after),
