@@ -80,7 +80,7 @@ def assess(settings: Settings, run_id: str, as_of: date, treat: bool,
     adversary = attacks.load_adversary()
     con = duckdb.connect(str(build), read_only=not treat)
     try:
-        apply_limits(con, memory_limit=settings.memory_limit)
+        apply_limits(con, settings.threads, settings.memory_limit)
         con.execute(f"ATTACH '{release}' AS rel{'' if treat else ' (READ_ONLY)'}")
         reports = risk.assess(con, marts if marts is not None else load_marts(settings.project_dir),
                               policy, adversary, treat=treat, text_checks=text_checks(con, settings, treat))
