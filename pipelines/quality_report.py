@@ -36,6 +36,7 @@ class Expectation:
 class Suite:
     name: str
     frames: int = 0
+    carried: int = 0  # rows unchanged since their last check, which kept its verdicts
     expectations: dict[str, Expectation] = field(default_factory=dict)  # by expectation id, in suite order
 
     @property
@@ -52,6 +53,19 @@ class Tally:
 
     def __init__(self) -> None:
         self.suites: dict[str, Suite] = {}
+
+    def carry(self, suite_name: str, rows: int, unexpected_by_rule: dict[str, int]) -> None:
+        """Rows GX did not check again because neither they nor their context changed keep their last
+        verdicts: the row-level expectations count them too, so the page describes the whole table."""
+        suite = self.suites[suite_name]
+        suite.carried += rows
+        for e in suite.expectations.values():
+            if "element_count" not in e.counts:  # a table-level expectation, judged on this run's frames
+                continue
+            e.counts["element_count"] += rows
+            if unexpected := unexpected_by_rule.get(f"{e.type}({e.column})", 0):
+                e.counts["unexpected_count"] = e.counts.get("unexpected_count", 0) + unexpected
+                e.success = False
 
     def add(self, suite_result) -> None:
         """One ``ExpectationSuiteValidationResult`` (one frame of one table)."""
@@ -134,6 +148,9 @@ def render(tally: Tally, run_id: str, as_of: str, quarantined: dict[str, dict[st
                 f"<td>{_n(e.counts.get('unexpected_count'))}</td><td>{_n(e.counts.get('element_count'))}</td>"
                 f'<td>{pct}</td><td class="text"><small>{html.escape(e.notes)}</small></td></tr>')
         frames = f" in {s.frames} frames" if s.frames > 1 else ""
+        if s.carried:
+            frames += (f"; {(_rows_checked(s) or 0) - s.carried:,} rows checked this run, {s.carried:,} unchanged "
+                       "since their last check kept its verdicts")
         sections.append(
             f'<h2 id="{html.escape(s.name)}">{html.escape(s.name)} <small>{s.passed} passed, {s.failed} failed'
             f"{frames}</small></h2>\n<table><thead><tr><th>expectation</th><th>column</th><th>on failure</th>"

@@ -127,7 +127,8 @@ def copy_run_metadata(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
         con.execute("DETACH wh")
 
 
-def run(settings: Settings, log: Log = print, accept_volume_change: bool = False) -> RunSummary:
+def run(settings: Settings, log: Log = print, accept_volume_change: bool = False,
+        full_refresh: bool = False) -> RunSummary:
     from pipelines.validate import preload, validate
 
     source = Source.parse(settings.source)
@@ -151,7 +152,11 @@ def run(settings: Settings, log: Log = print, accept_volume_change: bool = False
         summary = RunSummary(run_id, as_of, extracted, stage_seconds=seconds, source_deletions=deletions.people)
         log(f"validating landing data (as of {as_of})")
         with timed(seconds, "validate"):
-            result = validate(con, settings, run_id, as_of, {t.table: t.source_rows for t in extracted})
+            result = validate(con, settings, run_id, as_of, {t.table: t.source_rows for t in extracted},
+                              full=full_refresh)
+        rechecked, judged = (sum(n) for n in zip(*result.rechecked.values(), strict=True))
+        log(f"  landing rows checked: {rechecked:,} of {judged:,}"
+            + (" (the others unchanged since their last check kept its verdicts)" if rechecked < judged else ""))
         summary.quarantined, summary.warnings, summary.data_docs = result.quarantined, result.warnings, result.data_docs
         stage(con, key, settings, summary, source.kind, log)
     finish(settings, summary, log, check_volume=not accept_volume_change)

@@ -41,6 +41,7 @@ from core.layout import Layout
 from core.schema import BY_NAME, INGESTED, SELF, Table
 from pipelines.source import Source
 from vault import ledger_state
+from vault import schema as vault_schema
 
 
 class SubjectError(YihuiError):
@@ -238,10 +239,11 @@ def withhold(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) 
                         f"(SELECT key_hash FROM vault.ops.erased_keys)", [request_id])
             con.execute(f"DELETE FROM vault.raw.{table} WHERE {t.primary_key} IN (SELECT k FROM s_keys)")
         notes.forget(con, table, "SELECT k FROM s_keys")  # the cached redactions of erased notes too
-        con.execute("DELETE FROM vault.quarantine.current WHERE source_table = ? AND source_key IN (SELECT k FROM s_keys)",
-                    [table])
-        con.execute("DELETE FROM vault.quarantine.history WHERE source_table = ? AND source_key IN (SELECT k FROM s_keys)",
-                    [table])
+        for verdicts in ("current", "history", "flags"):
+            con.execute(f"DELETE FROM vault.quarantine.{verdicts} WHERE source_table = ? AND source_key IN "
+                        "(SELECT k FROM s_keys)", [table])
+        # what their rows were last validated on: a content hash of their data too
+        con.execute(f"DELETE FROM {vault_schema.checked(table)} WHERE source_key IN (SELECT k FROM s_keys)")
         removed[table] = len(keys)
     return removed
 

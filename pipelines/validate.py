@@ -43,6 +43,7 @@ from core.settings import Settings
 from pipelines import boundary, quality_report, quarantine
 from pipelines.errors import ValidationFailed
 from pipelines.subjects import withheld_counts
+from vault import schema as vault_schema
 
 # Rows per GX frame: whole city tables as pandas frames took the validate stage past 6 GB; frames of
 # 1M rows peaked at 3.75 GB, 500k at 2.75 GB in the same time (36.9 s), 250k at 2.6 GB but 46 s
@@ -56,6 +57,7 @@ class ValidationResult:
     data_docs: Path | None = None  # the run's quality page (pipelines.quality_report), not GX's site
     critical: list[str] = field(default_factory=list)  # failed table-level gates: the run stops
     tally: quality_report.Tally = field(default_factory=quality_report.Tally)  # counts of this run's GX results
+    rechecked: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> (rows GX checked, rows judged)
 
 
 def _suite(table: Table) -> dict:
@@ -70,22 +72,71 @@ def _natural_keys(table: Table) -> list[str]:
 
 
 def _chunks(con: duckdb.DuckDBPyConnection, table: Table) -> list[tuple[int, int] | None]:
-    """Primary-key ranges of about FRAME_ROWS rows (a repeated key never straddles two), or one
-    unbounded frame for a small or empty table: the frames in memory stay bounded at any scale."""
-    pk = table.primary_key
+    """Primary-key ranges of about FRAME_ROWS of the rows to re-check, or one unbounded frame for a
+    few rows or none: the frames in memory stay bounded at any scale."""
     ranges = con.execute(
-        f"SELECT min({pk}), max({pk}) FROM (SELECT {pk}, (dense_rank() OVER (ORDER BY {pk}) - 1) // {FRAME_ROWS} "
-        f"AS chunk FROM vault.raw.{table.name} WHERE {pk} IS NOT NULL) GROUP BY chunk ORDER BY 1").fetchall()
+        f"SELECT min(source_key), max(source_key) FROM (SELECT source_key, (row_number() OVER (ORDER BY source_key) "
+        f"- 1) // {FRAME_ROWS} AS chunk FROM {_judged(table)} WHERE recheck) GROUP BY chunk ORDER BY 1").fetchall()
     return [None] if len(ranges) <= 1 else [(int(lo), int(hi)) for lo, hi in ranges]
 
 
-def _frame_sql(table: Table, as_of: date) -> tuple[dict[str, str], str]:
-    """The landing rows plus the helper columns the suite checks, as (lookups, select).
+def _judged(table: Table) -> str:
+    """Every row validation judges this run, with what its verdict depends on and whether GX re-checks it;
+    shared by the frame reader, which writes it, and the main thread, which keeps its verdicts."""
+    return f"memory.main._judged_{table.name}"
+
+
+def fingerprint(table: Table) -> str:
+    """What the verdicts of a table's rows also depend on besides the rows: its suite and GX's version."""
+    import hashlib
+    from importlib.metadata import version
+
+    text = json.dumps(_suite(table), sort_keys=True) + version("great_expectations")
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def judge(con: duckdb.DuckDBPyConnection, table: Table, frame: Frame, full: bool) -> bool:
+    """Which rows GX checks again: those whose content or context (helper columns, suite) changed since their
+    last check, or every row when ``full``; the others keep their verdicts (``quarantine.flags``).
+
+    A row's verdict is a function of its content (``_row_hash``), its helper columns (where the
+    whole table, parents, IDs and the reference date come in) and the suite: equal all three, equal
+    verdict.  If no row changed, the first row is checked again, so the table-level expectations
+    (columns, row count) are judged every run.  Returns whether only some rows are re-checked."""
+    context = f"hash({', '.join([repr(fingerprint(table)), *frame.helpers])})"
+    rows = f"SELECT {table.primary_key} AS source_key, _row_hash AS row_hash, {context} AS context FROM ({frame.select})"
+    if full:
+        con.execute(f"CREATE OR REPLACE TABLE {_judged(table)} AS SELECT *, true AS recheck FROM ({rows})")
+        return False
+    con.execute(
+        f"CREATE OR REPLACE TABLE {_judged(table)} AS SELECT j.*, c.source_key IS NULL AS recheck FROM ({rows}) j "
+        f"LEFT JOIN {vault_schema.checked(table.name)} c "
+        "ON c.source_key = j.source_key AND c.row_hash = j.row_hash AND c.context = j.context")
+    rechecked, judged = con.execute(f"SELECT count(*) FILTER (recheck), count(*) FROM {_judged(table)}").fetchone()
+    if judged and not rechecked:
+        con.execute(f"UPDATE {_judged(table)} SET recheck = true WHERE source_key = "
+                    f"(SELECT min(source_key) FROM {_judged(table)})")
+        rechecked = 1
+    return rechecked < judged
+
+
+@dataclass
+class Frame:
+    """What GX checks of a table: the landing rows (with ``_row_hash``) and the helper columns.
 
     ``lookups`` are whole-table sets (duplicated keys, parent keys, guardian
     consents) to materialise once as TEMP tables; ``select`` joins them and
-    ends in a WHERE to which a primary-key range is appended per frame.
-    """
+    ends in a WHERE to which a primary-key range is appended per frame;
+    ``helpers`` name the helper columns, everything a row's verdict depends on
+    besides its own content."""
+
+    lookups: dict[str, str]
+    select: str
+    helpers: list[str]
+
+
+def _frame_sql(table: Table, as_of: date) -> Frame:
+    """The landing rows plus the helper columns the suite checks."""
     extra, joins, lookups = [], [], {}
     held = (f"{table.primary_key} NOT IN (SELECT source_key FROM vault.ops.legal_hold "
             f"WHERE source_table = '{table.name}')")  # held rows are withheld, not validated
@@ -130,12 +181,13 @@ def _frame_sql(table: Table, as_of: date) -> tuple[dict[str, str], str]:
     if "id_number" in table.column_names:
         extra.append(f"CASE WHEN r.id_type = '{RESIDENT_ID}' THEN idp.problem END AS _id_problem")
         joins.append("LEFT JOIN id_problems AS idp ON idp.id_number = r.id_number")
-    cols = ", ".join(["r.* EXCLUDE (_extracted_at, _row_hash, _problems, _source_json)", *extra])
+    cols = ", ".join(["r.* EXCLUDE (_extracted_at, _problems, _source_json)", *extra])
     # rows the boundary already quarantined (bad values, no key, a repeated key, a future time) are not checked again
     judged = (f"r.{table.primary_key} NOT IN (SELECT source_key FROM vault.quarantine.current "
               f"WHERE source_table = '{table.name}' AND source_key IS NOT NULL)")
-    return lookups, (f"SELECT {cols} FROM vault.raw.{table.name} r {' '.join(joins)} "
-                     f"WHERE r.{table.primary_key} IS NOT NULL AND r.{held} AND {judged}")
+    select = (f"SELECT {cols} FROM vault.raw.{table.name} r {' '.join(joins)} "
+              f"WHERE r.{table.primary_key} IS NOT NULL AND r.{held} AND {judged}")
+    return Frame(lookups, select, [e.rsplit(" AS ", 1)[1] for e in extra])
 
 
 def boundary_verdicts(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -200,12 +252,13 @@ class _Frames:
 
     _END = object()
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, as_of: date):
+    def __init__(self, con: duckdb.DuckDBPyConnection, as_of: date, full: bool):
         import queue
         import threading
 
         self._cursor = con.cursor()  # its own session (TEMP lookups and macros) on the same vault
         self._as_of = as_of
+        self._full = full
         self._queue: queue.Queue = queue.Queue()
         self._alive = threading.Semaphore(2)
         self._stop = threading.Event()
@@ -225,15 +278,20 @@ class _Frames:
                     check_id_numbers(cur, self._as_of)  # 4 s on city, while GX checks the tables before
                 for target in table.foreign_keys.values():
                     self._wait(self._finished[target.split(".")[0]].wait)
-                lookups, frame = _frame_sql(table, self._as_of)
-                for name, sql in lookups.items():  # once per table, not once per frame
+                frame = _frame_sql(table, self._as_of)
+                for name, sql in frame.lookups.items():  # once per table, not once per frame
                     cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+                some = judge(cur, table, frame, self._full)
+                pk = table.primary_key
                 for bounds in _chunks(cur, table):
                     self._wait(self._alive.acquire)
-                    sql = frame + (f" AND r.{table.primary_key} BETWEEN {bounds[0]} AND {bounds[1]}" if bounds else "")
+                    sql = frame.select + (f" AND r.{pk} BETWEEN {bounds[0]} AND {bounds[1]}" if bounds else "")
+                    if some:
+                        sql += f" AND r.{pk} IN (SELECT source_key FROM {_judged(table)} WHERE recheck)"
                     # Through Arrow: DuckDB's own .df() took 2-3x longer on city (11.6 s vs 4.7 s for certificates)
-                    self._queue.put((bounds, cur.execute(sql).to_arrow_table().to_pandas(date_as_object=False)))
-                for name in lookups:
+                    self._queue.put((bounds, cur.execute(f"SELECT * EXCLUDE (_row_hash) FROM ({sql})")
+                                     .to_arrow_table().to_pandas(date_as_object=False)))
+                for name in frame.lookups:
                     cur.execute(f"DROP TABLE {name}")
                 self._queue.put((None, self._END))
         except _Stopped:
@@ -359,15 +417,18 @@ def _checkpoint(gx, ctx, table: Table):
 
 
 def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as_of: date,
-             source_rows: dict[str, int]) -> ValidationResult:
-    """Validate every landing table, refresh the quarantine, and reconcile counts."""
+             source_rows: dict[str, int], full: bool = False) -> ValidationResult:
+    """Validate every landing table, refresh the quarantine, and reconcile counts.
+
+    GX checks only the rows whose content or context changed since their last check (``judge``), or
+    every row when ``full``; the quarantine, the warnings and the quality page still cover every row."""
     import logging
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     con.execute("DELETE FROM vault.quarantine.current")
     quarantine.create_landing_views(con)
     boundary_verdicts(con, run_id)
-    frames = _Frames(con, as_of)
+    frames = _Frames(con, as_of, full)
     try:
         gx, ctx = _context(settings)
         result = _validate_tables(con, gx, ctx, frames, run_id, source_rows)
@@ -411,8 +472,8 @@ def _validate_tables(con: duckdb.DuckDBPyConnection, gx, ctx, frames: _Frames, r
     result = ValidationResult()
     for table in INGESTED:
         checkpoint = _checkpoint(gx, ctx, table)
-        flagged: list[tuple[int, str, str]] = []
-        failures: dict[tuple[str, str], list] = {}  # (rule, kind) -> unexpected counts of each chunk
+        flagged: list[tuple[int, str | None, str, str]] = []  # (key, reason code, rule, severity) of rows
+        failures: dict[tuple[str, str], list] = {}  # table-level (rule, kind) -> the value of each chunk
         for bounds, df in frames.of(table):
             frame_name = run_id + (f"__{table.primary_key}_{bounds[0]}-{bounds[1]}" if bounds else "")
             outcome = checkpoint.run(batch_parameters={"dataframe": df}, run_id=RunIdentifier(run_name=frame_name))
@@ -424,33 +485,77 @@ def _validate_tables(con: duckdb.DuckDBPyConnection, gx, ctx, frames: _Frames, r
                     cfg = er.expectation_config
                     reason = (cfg.meta or {}).get("reason_code")
                     rule = f"{cfg.type}({cfg.kwargs.get('column', '')})"
-                    if reason:
-                        for entry in er.result.get("unexpected_index_list") or []:
+                    kind = "warning" if "warning" in str(cfg.severity).lower() else "critical"
+                    if "unexpected_index_list" in er.result:  # a rule about rows: it names them
+                        for entry in er.result["unexpected_index_list"] or []:
                             for key in entry.get(table.primary_key, []):
-                                flagged.append((int(key), reason, rule))
+                                flagged.append((int(key), reason, rule, kind))
                     else:
-                        kind = "warning" if "warning" in str(cfg.severity).lower() else "critical"
                         failures.setdefault((rule, kind), []).append(
                             er.result.get("unexpected_count", er.result.get("observed_value")))
             del df, outcome  # GX holds one frame at a time, the reader one more
+        carried = _keep_verdicts(con, table, flagged)
+        result.tally.carry(f"landing__{table.name}", *carried)
+        result.rechecked[table.name] = con.execute(
+            f"SELECT count(*) FILTER (recheck), count(*) FROM {_judged(table)}").fetchone()
+        con.execute(f"DROP TABLE {_judged(table)}")
+        for rule, kind, count in con.execute(
+                "SELECT rule, severity, count(*) FROM vault.quarantine.flags WHERE source_table = ? "
+                "AND reason_code IS NULL GROUP BY ALL ORDER BY ALL", [table.name]).fetchall():
+            failures[(rule, kind)] = [count]
         for (rule, kind), counts in failures.items():
             count = sum(counts) if all(isinstance(c, int) for c in counts) else counts[0]
             if kind == "warning":
                 result.warnings.append(f"landing__{table.name}: {rule} — {count} rows")
             else:
                 result.critical.append(f"suite landing__{table.name}, expectation {rule}: {count}")
-        if flagged:
-            con.register("_flagged", pd.DataFrame(flagged, columns=["source_key", "reason_code", "rule"]))
-            # a key reaches GX only if it is unique, so it names one row
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _verdicts AS SELECT f.*, r._row_hash AS row_hash FROM _flagged f "
-                        f"JOIN vault.raw.{table.name} r ON r.{table.primary_key} = f.source_key")
-            quarantine.record(con, run_id, table, "_verdicts")
-            con.execute("DROP TABLE _verdicts")
-            con.unregister("_flagged")
+        # a key reaches GX only if it is unique, so it names one row
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _verdicts AS SELECT f.source_key, f.reason_code, f.rule, "
+                    f"r._row_hash AS row_hash FROM vault.quarantine.flags f JOIN vault.raw.{table.name} r "
+                    f"ON r.{table.primary_key} = f.source_key WHERE f.source_table = '{table.name}' "
+                    "AND f.reason_code IS NOT NULL")
+        quarantine.record(con, run_id, table, "_verdicts")
+        con.execute("DROP TABLE _verdicts")
         frames.finished(table)
         faults.point("validate")  # (tests) one table's quarantine refreshed, the others not
         reconcile_table(con, run_id, table, source_rows.get(table.name))
     return result
+
+
+def _keep_verdicts(con: duckdb.DuckDBPyConnection, table: Table,
+                   flagged: list[tuple[int, str | None, str, str]]) -> tuple[int, dict[str, int]]:
+    """Store what GX found on the rows it re-checked, in place of their earlier verdicts, and forget rows
+    no longer judged (gone, held, quarantined at the boundary); returns the rows that kept their verdict
+    and those verdicts' counts by rule, for the quality page."""
+    judged, checked = _judged(table), vault_schema.checked(table.name)
+    kept = f"(SELECT source_key FROM {judged} WHERE NOT recheck)"
+    rows, had, stale = con.execute(
+        f"SELECT count(*) FILTER (NOT recheck), (SELECT count(*) FROM {checked}), "
+        f"(SELECT count(*) FROM {checked} WHERE source_key IN (SELECT source_key FROM {judged} WHERE recheck)) "
+        f"FROM {judged}").fetchone()
+    con.execute("BEGIN")
+    try:
+        if not rows:  # every row checked again: a new table is cheaper than deleting every row
+            con.execute(f"CREATE OR REPLACE TABLE {checked} AS SELECT source_key, row_hash, context FROM {judged}")
+        else:  # rows gone since (or held, or quarantined at the boundary) forgotten too
+            gone = had - rows - stale
+            con.execute(f"DELETE FROM {checked} WHERE source_key " + (f"NOT IN {kept}" if gone else
+                        f"IN (SELECT source_key FROM {judged} WHERE recheck)"))
+            con.execute(f"INSERT INTO {checked} SELECT source_key, row_hash, context FROM {judged} WHERE recheck")
+        con.execute(f"DELETE FROM vault.quarantine.flags WHERE source_table = ? AND source_key NOT IN {kept}",
+                    [table.name])
+        if flagged:
+            con.register("_flagged", pd.DataFrame(flagged, columns=["source_key", "reason_code", "rule", "severity"]))
+            con.execute(f"INSERT INTO vault.quarantine.flags SELECT '{table.name}', source_key, reason_code, rule, "
+                        "severity FROM _flagged")
+            con.unregister("_flagged")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    by_rule = dict(con.execute("SELECT rule, count(*) FROM vault.quarantine.flags WHERE source_table = ? AND "
+                               f"source_key IN {kept} GROUP BY rule", [table.name]).fetchall())
+    return rows, by_rule
 
 
 def reconcile_table(con: duckdb.DuckDBPyConnection, run_id: str, table: Table, source_rows: int | None) -> None:

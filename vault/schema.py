@@ -7,7 +7,7 @@ for writing holds all of them.  A vault written by an earlier version gets what 
 Schemas:
   raw         landing copies of the operational tables (incremental upserts, change detection by content)
   tokens      one token map per identifier domain (value -> token)
-  quarantine  rows that failed validation, with run id and reason
+  quarantine  rows that failed validation, with run id and reason; what each row was last validated on
   ops         the run log, key versions, the erasure ledger, releases, subject requests, activations
 """
 
@@ -26,6 +26,11 @@ LANDING_EXTRA = ("_extracted_at TIMESTAMP", "_row_hash UHUGEINT", "_problems VAR
 _QUARANTINE = ("run_id VARCHAR, source_table VARCHAR, source_key BIGINT, reason_code VARCHAR, rule VARCHAR, "
                "detected_at TIMESTAMP")
 
+def checked(table: str, db: str | None = "vault") -> str:
+    """The table of what ``table``'s landing rows were last validated on (``pipelines.validate.judge``)."""
+    return f"{db + '.' if db else ''}quarantine.checked_{table}"
+
+
 TABLES: dict[str, str] = {  # schema.table -> columns
     **{f"raw.{t.name}": ", ".join([*(f"{c.name} {TYPES[c.type][2]}" for c in t.columns), *LANDING_EXTRA])
        for t in INGESTED},
@@ -38,6 +43,11 @@ TABLES: dict[str, str] = {  # schema.table -> columns
                            "first_seen_run VARCHAR NOT NULL" for d in DOMAINS},
     "quarantine.current": _QUARANTINE,
     "quarantine.history": f"{_QUARANTINE}, row_json VARCHAR",
+    # what each landing row was last validated on (its content, and a hash of its helper columns and suite),
+    # one table per landing table (a full validation replaces it whole), and what GX found wrong with the
+    # rows then, rules without a reason code (warnings) too: a row equal on both keeps those verdicts
+    **{checked(t.name, db=None): "source_key BIGINT, row_hash UHUGEINT, context UBIGINT" for t in INGESTED},
+    "quarantine.flags": "source_table VARCHAR, source_key BIGINT, reason_code VARCHAR, rule VARCHAR, severity VARCHAR",
     "ops.reconciliation": ("run_id VARCHAR, source_table VARCHAR, source_rows BIGINT, loaded_rows BIGINT, "
                            "quarantined_rows BIGINT"),
     "ops.runs": ("run_id VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, as_of_date DATE, source_kind VARCHAR, "

@@ -61,6 +61,8 @@ DataDir = Annotated[str | None, _opt("data_dir", "--data-dir")]
 SourceUrl = Annotated[str | None, _opt("source", "--source")]
 AsOf = Annotated[str | None, _opt("as_of", "--as-of")]
 Threads = Annotated[int | None, _opt("threads", "--threads")]
+FullRefresh = Annotated[bool, typer.Option(
+    "--full-refresh", help="Check every landing row again, not only those whose content or context changed.")]
 IdNumber = Annotated[str | None, typer.Option("--id-number", help="The person's ID number (any ID type).")]
 Mobile = Annotated[str | None, typer.Option("--mobile", help="The account's mobile number.")]
 OpenId = Annotated[str | None, typer.Option("--openid", help="The account's WeChat OpenID.")]

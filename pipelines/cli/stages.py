@@ -12,6 +12,7 @@ from core.settings import Settings
 from pipelines.cli.app import (
     AsOf,
     DataDir,
+    FullRefresh,
     SourceUrl,
     Threads,
     app,
@@ -96,12 +97,12 @@ def _print_summary(summary, settings: Settings) -> None:
 def run(source: SourceUrl = None, data_dir: DataDir = None, as_of: AsOf = None, threads: Threads = None,
         accept_volume_change: Annotated[bool, typer.Option(
             "--accept-volume-change", help="Publish even if the marts moved beyond expectations/volume.yml.")] = False,
-        ) -> None:
+        full_refresh: FullRefresh = False) -> None:
     """Extract, validate, pseudonymise, build and publish the warehouse."""
     from pipelines.run import run as run_pipeline
 
     s = settings(data_dir, source, as_of, threads, creates=True)
-    summary = run_pipeline(s, log=progress, accept_volume_change=accept_volume_change)
+    summary = run_pipeline(s, log=progress, accept_volume_change=accept_volume_change, full_refresh=full_refresh)
     _print_summary(summary, s)
 
 
@@ -120,14 +121,14 @@ def extract(source: SourceUrl = None, data_dir: DataDir = None) -> None:
 
 @app.command()
 @writes
-def validate(data_dir: DataDir = None, as_of: AsOf = None) -> None:
+def validate(data_dir: DataDir = None, as_of: AsOf = None, full_refresh: FullRefresh = False) -> None:
     """Run the Great Expectations checkpoints on the vault's landing data; refresh the quarantine and the quality page."""
     from pipelines.run import new_run_id, resolve_as_of
     from pipelines.validate import validate as do_validate
 
     s = settings(data_dir, as_of=as_of)
     with session(s) as (_key, con):
-        res = do_validate(con, s, new_run_id(), resolve_as_of(con, s), {})
+        res = do_validate(con, s, new_run_id(), resolve_as_of(con, s), {}, full=full_refresh)
     for table, reasons in res.quarantined.items():
         for reason, n in reasons.items():
             out.print(f"{table}: {n:,} quarantined ({reason})")

@@ -93,7 +93,7 @@ def test_validation_in_small_frames_quarantines_and_warns_exactly_as_whole_table
         monkeypatch.setattr(validate_mod, "FRAME_ROWS", frame_rows)
         _, con = open_session(tiny_copy)
         try:
-            result = validate_mod.validate(con, tiny_copy, new_run_id(), resolve_as_of(con, tiny_copy), {})
+            result = validate_mod.validate(con, tiny_copy, new_run_id(), resolve_as_of(con, tiny_copy), {}, full=True)
             return set(con.execute("SELECT source_table, source_key, reason_code FROM vault.quarantine.current"
                                    ).fetchall()), sorted(result.warnings)
         finally:
@@ -103,6 +103,82 @@ def test_validation_in_small_frames_quarantines_and_warns_exactly_as_whole_table
     assert chunked == whole
     assert {(t, r) for t, _, r in whole[0]} >= {("accounts", "duplicate_key"), ("orders", "orphan_foreign_key")}
     assert len({(t, k) for t, k, _ in whole[0]}) == len(matrix())
+
+
+def _validate(settings, full: bool, extract_first: bool = False):
+    """(quarantine, warnings, page counts, rows re-checked by table) of one validation of ``settings``' vault."""
+    from pipelines import validate as validate_mod
+    from pipelines.extract import extract
+    from pipelines.run import new_run_id, resolve_as_of
+    from pipelines.source import Source
+    from vault.session import open_session
+
+    _, con = open_session(settings)
+    try:
+        if extract_first:
+            extract(con, Source.parse(settings.source))
+        result = validate_mod.validate(con, settings, new_run_id(), resolve_as_of(con, settings), {}, full=full)
+        verdicts = set(con.execute("SELECT source_table, source_key, reason_code, rule, row_hash "
+                                   "FROM vault.quarantine.current").fetchall())
+    finally:
+        con.close()
+    page = {(s.name, e.type, e.column): (e.success, e.counts.get("element_count"), e.counts.get("unexpected_count"))
+            for s in result.tally.suites.values() for e in s.expectations.values()}
+    return verdicts, sorted(result.warnings), page, result.rechecked
+
+
+def test_validation_rechecks_only_changed_rows_and_their_context_and_equals_a_full_validation(tiny_copy):
+    """GX re-checks a row when its content changed or its context did (a parent newly quarantined, the
+    suite); unchanged rows keep their verdicts, and quarantine, warnings and the quality page's counts
+    are those of checking every row again."""
+    from datetime import date
+
+    from core.idnumbers import make_resident_id
+    from pipelines.bad_rows import BASE
+
+    src = sqlite3.connect(tiny_copy.data_dir / "source" / "ops.sqlite")
+    with src:
+        fixed = src.execute("UPDATE insured_persons SET id_number = ? WHERE person_id = ?",  # the bad checksum fixed
+                            [make_resident_id("320213", date(1985, 3, 9), 911), BASE + 1]).rowcount
+        bad_mobile = src.execute("UPDATE accounts SET mobile = '1381234' WHERE account_id = (SELECT min(account_id) "
+                                 "FROM accounts WHERE status = 'active')").rowcount
+        parent = src.execute("SELECT account_id FROM accounts WHERE status = 'active' AND account_id IN "
+                             "(SELECT account_id FROM orders) ORDER BY account_id DESC LIMIT 1").fetchone()[0]
+        src.execute("UPDATE accounts SET status = 'no-such-status' WHERE account_id = ?", [parent])  # children follow
+        children = src.execute("SELECT count(*) FROM orders WHERE account_id = ?", [parent]).fetchone()[0]
+    src.close()
+    assert fixed == bad_mobile == 1 and children > 0
+
+    verdicts, warnings, page, counts = _validate(tiny_copy, full=False, extract_first=True)
+    full = _validate(tiny_copy, full=True)
+    assert verdicts == full[0] and warnings == full[1]
+    assert {k: v for k, v in page.items() if v != full[2][k]} == {}
+    rechecked, judged = {t: n for t, (n, _) in counts.items()}, sum(n for _, n in counts.values())
+    reasons = {(t, k): r for t, k, r, _, _ in verdicts}
+    assert reasons[("accounts", parent)] == "invalid_value"
+    assert reasons.get(("insured_persons", BASE + 1)) != "invalid_id_number", reasons.get(("insured_persons", BASE + 1))
+    assert {r for (t, _), r in reasons.items() if t == "orders"} >= {"parent_quarantined"}
+    assert rechecked["accounts"] == 2 and rechecked["insured_persons"] >= 2, rechecked
+    assert children <= rechecked["orders"] < 3 * children + 3, rechecked
+    assert sum(rechecked.values()) < 0.02 * judged, (rechecked, judged)
+
+
+def test_a_changed_suite_checks_every_row_of_its_table_again(tiny_copy, monkeypatch):
+    from pipelines import validate as validate_mod
+
+    _validate(tiny_copy, full=False)
+    suite = validate_mod._suite
+
+    def with_a_new_note(table):
+        s = suite(table)
+        if table.name == "orders":
+            s["expectations"][0].setdefault("meta", {})["notes"] = "reworded"
+        return s
+
+    monkeypatch.setattr(validate_mod, "_suite", with_a_new_note)
+    _, _, _, counts = _validate(tiny_copy, full=False)
+    assert counts["accounts"][0] == 1  # nothing changed: one row, for the table-level expectations
+    assert counts["orders"][0] == counts["orders"][1] > 100
 
 
 def test_a_frame_reader_failure_stops_validation_with_that_error_and_leaves_no_thread(tiny_copy, monkeypatch):
@@ -116,8 +192,9 @@ def test_a_frame_reader_failure_stops_validation_with_that_error_and_leaves_no_t
     frame_sql = validate_mod._frame_sql
 
     def broken_for_orders(table, as_of):
-        lookups, select = frame_sql(table, as_of)
-        return lookups, select.replace("FROM vault.raw.orders", "FROM vault.raw.no_such_table")
+        frame = frame_sql(table, as_of)
+        frame.select = frame.select.replace("FROM vault.raw.orders", "FROM vault.raw.no_such_table")
+        return frame
 
     monkeypatch.setattr(validate_mod, "_frame_sql", broken_for_orders)
     _, con = open_session(tiny_copy)

@@ -11,6 +11,7 @@ import pytest
 
 from pipelines import subjects
 from pipelines.run import rebuild, run
+from vault.schema import checked
 from vault.session import open_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.privacy, pytest.mark.xdist_group("tiny")]
@@ -48,13 +49,20 @@ def test_erasure_leaves_no_trace_and_a_rerun_from_the_unchanged_source_does_not_
         tokens = set(subjects.subject_tokens(con, subject))
         notes = subject.rows["service_records"]
         notes_cached = con.execute(cached, [notes]).fetchone()[0]
+        validated = sum(con.execute(f"SELECT count(*) FROM {checked(t)} WHERE source_key "
+                                  "IN (SELECT unnest(?::BIGINT[]))", [keys]).fetchone()[0]
+                      for t, keys in subject.rows.items())
         erased = subjects.erase(con, subject, "test-erasure")
         notes_cached_after = con.execute(cached, [notes]).fetchone()[0]
+        validated_after = sum(con.execute(f"SELECT count(*) FROM {checked(t)} WHERE "
+                                        "source_key IN (SELECT unnest(?::BIGINT[]))", [keys]).fetchone()[0]
+                            for t, keys in subject.rows.items())
         ledger = con.execute("SELECT kind, subject_hash FROM vault.ops.erasure_ledger").fetchall()
     finally:
         con.close()
     assert tokens and erased.removed["accounts"] == 1
     assert notes_cached == len(notes) > 0 and notes_cached_after == 0  # their redacted notes are gone too
+    assert validated > 0 and validated_after == 0  # and what their rows were last validated on
     assert {k for k, _ in ledger} >= {"openid", "person"} and all(openid not in h for _, h in ledger)
     rebuild(data, log=lambda m: None, status="erasure")
     assert not (tokens & _warehouse_strings(data.layout.internal_path))
