@@ -82,8 +82,12 @@ def assess(settings: Settings, run_id: str, as_of: date, treat: bool,
     try:
         apply_limits(con, settings.threads, settings.memory_limit)
         con.execute(f"ATTACH '{release}' AS rel{'' if treat else ' (READ_ONLY)'}")
+        last = None
+        if treat and settings.layout.warehouse_path.exists():  # the release analysts hold: its levels
+            con.execute(f"ATTACH '{settings.layout.warehouse_path}' AS last_release (READ_ONLY)")
+            last = "last_release"
         reports = risk.assess(con, marts if marts is not None else load_marts(settings.project_dir),
-                              policy, adversary, treat=treat, text_checks=text_checks(con, settings, treat))
+                              policy, adversary, treat=treat, text_checks=text_checks(con, settings, treat), last=last)
     finally:
         con.close()
     if treat:

@@ -92,6 +92,35 @@ def test_the_search_sees_the_classes_of_every_node_the_released_values_make(rows
         assert searched == counted, levels
 
 
+def _last_release(con: duckdb.DuckDBPyConnection, sex: str, district: str) -> str:
+    """The release analysts hold: ``profile.m`` with sex and district released as the given expressions."""
+    con.execute("ATTACH ':memory:' AS last; CREATE SCHEMA last.profile")
+    con.execute(f"CREATE TABLE last.profile.m AS SELECT * REPLACE ({sex} AS sex, {district} AS district_name) "
+                "FROM rel.profile.m")
+    return "last"
+
+
+def test_the_levels_analysts_hold_are_kept_while_their_suppression_fits_the_budget():
+    """Sex starred also merges the small 滨湖区 classes: a fresh search would coarsen the district
+    instead, but the release keeps its granularity while the data allow."""
+    con = _con(BASE)
+    (r,) = risk.assess(con, [MART], POLICY, ADVERSARY, last=_last_release(con, "'*'", "district_name"))
+    assert r.levels == {"age_band": 0, "sex": 1, "city_name": 0, "district_name": 0}
+    assert r.after.k == 6 and not r.failures
+
+
+def test_levels_analysts_hold_that_no_longer_fit_are_searched_afresh():
+    con = _con(BASE)
+    (r,) = risk.assess(con, [MART], POLICY, ADVERSARY, last=_last_release(con, "sex", "district_name"))
+    assert r.levels == {"age_band": 0, "sex": 0, "city_name": 0, "district_name": 1}
+
+
+def test_levels_analysts_hold_that_the_data_no_longer_need_are_given_back():
+    con = _con(BASE)
+    (r,) = risk.assess(con, [MART], POLICY, ADVERSARY, last=_last_release(con, "'*'", "city_name"))
+    assert sum(r.levels.values()) == 1 and r.after.suppressed == 0 and not r.failures
+
+
 def test_a_mart_that_cannot_be_repaired_within_the_limit_fails_the_gate():
     con = _con([(3, "25-34", "男", "梁溪区")])
     (r,) = risk.assess(con, [MART], POLICY, ADVERSARY)
