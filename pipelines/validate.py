@@ -183,10 +183,10 @@ def _frame_sql(table: Table, as_of: date) -> Frame:
         joins.append("LEFT JOIN id_problems AS idp ON idp.id_number = r.id_number")
     cols = ", ".join(["r.* EXCLUDE (_extracted_at, _problems, _source_json)", *extra])
     # rows the boundary already quarantined (bad values, no key, a repeated key, a future time) are not checked again
-    judged = (f"r.{table.primary_key} NOT IN (SELECT source_key FROM vault.quarantine.current "
-              f"WHERE source_table = '{table.name}' AND source_key IS NOT NULL)")
+    unquarantined = (f"r.{table.primary_key} NOT IN (SELECT source_key FROM vault.quarantine.current "
+                     f"WHERE source_table = '{table.name}' AND source_key IS NOT NULL)")
     select = (f"SELECT {cols} FROM vault.raw.{table.name} r {' '.join(joins)} "
-              f"WHERE r.{table.primary_key} IS NOT NULL AND r.{held} AND {judged}")
+              f"WHERE r.{table.primary_key} IS NOT NULL AND r.{held} AND {unquarantined}")
     return Frame(lookups, select, [e.rsplit(" AS ", 1)[1] for e in extra])
 
 
@@ -494,10 +494,9 @@ def _validate_tables(con: duckdb.DuckDBPyConnection, gx, ctx, frames: _Frames, r
                         failures.setdefault((rule, kind), []).append(
                             er.result.get("unexpected_count", er.result.get("observed_value")))
             del df, outcome  # GX holds one frame at a time, the reader one more
-        carried = _keep_verdicts(con, table, flagged)
-        result.tally.carry(f"landing__{table.name}", *carried)
-        result.rechecked[table.name] = con.execute(
-            f"SELECT count(*) FILTER (recheck), count(*) FROM {_judged(table)}").fetchone()
+        rechecked, kept, kept_flags = _keep_verdicts(con, table, flagged)
+        result.tally.carry(f"landing__{table.name}", kept, kept_flags)
+        result.rechecked[table.name] = (rechecked, rechecked + kept)
         con.execute(f"DROP TABLE {_judged(table)}")
         for rule, kind, count in con.execute(
                 "SELECT rule, severity, count(*) FROM vault.quarantine.flags WHERE source_table = ? "
@@ -523,14 +522,14 @@ def _validate_tables(con: duckdb.DuckDBPyConnection, gx, ctx, frames: _Frames, r
 
 
 def _keep_verdicts(con: duckdb.DuckDBPyConnection, table: Table,
-                   flagged: list[tuple[int, str | None, str, str]]) -> tuple[int, dict[str, int]]:
+                   flagged: list[tuple[int, str | None, str, str]]) -> tuple[int, int, dict[str, int]]:
     """Store what GX found on the rows it re-checked, in place of their earlier verdicts, and forget rows
-    no longer judged (gone, held, quarantined at the boundary); returns the rows that kept their verdict
-    and those verdicts' counts by rule, for the quality page."""
+    no longer judged (gone, held, quarantined at the boundary); returns the rows re-checked, the rows
+    that kept their verdicts and those verdicts' counts by rule, for the quality page."""
     judged, checked = _judged(table), vault_schema.checked(table.name)
     kept = f"(SELECT source_key FROM {judged} WHERE NOT recheck)"
-    rows, had, stale = con.execute(
-        f"SELECT count(*) FILTER (NOT recheck), (SELECT count(*) FROM {checked}), "
+    rechecked, rows, had, stale = con.execute(
+        f"SELECT count(*) FILTER (recheck), count(*) FILTER (NOT recheck), (SELECT count(*) FROM {checked}), "
         f"(SELECT count(*) FROM {checked} WHERE source_key IN (SELECT source_key FROM {judged} WHERE recheck)) "
         f"FROM {judged}").fetchone()
     con.execute("BEGIN")
@@ -555,7 +554,7 @@ def _keep_verdicts(con: duckdb.DuckDBPyConnection, table: Table,
         raise
     by_rule = dict(con.execute("SELECT rule, count(*) FROM vault.quarantine.flags WHERE source_table = ? AND "
                                f"source_key IN {kept} GROUP BY rule", [table.name]).fetchall())
-    return rows, by_rule
+    return rechecked, rows, by_rule
 
 
 def reconcile_table(con: duckdb.DuckDBPyConnection, run_id: str, table: Table, source_rows: int | None) -> None:
