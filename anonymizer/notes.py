@@ -47,8 +47,8 @@ _NOTES = f"""
 
 
 def redact_notes(con: duckdb.DuckDBPyConnection) -> int:
-    """``redacted_notes`` as a TEMP table; returns how many notes were redacted this run (the rest
-    came from the cache)."""
+    """``redacted_notes`` as a TEMP table, and ``redone_notes``: the record ids redacted this run (the
+    rest came from the cache); returns how many."""
     lexicon = platform_names(con)
     con.execute(f"CREATE OR REPLACE TEMP TABLE notes_in AS {_NOTES}")
     con.register("_lexicon", pa.table({"n": pa.array(sorted(lexicon), type=pa.string())}))
@@ -88,6 +88,7 @@ def redact_notes(con: duckdb.DuckDBPyConnection) -> int:
         con.unregister("_fresh")
     con.execute("CREATE OR REPLACE TEMP TABLE redacted_notes AS SELECT i.record_id, c.note_redacted "
                 "FROM notes_in AS i JOIN vault.ops.redacted_notes AS c USING (record_id, input_hash)")
+    con.execute("CREATE OR REPLACE TEMP TABLE redone_notes AS SELECT record_id FROM notes_redo")
     con.execute("DROP TABLE notes_in; DROP TABLE notes_redo; DROP TABLE lexicon_now")
     return len(redo)
 

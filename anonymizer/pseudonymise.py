@@ -12,13 +12,14 @@ row, or the stage fails (a row silently lost in a join is a defect).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from anonymizer import notes, tokens
+from anonymizer import changes, notes, tokens
 from anonymizer.domains import install_value_macros
 from anonymizer.errors import AnonymizerError
 from anonymizer.keys import MasterKey
@@ -34,6 +35,7 @@ class PseudonymiseResult:
     tokens_added: dict[str, int]
     rows: dict[str, int]
     notes_redacted: int = 0  # service notes redacted this run; the others' redactions were still valid
+    plan: changes.Plan | None = None  # what was pseudonymised again (tables whole, accounts)
 
 
 def install_shared_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -75,8 +77,12 @@ def prepare_session(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date)
 
 
 def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, run_id: str,
-                 warehouse: Path) -> PseudonymiseResult:
-    """Requires ``landing.<table>`` views (validated rows) on ``con``."""
+                 warehouse: Path, incremental: bool = False) -> PseudonymiseResult:
+    """Requires ``landing.<table>`` and ``landing_hashes.<table>`` views (validated rows) on ``con``.
+
+    ``incremental``: ``warehouse`` is a copy of the last published build database, updated in place
+    where ``anonymizer.changes`` finds it may be (the accounts whose rows changed); else every table
+    is written afresh."""
     prepare_session(con, key, as_of)
     added = tokens.update_maps(con, key, run_id)
     for statement in _statements((SQL_DIR / "pseudo" / "_keys.sql").read_text()):
@@ -85,10 +91,18 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
     con.execute(f"ATTACH '{warehouse}' AS wh")
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS wh.pseudo")
+        fingerprints = {t.name: changes.fingerprint(t, key, as_of) for t in INGESTED}
+        plan = changes.plan(con, _built_by(con) if incremental else None, fingerprints, _kept_tables(con))
+        if any(plan.incremental(t.name) for t in INGESTED):
+            changes.delta_views(con)
+            changes.delete_changed(con, plan)
         rows = {}
         for table in INGESTED:
             sql = (SQL_DIR / "pseudo" / f"{table.name}.sql").read_text()
-            con.execute(f"CREATE OR REPLACE TABLE wh.pseudo.{table.name} AS {sql}")
+            if plan.incremental(table.name):  # the changed accounts' rows, from their landing rows alone
+                con.execute(f"INSERT INTO wh.pseudo.{table.name} BY NAME {_LANDING.sub('delta.', sql)}")
+            else:
+                con.execute(f"CREATE OR REPLACE TABLE wh.pseudo.{table.name} AS {sql}")
             out = con.execute(f"SELECT count(*) FROM wh.pseudo.{table.name}").fetchone()[0]
             expected = con.execute(f"SELECT count(*) FROM landing.{table.name}").fetchone()[0]
             if out != expected:
@@ -98,6 +112,7 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
                 )
             rows[table.name] = out
             faults.point("pseudonymise")  # (tests) a half-written staging warehouse
+        changes.remember(con, run_id, fingerprints, plan)
         con.execute("CREATE SCHEMA IF NOT EXISTS wh.meta")
         con.execute(
             f"CREATE OR REPLACE TABLE wh.meta.build_info AS SELECT '{run_id}' AS run_id, "
@@ -105,4 +120,26 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
         )
     finally:
         con.execute("DETACH wh")
-    return PseudonymiseResult(added, rows, redacted)
+    return PseudonymiseResult(added, rows, redacted, plan)
+
+
+_LANDING = re.compile(r"\blanding\.")
+
+
+def _kept_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The pseudo tables of the build database attached as ``wh`` that hold what was pseudonymised.
+
+    A successful build removes the rows of young children from every table with a person_key and
+    drops the sensitive ones (``macros/drop_sensitive_sources.sql``): those are rebuilt whole."""
+    return {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'wh' AND schema_name = 'pseudo' AND table_name "
+        "NOT IN (SELECT table_name FROM duckdb_columns() WHERE database_name = 'wh' AND schema_name = 'pseudo' "
+        "AND column_name = 'person_key')").fetchall()}
+
+
+def _built_by(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The run that pseudonymised the build database attached as ``wh`` (None if it is new)."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'wh' AND schema_name = 'meta' "
+                       "AND table_name = 'build_info'").fetchone()[0]:
+        return None
+    return con.execute("SELECT any_value(run_id) FROM wh.meta.build_info").fetchone()[0]

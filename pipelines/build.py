@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -30,14 +31,26 @@ from core.settings import Settings
 from pipelines.errors import BuildFailed
 
 
-def prepare_next(settings: Settings) -> None:
-    """An empty ``build/next`` (owner-only) for a new build pair."""
+def prepare_next(settings: Settings, reuse: bool = False) -> bool:
+    """A new ``build/next`` (owner-only) for a new build pair: empty, or with ``reuse`` a copy of the
+    published build database to update in place.  Returns whether it was copied.
+
+    Why a copy and not the file itself: marketing and subject requests read the published one until
+    the next publish, and a run that fails must leave it as it was.  A build database with a
+    write-ahead log beside it (something wrote it and did not close) is not copied: the copy would
+    lack what the log holds, an erasure perhaps."""
     for path in (settings.layout.staging_path, settings.layout.release_staging_path):
         path.unlink(missing_ok=True)
         path.with_name(path.name + ".wal").unlink(missing_ok=True)
     for folder in (settings.layout.build_dir, settings.layout.next_dir):
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o700)
+    published = settings.layout.internal_path
+    if not reuse or not published.exists() or published.with_name(published.name + ".wal").exists():
+        return False
+    shutil.copyfile(published, settings.layout.staging_path)
+    settings.layout.staging_path.chmod(0o600)
+    return True
 
 
 def dbt_env(settings: Settings, warehouse: Path, release: Path | None = None) -> dict[str, str]:
@@ -202,7 +215,6 @@ def docs(settings: Settings) -> Path:
 
     dbt opens a throw-away copy of the release and an empty build database, never the real
     build database: the docs describe what analysts receive."""
-    import shutil
     import tempfile
 
     as_of = release_as_of(settings.layout.warehouse_path)

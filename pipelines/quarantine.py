@@ -21,15 +21,21 @@ from core.schema import INGESTED, Table
 
 def create_landing_views(con: duckdb.DuckDBPyConnection) -> None:
     """``landing.<table>``: the vault's raw rows minus the current quarantine and rows under a
-    legal hold after an erasure (session-only views)."""
+    legal hold after an erasure, and ``landing_hashes.<table>``: the same rows' keys (own, account and
+    parents') and content hashes, what the pseudonymiser detects changed accounts by (session-only views)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS memory.landing")
+    con.execute("CREATE SCHEMA IF NOT EXISTS memory.landing_hashes")
     for t in INGESTED:
-        con.execute(
-            f"CREATE OR REPLACE VIEW memory.landing.{t.name} AS SELECT * EXCLUDE (_row_hash, _problems, _source_json) "
+        landed = (
             f"FROM vault.raw.{t.name} WHERE {t.primary_key} IS NOT NULL AND {t.primary_key} NOT IN (SELECT source_key "
             f"FROM vault.quarantine.current WHERE source_table = '{t.name}' AND source_key IS NOT NULL) AND {t.primary_key} NOT IN (SELECT source_key FROM "
             f"vault.ops.legal_hold WHERE source_table = '{t.name}')"
         )
+        con.execute(f"CREATE OR REPLACE VIEW memory.landing.{t.name} AS "
+                    f"SELECT * EXCLUDE (_row_hash, _problems, _source_json) {landed}")
+        keys = dict.fromkeys([t.primary_key, *(["account_id"] if "account_id" in t.column_names else []),
+                              *t.foreign_keys, "_row_hash"])
+        con.execute(f"CREATE OR REPLACE VIEW memory.landing_hashes.{t.name} AS SELECT {', '.join(keys)} {landed}")
 
 
 def counts_by_reason(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:

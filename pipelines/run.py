@@ -158,7 +158,7 @@ def run(settings: Settings, log: Log = print, accept_volume_change: bool = False
         log(f"  landing rows checked: {rechecked:,} of {judged:,}"
             + (" (the others unchanged since their last check kept its verdicts)" if rechecked < judged else ""))
         summary.quarantined, summary.warnings, summary.data_docs = result.quarantined, result.warnings, result.data_docs
-        stage(con, key, settings, summary, source.kind, log)
+        stage(con, key, settings, summary, source.kind, log, full_refresh=full_refresh)
     finish(settings, summary, log, check_volume=not accept_volume_change)
     return summary
 
@@ -174,18 +174,26 @@ def rebuild(settings: Settings, log: Log = print, status: str = "rebuilt") -> Ru
 
 
 def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, summary: RunSummary,
-          source_kind: str, log: Log, status: str = "built") -> None:
-    """Validated vault data → the staging warehouse (tokens, generalised attributes, run metadata)."""
+          source_kind: str, log: Log, status: str = "built", full_refresh: bool = False) -> None:
+    """Validated vault data → the staging warehouse (tokens, generalised attributes, run metadata).
+
+    The staging warehouse starts as a copy of the published build database, and only the accounts
+    whose rows changed are pseudonymised again (``anonymizer.changes``); ``full_refresh`` starts empty."""
     from anonymizer.pseudonymise import pseudonymise
 
     quarantine.create_landing_views(con)
-    build_mod.prepare_next(settings)
     staging = settings.layout.staging_path
     log(f"pseudonymising into the next build database (key version {key.version})")
     with timed(summary.stage_seconds, "pseudonymise"):
-        p = pseudonymise(con, key, summary.as_of, summary.run_id, staging)
+        reused = build_mod.prepare_next(settings, reuse=not full_refresh)
+        p = pseudonymise(con, key, summary.as_of, summary.run_id, staging, incremental=reused)
     staging.chmod(0o600)
     summary.pseudonymised, summary.tokens_added, summary.notes_redacted = p.rows, p.tokens_added, p.notes_redacted
+    if len(p.plan.full) == len(INGESTED):
+        log("  pseudonymised: every table written afresh")
+    else:
+        log(f"  accounts pseudonymised again: {p.plan.changed:,} of {p.plan.accounts:,} (the others' rows kept); "
+            f"tables rebuilt whole: {', '.join(sorted(p.plan.full)) or 'none'}")
     notes = p.rows.get("service_records", 0)
     log(f"  service notes redacted: {p.notes_redacted:,}; {notes - p.notes_redacted:,} kept their last redaction")
     if not con.execute("SELECT count(*) FROM vault.ops.reconciliation WHERE run_id = ?", [summary.run_id]).fetchone()[0]:

@@ -244,6 +244,8 @@ def withhold(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) 
                         "(SELECT k FROM s_keys)", [table])
         # what their rows were last validated on: a content hash of their data too
         con.execute(f"DELETE FROM {vault_schema.checked(table)} WHERE source_key IN (SELECT k FROM s_keys)")
+        if table == "accounts":  # and what their rows were last pseudonymised from
+            con.execute("DELETE FROM vault.ops.pseudo_accounts WHERE account_id IN (SELECT k FROM s_keys)")
         removed[table] = len(keys)
     return removed
 

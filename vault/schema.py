@@ -81,6 +81,10 @@ TABLES: dict[str, str] = {  # schema.table -> columns
     # hashes of the platform names those redactions were last checked against
     "ops.redacted_notes": "record_id BIGINT, input_hash UHUGEINT, note_redacted VARCHAR",
     "ops.redaction_lexicon": "h VARCHAR",
+    # what the build database was last pseudonymised from (``anonymizer.changes``): per account a hash of its
+    # landing rows and its account key, per table a fingerprint of the rest, and the run that built them
+    "ops.pseudo_accounts": "account_id BIGINT, account_key VARCHAR, state UBIGINT",
+    "ops.pseudo_tables": "table_name VARCHAR, fingerprint VARCHAR, run_id VARCHAR",
     # the holdout secret (random, created once): which members an audience holds out
     "ops.holdout_key": "secret BLOB NOT NULL",
 }

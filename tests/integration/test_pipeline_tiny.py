@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -161,6 +162,70 @@ def test_validation_rechecks_only_changed_rows_and_their_context_and_equals_a_fu
     assert rechecked["accounts"] == 2 and rechecked["insured_persons"] >= 2, rechecked
     assert children <= rechecked["orders"] < 3 * children + 3, rechecked
     assert sum(rechecked.values()) < 0.02 * judged, (rechecked, judged)
+
+
+def _staged(settings, full_refresh: bool, extract_first: bool = False) -> tuple[dict[str, list], str]:
+    """Every pseudo table of the next build database (rows sorted) after validating and staging the
+    vault, and the stage's line on what it pseudonymised."""
+    from core.schema import INGESTED
+    from pipelines.extract import extract
+    from pipelines.run import RunSummary, new_run_id, resolve_as_of, stage
+    from pipelines.source import Source
+    from pipelines.validate import validate
+    from vault.session import open_session
+
+    key, con = open_session(settings)
+    lines: list[str] = []
+    try:
+        if extract_first:
+            extract(con, Source.parse(settings.source))
+        summary = RunSummary(new_run_id(), resolve_as_of(con, settings))
+        validate(con, settings, summary.run_id, summary.as_of, {})
+        stage(con, key, settings, summary, "vault", lines.append, status="staged", full_refresh=full_refresh)
+    finally:
+        con.close()
+    wh = duckdb.connect(str(settings.layout.staging_path), read_only=True)
+    try:
+        tables = {t.name: sorted(wh.execute(f"SELECT * FROM pseudo.{t.name}").fetchall(), key=repr) for t in INGESTED}
+    finally:
+        wh.close()
+    return tables, next(ln for ln in lines if "pseudonymised: " in ln or "pseudonymised again" in ln)
+
+
+def test_pseudonymising_only_the_changed_accounts_into_the_last_build_equals_pseudonymising_everything(tiny_copy):
+    """The next build database starts as a copy of the published one; only accounts whose landing rows
+    changed (content, moves between accounts, deletions, quarantine) are deleted and pseudonymised again,
+    and the result is row for row what pseudonymising every landing row gives."""
+    src = sqlite3.connect(tiny_copy.data_dir / "source" / "ops.sqlite")
+    with src:
+        active = [r[0] for r in src.execute("SELECT account_id FROM accounts WHERE status = 'active' AND account_id IN "
+                                            "(SELECT account_id FROM orders) ORDER BY account_id LIMIT 4")]
+        src.execute("UPDATE accounts SET openid = 'oXk-renamed-' || account_id WHERE account_id = ?", [active[0]])
+        moved = src.execute("SELECT min(order_id) FROM orders WHERE account_id = ? AND order_id IN "
+                            "(SELECT order_id FROM payments)", [active[1]]).fetchone()[0]
+        src.execute("UPDATE orders SET account_id = ? WHERE order_id = ?", [active[2], moved])  # payments follow
+        src.execute("UPDATE payments SET amount_fen = amount_fen + 1 WHERE payment_id = (SELECT max(payment_id) "
+                    "FROM payments)")
+        src.execute("DELETE FROM access_logs WHERE log_id = (SELECT min(log_id) FROM access_logs)")
+        src.execute("INSERT INTO access_logs SELECT log_id + 1000000, account_id, occurred_at, ip_address, geo_city, "
+                    "cookie_id, device_id, device_model, os, page, updated_at FROM access_logs WHERE log_id = "
+                    "(SELECT max(log_id) FROM access_logs)")
+        src.execute("UPDATE service_records SET note = '客户来电，已处理。' WHERE record_id = (SELECT min(record_id) "
+                    "FROM service_records WHERE note IS NOT NULL)")
+        src.execute("UPDATE group_bookings SET contact_phone = '13912345678' WHERE booking_id = "
+                    "(SELECT min(booking_id) FROM group_bookings)")
+        src.execute("DELETE FROM accounts WHERE account_id = ?", [active[3]])  # its rows become orphans
+    src.close()
+
+    incremental, line = _staged(tiny_copy, full_refresh=False, extract_first=True)
+    everything, line_full = _staged(tiny_copy, full_refresh=True)
+    assert {t for t in incremental if incremental[t] != everything[t]} == set()
+    changed, landed = (int(n.replace(",", "")) for n in re.findall(r"([0-9,]+) of ([0-9,]+)", line)[0])
+    assert 5 <= changed < 0.05 * landed, line
+    # tables a build removes children's rows from, or drops, are the ones rebuilt whole
+    assert set(line.split("rebuilt whole: ", 1)[1].split(", ")) == {
+        "certificates", "consent_events", "health_answers", "insured_persons"}, line
+    assert "every table written afresh" in line_full, line_full
 
 
 def test_a_changed_suite_checks_every_row_of_its_table_again(tiny_copy, monkeypatch):
