@@ -12,7 +12,6 @@ row, or the stage fails (a row silently lost in a join is a defect).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -92,15 +91,16 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS wh.pseudo")
         fingerprints = {t.name: changes.fingerprint(t, key, as_of) for t in INGESTED}
-        plan = changes.plan(con, _built_by(con) if incremental else None, fingerprints, _kept_tables(con))
+        plan = changes.plan(con, _built_by(con) if incremental else None, fingerprints)
+        sqls = {t.name: (SQL_DIR / "pseudo" / f"{t.name}.sql").read_text() for t in INGESTED}
         if any(plan.incremental(t.name) for t in INGESTED):
-            changes.delta_views(con)
+            changes.delta_tables(con, plan, sqls)
             changes.delete_changed(con, plan)
         rows = {}
         for table in INGESTED:
-            sql = (SQL_DIR / "pseudo" / f"{table.name}.sql").read_text()
-            if plan.incremental(table.name):  # the changed accounts' rows, from their landing rows alone
-                con.execute(f"INSERT INTO wh.pseudo.{table.name} BY NAME {_LANDING.sub('delta.', sql)}")
+            sql = sqls[table.name]
+            if plan.incremental(table.name):  # the redone accounts' rows, from their landing rows alone
+                con.execute(f"INSERT INTO wh.pseudo.{table.name} BY NAME {changes.delta_sql(plan, table.name, sql)}")
             else:
                 con.execute(f"CREATE OR REPLACE TABLE wh.pseudo.{table.name} AS {sql}")
             out = con.execute(f"SELECT count(*) FROM wh.pseudo.{table.name}").fetchone()[0]
@@ -109,10 +109,12 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
                 raise AnonymizerError(
                     f"pseudonymising {table.name} produced {out} rows from {expected} validated rows: "
                     "rows would be lost, nothing is published"
+                    + (" (the build database was updated in place: `--full-refresh` writes it afresh)"
+                       if plan.incremental(table.name) else "")
                 )
             rows[table.name] = out
             faults.point("pseudonymise")  # (tests) a half-written staging warehouse
-        changes.remember(con, run_id, fingerprints, plan)
+        changes.remember(con, run_id, fingerprints)
         con.execute("CREATE SCHEMA IF NOT EXISTS wh.meta")
         con.execute(
             f"CREATE OR REPLACE TABLE wh.meta.build_info AS SELECT '{run_id}' AS run_id, "
@@ -121,20 +123,6 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
     finally:
         con.execute("DETACH wh")
     return PseudonymiseResult(added, rows, redacted, plan)
-
-
-_LANDING = re.compile(r"\blanding\.")
-
-
-def _kept_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The pseudo tables of the build database attached as ``wh`` that hold what was pseudonymised.
-
-    A successful build removes the rows of young children from every table with a person_key and
-    drops the sensitive ones (``macros/drop_sensitive_sources.sql``): those are rebuilt whole."""
-    return {r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'wh' AND schema_name = 'pseudo' AND table_name "
-        "NOT IN (SELECT table_name FROM duckdb_columns() WHERE database_name = 'wh' AND schema_name = 'pseudo' "
-        "AND column_name = 'person_key')").fetchall()}
 
 
 def _built_by(con: duckdb.DuckDBPyConnection) -> str | None:

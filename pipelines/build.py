@@ -31,26 +31,21 @@ from core.settings import Settings
 from pipelines.errors import BuildFailed
 
 
-def prepare_next(settings: Settings, reuse: bool = False) -> bool:
+def prepare_next(settings: Settings, reuse: bool = False) -> None:
     """A new ``build/next`` (owner-only) for a new build pair: empty, or with ``reuse`` a copy of the
-    published build database to update in place.  Returns whether it was copied.
+    published build database to update in place (``anonymizer.changes.reusable`` says when).
 
     Why a copy and not the file itself: marketing and subject requests read the published one until
-    the next publish, and a run that fails must leave it as it was.  A build database with a
-    write-ahead log beside it (something wrote it and did not close) is not copied: the copy would
-    lack what the log holds, an erasure perhaps."""
+    the next publish, and a run that fails must leave it as it was."""
     for path in (settings.layout.staging_path, settings.layout.release_staging_path):
         path.unlink(missing_ok=True)
         path.with_name(path.name + ".wal").unlink(missing_ok=True)
     for folder in (settings.layout.build_dir, settings.layout.next_dir):
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o700)
-    published = settings.layout.internal_path
-    if not reuse or not published.exists() or published.with_name(published.name + ".wal").exists():
-        return False
-    shutil.copyfile(published, settings.layout.staging_path)
-    settings.layout.staging_path.chmod(0o600)
-    return True
+    if reuse:
+        shutil.copyfile(settings.layout.internal_path, settings.layout.staging_path)
+        settings.layout.staging_path.chmod(0o600)
 
 
 def dbt_env(settings: Settings, warehouse: Path, release: Path | None = None) -> dict[str, str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from anonymizer import notes
+from anonymizer import changes, notes
 from core.layout import PROJECT
 from core.schema import BY_NAME
 from pipelines import subjects
@@ -122,6 +122,7 @@ def apply(con: duckdb.DuckDBPyConnection, as_of: date, dry_run: bool = False,
                     notes.forget(con, table, f"SELECT k FROM r_keys WHERE t = '{table}'")
                     con.execute("DELETE FROM vault.ops.legal_hold WHERE source_table = ? AND source_key IN "
                                 "(SELECT k FROM r_keys WHERE t = ?)", [table, table])
+        changes.start_afresh(con)
         con.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

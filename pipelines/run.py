@@ -179,21 +179,26 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
 
     The staging warehouse starts as a copy of the published build database, and only the accounts
     whose rows changed are pseudonymised again (``anonymizer.changes``); ``full_refresh`` starts empty."""
+    from anonymizer import changes
     from anonymizer.pseudonymise import pseudonymise
 
     quarantine.create_landing_views(con)
     staging = settings.layout.staging_path
     log(f"pseudonymising into the next build database (key version {key.version})")
     with timed(summary.stage_seconds, "pseudonymise"):
-        reused = build_mod.prepare_next(settings, reuse=not full_refresh)
-        p = pseudonymise(con, key, summary.as_of, summary.run_id, staging, incremental=reused)
+        reuse = not full_refresh and changes.reusable(con, settings.layout.internal_path)
+        build_mod.prepare_next(settings, reuse)
+        p = pseudonymise(con, key, summary.as_of, summary.run_id, staging, incremental=reuse)
     staging.chmod(0o600)
     summary.pseudonymised, summary.tokens_added, summary.notes_redacted = p.rows, p.tokens_added, p.notes_redacted
     if len(p.plan.full) == len(INGESTED):
         log("  pseudonymised: every table written afresh")
     else:
-        log(f"  accounts pseudonymised again: {p.plan.changed:,} of {p.plan.accounts:,} (the others' rows kept); "
-            f"tables rebuilt whole: {', '.join(sorted(p.plan.full)) or 'none'}")
+        purged = sorted(p.plan.purged_tables - p.plan.full)
+        log(f"  accounts pseudonymised again: {p.plan.changed:,} of {p.plan.accounts:,} (the others' rows kept)"
+            + (f", and {p.plan.redone - p.plan.changed:,} more whose children's rows the last build removed, in "
+               + ", ".join(purged) if purged else "")
+            + f"; tables rebuilt whole: {', '.join(sorted(p.plan.full)) or 'none'}")
     notes = p.rows.get("service_records", 0)
     log(f"  service notes redacted: {p.notes_redacted:,}; {notes - p.notes_redacted:,} kept their last redaction")
     if not con.execute("SELECT count(*) FROM vault.ops.reconciliation WHERE run_id = ?", [summary.run_id]).fetchone()[0]:

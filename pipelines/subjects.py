@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from anonymizer import notes
+from anonymizer import changes, notes
 from anonymizer.domains import BY_NAME as TOKEN_DOMAINS
 from anonymizer.domains import install_value_macros
 from core.errors import YihuiError
@@ -354,6 +354,7 @@ def erase(con: duckdb.DuckDBPyConnection, subject: Subject, request_id: str) -> 
         answers = forget_answers(con, "list_has_any(account_ids, ?::BIGINT[]) OR list_has_any(person_ids, "
                                  "(SELECT list(id) FROM s_persons))", [subject.accounts])
         removed = withhold(con, subject, request_id)
+        changes.start_afresh(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

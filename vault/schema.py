@@ -82,8 +82,9 @@ TABLES: dict[str, str] = {  # schema.table -> columns
     "ops.redacted_notes": "record_id BIGINT, input_hash UHUGEINT, note_redacted VARCHAR",
     "ops.redaction_lexicon": "h VARCHAR",
     # what the build database was last pseudonymised from (``anonymizer.changes``): per account a hash of its
-    # landing rows and its account key, per table a fingerprint of the rest, and the run that built them
-    "ops.pseudo_accounts": "account_id BIGINT, account_key VARCHAR, state UBIGINT",
+    # landing rows, its account key and whether the build removed rows of it; per table a fingerprint of
+    # the rest, and the run that built them
+    "ops.pseudo_accounts": "account_id BIGINT, account_key VARCHAR, state UBIGINT, purged BOOLEAN",
     "ops.pseudo_tables": "table_name VARCHAR, fingerprint VARCHAR, run_id VARCHAR",
     # the holdout secret (random, created once): which members an audience holds out
     "ops.holdout_key": "secret BLOB NOT NULL",
@@ -96,6 +97,7 @@ MIGRATIONS: tuple[str, ...] = (  # columns added after vaults already existed: "
     "ops.reconciliation withheld_rows BIGINT DEFAULT 0",  # rows of erased people, or under a legal hold
     "ops.reidentifications export_id VARCHAR",
     "ops.reidentifications activation_id VARCHAR",
+    "ops.pseudo_accounts purged BOOLEAN",
 )
 
 # token values an earlier definition of a domain produced (``anonymizer.domains``: a mobile was all its
