@@ -56,6 +56,11 @@ class Plan:
     redone: int = 0  # of them and the purged ones: redone in the purged tables
     accounts: int = 0  # accounts landed
 
+    @property
+    def afresh(self) -> bool:
+        """Every table rebuilt whole."""
+        return len(self.full) == len(INGESTED)
+
     def incremental(self, table: str) -> bool:
         return table not in self.full
 
@@ -183,11 +188,12 @@ def delta_sql(plan: Plan, table: str, sql: str) -> str:
     return _LANDING.sub(lambda m: f"delta_{plan.accounts_of(table)}.{m.group(1)}", sql)
 
 
-def delta_tables(con: duckdb.DuckDBPyConnection, plan: Plan, sqls: dict[str, str]) -> None:
+def delta_tables(con: duckdb.DuckDBPyConnection, plan: Plan, sqls: dict[str, str], also: set[str]) -> None:
     """``delta_<set>.<table>``: the landing rows of an account set, for every table the SQL ``sqls`` of an
-    incrementally updated table reads (tables, not views: read more than once)."""
+    incrementally updated table reads, and those of the changed accounts of the tables ``also`` (tables,
+    not views: read more than once)."""
     needed = {(plan.accounts_of(name), read) for name, sql in sqls.items() if plan.incremental(name)
-              for read in _LANDING.findall(sql)}
+              for read in _LANDING.findall(sql)} | {(CHANGED, name) for name in also}
     for accounts, name in sorted(needed):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS memory.delta_{accounts}")
         ids = f"SELECT account_id FROM {accounts}_accounts"

@@ -39,10 +39,10 @@ class Domain:
         """The TEMP macro every session that reads or writes token values has (``vault.session``)."""
         return f"CREATE OR REPLACE TEMP MACRO norm_{self.name}({', '.join(self.args)}) AS {self.value}"
 
-    @property
-    def occurrences(self) -> tuple[str, ...]:
-        """SQL over the (validated) landing views giving every normalised value as ``v``."""
-        return tuple(f"SELECT {self.norm(parts)} AS v FROM landing.{table}" for table, parts in self.sources)
+    def occurrences(self, schema: str = "landing") -> tuple[str, ...]:
+        """SQL over the (validated) landing views, or the same tables in ``schema``, giving every
+        normalised value as ``v``."""
+        return tuple(f"SELECT {self.norm(parts)} AS v FROM {schema}.{table}" for table, parts in self.sources)
 
     def value_of(self, *parts: str | None) -> str | None:
         """The token value of raw ``parts`` in Python: the same SQL evaluated by DuckDB, not a re-spelling."""

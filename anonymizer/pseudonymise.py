@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from anonymizer import changes, notes, tokens
-from anonymizer.domains import install_value_macros
+from anonymizer.domains import DOMAINS, install_value_macros
 from anonymizer.errors import AnonymizerError
 from anonymizer.keys import MasterKey
 from core import faults
@@ -83,9 +83,6 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
     where ``anonymizer.changes`` finds it may be (the accounts whose rows changed); else every table
     is written afresh."""
     prepare_session(con, key, as_of)
-    added = tokens.update_maps(con, key, run_id)
-    for statement in _statements((SQL_DIR / "pseudo" / "_keys.sql").read_text()):
-        con.execute(statement)
     redacted = notes.redact_notes(con)
     con.execute(f"ATTACH '{warehouse}' AS wh")
     try:
@@ -93,8 +90,14 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
         fingerprints = {t.name: changes.fingerprint(t, key, as_of) for t in INGESTED}
         plan = changes.plan(con, _built_by(con) if incremental else None, fingerprints)
         sqls = {t.name: (SQL_DIR / "pseudo" / f"{t.name}.sql").read_text() for t in INGESTED}
-        if any(plan.incremental(t.name) for t in INGESTED):
-            changes.delta_tables(con, plan, sqls)
+        if plan.afresh:
+            added = tokens.update_maps(con, key, run_id)
+        else:  # values new to the maps can only be in the changed accounts' rows
+            changes.delta_tables(con, plan, sqls, also={table for d in DOMAINS for table, _ in d.sources})
+            added = tokens.update_maps(con, key, run_id, schema=f"delta_{changes.CHANGED}")
+        for statement in _statements((SQL_DIR / "pseudo" / "_keys.sql").read_text()):
+            con.execute(statement)
+        if not plan.afresh:
             changes.delete_changed(con, plan)
         rows = {}
         for table in INGESTED:

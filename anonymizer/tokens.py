@@ -110,11 +110,14 @@ def column_tokens(key: MasterKey, domain: Domain, values: pa.Array | pa.ChunkedA
     return pa.concat_arrays(out) if out else pa.array([], pa.large_string())
 
 
-def update_maps(con: duckdb.DuckDBPyConnection, key: MasterKey, run_id: str) -> dict[str, int]:
-    """Hash the values seen for the first time; return how many per domain."""
+def update_maps(con: duckdb.DuckDBPyConnection, key: MasterKey, run_id: str, schema: str = "landing") -> dict[str, int]:
+    """Hash the values seen for the first time; return how many per domain.
+
+    ``schema``: where to look for them, the landing views or the landing rows of the accounts that
+    changed since the last build (``anonymizer.changes``): the others' values were all hashed then."""
     added = {}
     for d in DOMAINS:
-        union = " UNION ALL ".join(d.occurrences)
+        union = " UNION ALL ".join(d.occurrences(schema))
         before = con.execute(f"SELECT count(*) FROM vault.tokens.{d.name}").fetchone()[0]
         new = con.execute(
             f"""
@@ -122,15 +125,17 @@ def update_maps(con: duckdb.DuckDBPyConnection, key: MasterKey, run_id: str) -> 
             WHERE NOT EXISTS (SELECT 1 FROM vault.tokens.{d.name} t WHERE t.value = n.v)
             """
         ).to_arrow_table().column(0)
-        if len(new):
-            hashed = pa.table({"value": new, "token": column_tokens(key, d, new)})
-            con.register("_new_tokens", hashed)
-            try:
-                con.execute(f"INSERT INTO vault.tokens.{d.name} SELECT value, token, {key.version}, '{run_id}' "
-                            "FROM _new_tokens")
-            finally:
-                con.unregister("_new_tokens")
-        after, distinct = con.execute(
+        added[d.name] = 0
+        if not len(new):
+            continue
+        hashed = pa.table({"value": new, "token": column_tokens(key, d, new)})
+        con.register("_new_tokens", hashed)
+        try:
+            con.execute(f"INSERT INTO vault.tokens.{d.name} SELECT value, token, {key.version}, '{run_id}' "
+                        "FROM _new_tokens")
+        finally:
+            con.unregister("_new_tokens")
+        after, distinct = con.execute(  # a map is checked whenever it grows, so one left alone still holds
             f"SELECT count(*), count(DISTINCT value) FROM vault.tokens.{d.name}").fetchone()
         if after != distinct:
             raise AnonymizerError(f"token map {d.name!r} holds {after - distinct:,} values twice; nothing was published")

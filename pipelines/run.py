@@ -191,7 +191,7 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
         p = pseudonymise(con, key, summary.as_of, summary.run_id, staging, incremental=reuse)
     staging.chmod(0o600)
     summary.pseudonymised, summary.tokens_added, summary.notes_redacted = p.rows, p.tokens_added, p.notes_redacted
-    if len(p.plan.full) == len(INGESTED):
+    if p.plan.afresh:
         log("  pseudonymised: every table written afresh")
     else:
         purged = sorted(p.plan.purged_tables - p.plan.full)
