@@ -168,7 +168,8 @@ def rebuild(settings: Settings, log: Log = print, status: str = "rebuilt") -> Ru
     or retention, all deliberate, so the volume gate is not applied."""
     with session(settings, log) as (key, con):
         summary = RunSummary(new_run_id(), resolve_as_of(con, settings))
-        stage(con, key, settings, summary, "vault", log, status)
+        # written afresh: a copy of the published build database would keep what was removed or re-keyed
+        stage(con, key, settings, summary, "vault", log, status, full_refresh=True)
     finish(settings, summary, log, check_volume=False)
     return summary
 

@@ -62,7 +62,8 @@ SourceUrl = Annotated[str | None, _opt("source", "--source")]
 AsOf = Annotated[str | None, _opt("as_of", "--as-of")]
 Threads = Annotated[int | None, _opt("threads", "--threads")]
 FullRefresh = Annotated[bool, typer.Option(
-    "--full-refresh", help="Check every landing row again, not only those whose content or context changed.")]
+    "--full-refresh", help="Check and pseudonymise every landing row again, not only those whose content or "
+    "context changed: the next build database is written afresh.")]
 IdNumber = Annotated[str | None, typer.Option("--id-number", help="The person's ID number (any ID type).")]
 Mobile = Annotated[str | None, typer.Option("--mobile", help="The account's mobile number.")]
 OpenId = Annotated[str | None, typer.Option("--openid", help="The account's WeChat OpenID.")]

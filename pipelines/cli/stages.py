@@ -139,14 +139,14 @@ def validate(data_dir: DataDir = None, as_of: AsOf = None, full_refresh: FullRef
 
 @app.command()
 @writes
-def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None) -> None:
+def pseudonymise(data_dir: DataDir = None, as_of: AsOf = None, full_refresh: FullRefresh = False) -> None:
     """Tokenise and generalise the validated landing data into the staging warehouse."""
     from pipelines.run import RunSummary, new_run_id, resolve_as_of, stage
 
     s = settings(data_dir, as_of=as_of)
     with session(s) as (key, con):
         summary = RunSummary(new_run_id(), resolve_as_of(con, s))
-        stage(con, key, s, summary, "vault", lambda m: None, status="staged")
+        stage(con, key, s, summary, "vault", lambda m: None, status="staged", full_refresh=full_refresh)
     for table, n in summary.pseudonymised.items():
         out.print(f"pseudo.{table}: {n:,} rows")
     out.print(f"next build database: {s.layout.staging_path} (build, gate and publish with `yihui build`)")
