@@ -67,6 +67,16 @@ class Plan:
     def accounts_of(self, table: str) -> str:
         return REDO if table in self.purged_tables else CHANGED
 
+    def describe(self) -> str:
+        """One line for the run log."""
+        if self.afresh:
+            return "pseudonymised: every table written afresh"
+        purged = sorted(self.purged_tables - self.full)
+        more = (f", and {self.redone - self.changed:,} more whose children's rows the last build removed, in "
+                + ", ".join(purged)) if purged else ""
+        return (f"accounts pseudonymised again: {self.changed:,} of {self.accounts:,} (the others' rows kept){more}; "
+                f"tables rebuilt whole: {', '.join(sorted(self.full)) or 'none'}")
+
 
 def owner(table: Table) -> tuple[str, str] | None:
     """(column, parent table) through which a row of ``table`` belongs to an account, None if it has

@@ -12,7 +12,7 @@ row, or the stage fails (a row silently lost in a join is a defect).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -34,7 +34,7 @@ class PseudonymiseResult:
     tokens_added: dict[str, int]
     rows: dict[str, int]
     notes_redacted: int = 0  # service notes redacted this run; the others' redactions were still valid
-    plan: changes.Plan | None = None  # what was pseudonymised again (tables whole, accounts)
+    plan: changes.Plan = field(default_factory=changes.Plan)  # what was pseudonymised again
 
 
 def install_shared_macros(con: duckdb.DuckDBPyConnection) -> None:

@@ -192,14 +192,7 @@ def stage(con: duckdb.DuckDBPyConnection, key: MasterKey, settings: Settings, su
         p = pseudonymise(con, key, summary.as_of, summary.run_id, staging, incremental=reuse)
     staging.chmod(0o600)
     summary.pseudonymised, summary.tokens_added, summary.notes_redacted = p.rows, p.tokens_added, p.notes_redacted
-    if p.plan.afresh:
-        log("  pseudonymised: every table written afresh")
-    else:
-        purged = sorted(p.plan.purged_tables - p.plan.full)
-        log(f"  accounts pseudonymised again: {p.plan.changed:,} of {p.plan.accounts:,} (the others' rows kept)"
-            + (f", and {p.plan.redone - p.plan.changed:,} more whose children's rows the last build removed, in "
-               + ", ".join(purged) if purged else "")
-            + f"; tables rebuilt whole: {', '.join(sorted(p.plan.full)) or 'none'}")
+    log(f"  {p.plan.describe()}")
     notes = p.rows.get("service_records", 0)
     log(f"  service notes redacted: {p.notes_redacted:,}; {notes - p.notes_redacted:,} kept their last redaction")
     if not con.execute("SELECT count(*) FROM vault.ops.reconciliation WHERE run_id = ?", [summary.run_id]).fetchone()[0]:
