@@ -151,9 +151,10 @@ def _pseudo_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     return out
 
 
-def plan(con: duckdb.DuckDBPyConnection, base_run: str | None, fingerprints: dict[str, str]) -> Plan:
-    """Compare the landing rows with what the build database attached as ``wh``, made by ``base_run``
-    (None: none to update), was pseudonymised from.
+def plan(con: duckdb.DuckDBPyConnection, incremental: bool, fingerprints: dict[str, str]) -> Plan:
+    """Compare the landing rows with what the build database attached as ``wh`` was pseudonymised from
+    (``incremental``: it is a copy of the one the vault's state describes, ``reusable`` said so; else
+    there is none to update).
 
     Leaves TEMP ``account_state``, and per account set ``<set>_accounts(account_id)`` and
     ``<set>_keys(account_key)`` (their keys as last built), for ``delete_changed``, ``delta_tables``
@@ -162,8 +163,8 @@ def plan(con: duckdb.DuckDBPyConnection, base_run: str | None, fingerprints: dic
     con.execute(f"""CREATE OR REPLACE TEMP TABLE account_state AS
         SELECT account_id, bit_xor(h) AS state FROM ({parts}) GROUP BY account_id""")
     landed = con.execute("SELECT count(*) FROM account_state").fetchone()[0]
-    built = dict(con.execute("SELECT table_name, fingerprint FROM vault.ops.pseudo_tables WHERE run_id = ?",
-                             [base_run]).fetchall()) if base_run else {}
+    built = dict(con.execute("SELECT table_name, fingerprint FROM vault.ops.pseudo_tables").fetchall()
+                 ) if incremental else {}
     columns = _pseudo_columns(con)
     purged = {t for t, cols in columns.items() if "person_key" in cols}
     full = {t.name for t in INGESTED

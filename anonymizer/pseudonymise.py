@@ -88,17 +88,16 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS wh.pseudo")
         fingerprints = {t.name: changes.fingerprint(t, key, as_of) for t in INGESTED}
-        plan = changes.plan(con, _built_by(con) if incremental else None, fingerprints)
+        plan = changes.plan(con, incremental, fingerprints)
         sqls = {t.name: (SQL_DIR / "pseudo" / f"{t.name}.sql").read_text() for t in INGESTED}
         if plan.afresh:
             added = tokens.update_maps(con, key, run_id)
         else:  # values new to the maps can only be in the changed accounts' rows
             changes.delta_tables(con, plan, sqls, also={table for d in DOMAINS for table, _ in d.sources})
             added = tokens.update_maps(con, key, run_id, schema=f"delta_{changes.CHANGED}")
+            changes.delete_changed(con, plan)
         for statement in _statements((SQL_DIR / "pseudo" / "_keys.sql").read_text()):
             con.execute(statement)
-        if not plan.afresh:
-            changes.delete_changed(con, plan)
         rows = {}
         for table in INGESTED:
             sql = sqls[table.name]
@@ -127,10 +126,3 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
         con.execute("DETACH wh")
     return PseudonymiseResult(added, rows, redacted, plan)
 
-
-def _built_by(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The run that pseudonymised the build database attached as ``wh`` (None if it is new)."""
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'wh' AND schema_name = 'meta' "
-                       "AND table_name = 'build_info'").fetchone()[0]:
-        return None
-    return con.execute("SELECT any_value(run_id) FROM wh.meta.build_info").fetchone()[0]

@@ -122,7 +122,8 @@ def apply(con: duckdb.DuckDBPyConnection, as_of: date, dry_run: bool = False,
                     notes.forget(con, table, f"SELECT k FROM r_keys WHERE t = '{table}'")
                     con.execute("DELETE FROM vault.ops.legal_hold WHERE source_table = ? AND source_key IN "
                                 "(SELECT k FROM r_keys WHERE t = ?)", [table, table])
-        changes.start_afresh(con)
+        if any(counts.values()):
+            changes.start_afresh(con)
         con.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
