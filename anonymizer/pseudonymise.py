@@ -27,6 +27,10 @@ from core.layout import PROJECT
 from core.schema import INGESTED
 
 SQL_DIR = Path(__file__).parent / "sql"
+# Every pseudonymised row carries the run that wrote it: a build that updates the last build database in
+# place scans only this run's rows for raw identifiers, the others having passed that scan already
+# (``pipelines.build.raw_identifier_scan``).
+WRITTEN_IN = "_pseudonymised_in"
 
 
 @dataclass
@@ -75,6 +79,10 @@ def prepare_session(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date)
     load_seeds(con)
 
 
+def _stamped(sql: str, run_id: str) -> str:
+    return f"SELECT *, '{run_id}' AS {WRITTEN_IN} FROM (\n{sql}\n)"
+
+
 def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, run_id: str,
                  warehouse: Path, incremental: bool = False) -> PseudonymiseResult:
     """Requires ``landing.<table>`` and ``landing_hashes.<table>`` views (validated rows) on ``con``.
@@ -102,9 +110,10 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
         for table in INGESTED:
             sql = sqls[table.name]
             if plan.incremental(table.name):  # the redone accounts' rows, from their landing rows alone
-                con.execute(f"INSERT INTO wh.pseudo.{table.name} BY NAME {changes.delta_sql(plan, table.name, sql)}")
+                delta = changes.delta_sql(plan, table.name, sql)
+                con.execute(f"INSERT INTO wh.pseudo.{table.name} BY NAME {_stamped(delta, run_id)}")
             else:
-                con.execute(f"CREATE OR REPLACE TABLE wh.pseudo.{table.name} AS {sql}")
+                con.execute(f"CREATE OR REPLACE TABLE wh.pseudo.{table.name} AS {_stamped(sql, run_id)}")
             out = con.execute(f"SELECT count(*) FROM wh.pseudo.{table.name}").fetchone()[0]
             expected = con.execute(f"SELECT count(*) FROM landing.{table.name}").fetchone()[0]
             if out != expected:

@@ -15,6 +15,7 @@ logs go under the data folder.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -79,6 +80,7 @@ class BuildResult:
     # dbt's wall time split by node kind (model, test, unit_test, seed...): dbt runs nodes on
     # several threads, so each kind gets the wall time in proportion to its busy time
     seconds_by_kind: dict[str, float] = field(default_factory=dict)
+    scanned_only_new_rows: bool = False  # the sources' raw-identifier scans read only this run's rows
 
 
 def attribute_wall_time(run_results: dict) -> dict[str, float]:
@@ -95,8 +97,9 @@ def attribute_wall_time(run_results: dict) -> dict[str, float]:
 
 def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str],
             env: dict[str, str] | None = None, executable: str | None = None,
-            release: Path | None = None) -> BuildResult:
-    cmd = [executable or dbt_executable(), *args, "--vars", json.dumps({"as_of": as_of.isoformat()})]
+            release: Path | None = None, dbt_vars: dict | None = None) -> BuildResult:
+    dbt_vars = {"as_of": as_of.isoformat(), **(dbt_vars or {})}
+    cmd = [executable or dbt_executable(), *args, "--vars", json.dumps(dbt_vars)]
     (release or settings.layout.release_staging_path).parent.mkdir(parents=True, exist_ok=True)
     proc = run_child(cmd, cwd=settings.project_dir, env={**dbt_env(settings, warehouse, release), **(env or {})})
     results_file = settings.layout.dbt_target / "run_results.json"
@@ -189,7 +192,63 @@ def build(settings: Settings, as_of: date | None = None) -> BuildResult:
                           "run `yihui pseudonymise` with the same --as-of")
     check_classes(settings.project_dir)
     settings.layout.release_staging_path.unlink(missing_ok=True)
-    return run_dbt(settings, settings.layout.staging_path, staged, ["build"])
+    only = raw_scan_only(settings)
+    result = run_dbt(settings, settings.layout.staging_path, staged, ["build"],
+                     dbt_vars={"raw_scan_only": only} if only else None)
+    _record_raw_scan(settings)
+    result.scanned_only_new_rows = only is not None
+    return result
+
+
+# What dbt's raw-identifier scan is: when it changes, every pseudonymised row is scanned again
+_SCAN_CODE = ("macros/tests/no_raw_identifiers.sql", "macros/cross_db")
+
+
+def _scan_fingerprint(project_dir: Path) -> str:
+    h = hashlib.sha256()
+    for part in _SCAN_CODE:
+        path = project_dir / part
+        for f in sorted(path.rglob("*.sql")) if path.is_dir() else [path]:
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def raw_scan_only(settings: Settings) -> dict[str, str] | None:
+    """The rows of the pseudonymised sources dbt scans for raw identifiers: only those this run wrote
+    when the next build database is the last one updated in place and the scan that build passed
+    (``meta.raw_identifier_scan``) is this one; None: every row.
+
+    Why that is enough: a build database is published only after every test passed, so each row it
+    keeps passed this scan in the build that wrote it (``anonymizer.pseudonymise.WRITTEN_IN``)."""
+    import duckdb
+
+    from anonymizer.pseudonymise import WRITTEN_IN
+
+    con = duckdb.connect(str(settings.layout.staging_path), read_only=True)
+    try:
+        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' "
+                           "AND table_name = 'raw_identifier_scan'").fetchone()[0]:
+            return None
+        scanned = con.execute("SELECT fingerprint FROM meta.raw_identifier_scan").fetchone()
+        run_id = con.execute("SELECT run_id FROM meta.build_info").fetchone()[0]
+    finally:
+        con.close()
+    if scanned is None or scanned[0] != _scan_fingerprint(settings.project_dir):
+        return None
+    return {"column": WRITTEN_IN, "value": run_id}
+
+
+def _record_raw_scan(settings: Settings) -> None:
+    """After a build whose every test passed: which scan its rows passed, for the next run's copy."""
+    import duckdb
+
+    con = duckdb.connect(str(settings.layout.staging_path))
+    try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+        con.execute("CREATE OR REPLACE TABLE meta.raw_identifier_scan AS SELECT ? AS fingerprint",
+                    [_scan_fingerprint(settings.project_dir)])
+    finally:
+        con.close()
 
 
 def release_as_of(warehouse: Path) -> date:

@@ -232,6 +232,9 @@ def finish(settings: Settings, summary: RunSummary, log: Log, check_volume: bool
     log("building marts with dbt (models, tests, unit tests)")
     with timed(summary.stage_seconds, "dbt build"):
         summary.build = build_mod.build(settings, summary.as_of)
+    if summary.build.scanned_only_new_rows:
+        log("  raw-identifier scans of the pseudonymised sources: this run's rows only "
+            "(the others passed the same scan in the build that wrote them)")
     faults.point("build")  # (tests) marts built in staging, not yet gated or published
     log("release gate: re-identification risk (generalise, suppress, attack)")
     with timed(summary.stage_seconds, "risk gate"):

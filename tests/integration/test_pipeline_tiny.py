@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import subprocess
@@ -167,6 +168,7 @@ def test_validation_rechecks_only_changed_rows_and_their_context_and_equals_a_fu
 def _staged(settings, full_refresh: bool, extract_first: bool = False) -> tuple[dict[str, list], str]:
     """Every pseudo table of the next build database (rows sorted) after validating and staging the
     vault, and the stage's line on what it pseudonymised."""
+    from anonymizer.pseudonymise import WRITTEN_IN
     from core.schema import INGESTED
     from pipelines.extract import extract
     from pipelines.run import RunSummary, new_run_id, resolve_as_of, stage
@@ -186,7 +188,8 @@ def _staged(settings, full_refresh: bool, extract_first: bool = False) -> tuple[
         con.close()
     wh = duckdb.connect(str(settings.layout.staging_path), read_only=True)
     try:
-        tables = {t.name: sorted(wh.execute(f"SELECT * FROM pseudo.{t.name}").fetchall(), key=repr) for t in INGESTED}
+        tables = {t.name: sorted(wh.execute(f"SELECT * EXCLUDE ({WRITTEN_IN}) FROM pseudo.{t.name}").fetchall(),
+                                 key=repr) for t in INGESTED}  # which run wrote a row: the rows themselves equal
     finally:
         wh.close()
     return tables, next(ln for ln in lines if "pseudonymised: " in ln or "pseudonymised again" in ln)
@@ -228,6 +231,56 @@ def test_pseudonymising_only_the_changed_accounts_into_the_last_build_equals_pse
     assert "removed, in certificates, consent_events;" in line, line
     assert line.endswith("tables rebuilt whole: health_answers, insured_persons"), line  # ages at the new date
     assert "every table written afresh" in line_full, line_full
+
+
+def test_a_build_updated_in_place_scans_only_the_rows_its_run_wrote_for_raw_identifiers_until_the_scan_changes(
+        tiny_copy):
+    """Each row kept from the published build database passed dbt's raw-identifier scan in the build that
+    wrote it: an incremental build scans the pseudonymised sources' new rows only, and every row again
+    once the scan is not the one the kept rows passed."""
+    from anonymizer.pseudonymise import WRITTEN_IN
+    from pipelines import build as build_mod
+    from pipelines.errors import BuildFailed
+
+    _staged(tiny_copy, full_refresh=False)
+    staging = tiny_copy.layout.staging_path
+    mobile = "13812345678"  # a raw mobile number, planted in one row at a time
+
+    planted: list[tuple[int, str | None]] = []  # (rowid, its value before)
+
+    def plant(written: str) -> None:
+        wh = duckdb.connect(str(staging))
+        try:
+            for rowid, value in planted:  # the last plant undone
+                wh.execute("UPDATE pseudo.consent_events SET policy_version = ? WHERE rowid = ?", [value, rowid])
+            run_id = wh.execute("SELECT run_id FROM meta.build_info").fetchone()[0]
+            planted[:] = [wh.execute(f"SELECT rowid, policy_version FROM pseudo.consent_events WHERE {WRITTEN_IN} "
+                                     f"{written} ? ORDER BY rowid LIMIT 1", [run_id]).fetchone()]
+            wh.execute("UPDATE pseudo.consent_events SET policy_version = ? WHERE rowid = ?", [mobile, planted[0][0]])
+        finally:
+            wh.close()
+
+    def source_scan() -> tuple[str, bool]:
+        try:
+            limited = build_mod.build(tiny_copy).scanned_only_new_rows
+        except BuildFailed:
+            limited = build_mod.raw_scan_only(tiny_copy) is not None
+        results = json.loads((tiny_copy.layout.dbt_target / "run_results.json").read_text())["results"]
+        status = next(r["status"] for r in results
+                      if r["unique_id"].startswith("test.yihui.source_no_raw_identifiers_ops_consent_events_"))
+        return status, limited
+
+    assert build_mod.raw_scan_only(tiny_copy) is not None  # the copy of a build that passed this scan
+    plant("=")  # a row this run wrote
+    assert source_scan() == ("fail", True)
+    plant("<>")  # a row kept from the last build
+    assert source_scan() == ("pass", True)
+    wh = duckdb.connect(str(staging))
+    try:
+        wh.execute("UPDATE meta.raw_identifier_scan SET fingerprint = 'the scan of an older release'")
+    finally:
+        wh.close()
+    assert source_scan() == ("fail", False)
 
 
 def test_a_changed_suite_checks_every_row_of_its_table_again(tiny_copy, monkeypatch):
