@@ -93,6 +93,11 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
     prepare_session(con, key, as_of)
     redacted = notes.redact_notes(con)
     con.execute(f"ATTACH '{warehouse}' AS wh")
+    # Our SQL joins each lookup (keys, token maps, seeds) on the right, where DuckDB builds its hash
+    # table; its optimiser, misled by the landing views' estimates (rows minus two anti-joins), swapped
+    # them and hashed the 4.7M wide landing rows of city's access logs instead of 590k tokens: the
+    # tables' SQL took 15.6 s instead of 25 s with the swap left out.
+    con.execute("SET disabled_optimizers = 'build_side_probe_side'")
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS wh.pseudo")
         fingerprints = {t.name: changes.fingerprint(t, key, as_of) for t in INGESTED}
@@ -132,6 +137,7 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
             f"DATE '{as_of.isoformat()}' AS as_of_date, now()::TIMESTAMP AS pseudonymised_at"
         )
     finally:
+        con.execute("RESET disabled_optimizers")
         con.execute("DETACH wh")
     return PseudonymiseResult(added, rows, redacted, plan)
 
