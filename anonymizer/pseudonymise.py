@@ -29,7 +29,7 @@ from core.schema import INGESTED
 SQL_DIR = Path(__file__).parent / "sql"
 # Every pseudonymised row carries the run that wrote it: a build that updates the last build database in
 # place scans only this run's rows for raw identifiers, the others having passed that scan already
-# (``pipelines.build.raw_identifier_scan``).
+# (``pipelines.build.raw_scan_only``).
 WRITTEN_IN = "_pseudonymised_in"
 
 
