@@ -97,8 +97,8 @@ def pseudonymise(con: duckdb.DuckDBPyConnection, key: MasterKey, as_of: date, ru
     # table; its optimiser, misled by the landing views' estimates (rows minus two anti-joins), swapped
     # them and hashed the 4.7M wide landing rows of city's access logs instead of 590k tokens: the
     # tables' SQL took 15.6 s instead of 25 s with the swap left out.
-    con.execute("SET disabled_optimizers = 'build_side_probe_side'")
     try:
+        con.execute("SET disabled_optimizers = 'build_side_probe_side'")
         con.execute("CREATE SCHEMA IF NOT EXISTS wh.pseudo")
         fingerprints = {t.name: changes.fingerprint(t, key, as_of) for t in INGESTED}
         plan = changes.plan(con, incremental, fingerprints)
