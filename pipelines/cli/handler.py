@@ -88,5 +88,40 @@ def _unexpected(exc: BaseException) -> str:
         return f"cannot use {exc.filename}: {exc.strerror or type(exc).__name__}; nothing was published"
     if isinstance(exc, duckdb.IOException | duckdb.PermissionException):
         return f"{str(exc).splitlines()[0]}; nothing was published"
-    return (f"unexpected {type(exc).__name__}: the command stopped and nothing was published; "
-            "run again with --debug to see where (the details may show data)")
+    return (f"unexpected {type(exc).__name__} {_where(exc)}: the command stopped and nothing was published; "
+            "run again with --debug for the whole traceback (the details may show data)")
+
+
+def _where(exc: BaseException) -> str:
+    """Where it was raised, as code locations only (file, line, function): no message, so no values.
+
+    An error that happens once (a CI run, a night's run) cannot always be run again with ``--debug``;
+    the place it came from is then the only lead."""
+    import traceback
+    from pathlib import Path
+
+    from core.layout import PROJECT_DIR
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "(no traceback)"
+
+    def ours(f: traceback.FrameSummary) -> bool:
+        path = Path(f.filename)
+        return path.is_relative_to(PROJECT_DIR) and ".venv" not in path.parts
+
+    def short(f: traceback.FrameSummary) -> str:
+        path = Path(f.filename)
+        if ours(f):
+            name = path.relative_to(PROJECT_DIR).as_posix()
+        elif "site-packages" in path.parts:
+            name = "/".join(path.parts[path.parts.index("site-packages") + 1:])
+        else:
+            name = "/".join(path.parts[-2:])
+        return f"{name}:{f.lineno} ({f.name})"
+
+    last_ours = next((f for f in reversed(frames) if ours(f)), None)
+    where = f"in {short(last_ours)}" if last_ours else ""
+    if frames[-1] is not last_ours:
+        where += f"{', ' if where else ''}raised at {short(frames[-1])}"
+    return where

@@ -14,7 +14,19 @@ def test_a_conversion_error_is_named_without_the_value_it_failed_on():
         con.execute("SELECT CAST('19850309' AS DATE)")
     line = _unexpected(caught.value)
     assert "19850309" not in line and "\n" not in line
-    assert line.startswith("unexpected ConversionException")
+    assert line.startswith("unexpected ConversionException in tests/unit/test_cli_errors.py:")
+
+
+def test_an_unexpected_error_names_the_code_it_came_from_never_its_message():
+    """A failure seen once (in CI) must say where it happened, without the values its message may hold."""
+    import pandas as pd
+
+    with pytest.raises(ValueError) as caught:
+        pd.to_numeric(pd.Series(["13800001111x"]))
+    line = _unexpected(caught.value)
+    assert "13800001111" not in line and "\n" not in line
+    assert line.startswith("unexpected ValueError in tests/unit/test_cli_errors.py:"), line
+    assert "raised at " in line and "pandas" in line, line
 
 
 def test_a_file_error_names_the_file():
