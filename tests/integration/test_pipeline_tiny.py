@@ -234,13 +234,22 @@ def test_pseudonymising_only_the_changed_accounts_into_the_last_build_equals_pse
 
 
 def test_a_build_updated_in_place_scans_only_the_rows_its_run_wrote_for_raw_identifiers_until_the_scan_changes(
-        tiny_copy):
+        tiny_copy, monkeypatch):
     """Each row kept from the published build database passed dbt's raw-identifier scan in the build that
     wrote it: an incremental build scans the pseudonymised sources' new rows only, and every row again
     once the scan is not the one the kept rows passed."""
     from anonymizer.pseudonymise import WRITTEN_IN
     from pipelines import build as build_mod
     from pipelines.errors import BuildFailed
+
+    dbt_vars: list[dict] = []  # what each dbt build was given as vars
+    real_run_child = build_mod.run_child
+
+    def run_child(cmd, cwd, env):
+        dbt_vars.append(json.loads(cmd[cmd.index("--vars") + 1]))
+        return real_run_child(cmd, cwd, env)
+
+    monkeypatch.setattr(build_mod, "run_child", run_child)
 
     _staged(tiny_copy, full_refresh=False)
     staging = tiny_copy.layout.staging_path
@@ -268,13 +277,28 @@ def test_a_build_updated_in_place_scans_only_the_rows_its_run_wrote_for_raw_iden
         results = json.loads((tiny_copy.layout.dbt_target / "run_results.json").read_text())["results"]
         status = next(r["status"] for r in results
                       if r["unique_id"].startswith("test.yihui.source_no_raw_identifiers_ops_consent_events_"))
+        wh = duckdb.connect(str(staging), read_only=True)
+        try:  # the limit lives only as long as the build: a later dbt build on this database scans all
+            assert not wh.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' "
+                                  "AND table_name = 'raw_scan_only'").fetchone()[0]
+        finally:
+            wh.close()
         return status, limited
+
+    def parsed_whole_project() -> bool:
+        """Whether the last dbt invocation parsed the project again instead of reusing its last parse."""
+        log = (tiny_copy.layout.dbt_logs / "dbt.log").read_text()
+        return "Unable to do partial parsing" in log.rsplit("Running with dbt=", 1)[-1]
 
     assert build_mod.raw_scan_only(tiny_copy) is not None  # the copy of a build that passed this scan
     plant("=")  # a row this run wrote
     assert source_scan() == ("fail", True)
     plant("<>")  # a row kept from the last build
     assert source_scan() == ("pass", True)
+    # the run id reaches the scan through the database, not as a dbt var, which would change every run
+    # and make dbt parse the whole project again every run
+    assert not parsed_whole_project()
+    assert all(v == {"as_of": str(build_mod.staged_as_of(tiny_copy))} for v in dbt_vars), dbt_vars
     wh = duckdb.connect(str(staging))
     try:
         wh.execute("UPDATE meta.raw_identifier_scan SET fingerprint = 'the scan of an older release'")
