@@ -97,9 +97,8 @@ def attribute_wall_time(run_results: dict) -> dict[str, float]:
 
 def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str],
             env: dict[str, str] | None = None, executable: str | None = None,
-            release: Path | None = None, dbt_vars: dict | None = None) -> BuildResult:
-    dbt_vars = {"as_of": as_of.isoformat(), **(dbt_vars or {})}
-    cmd = [executable or dbt_executable(), *args, "--vars", json.dumps(dbt_vars)]
+            release: Path | None = None) -> BuildResult:
+    cmd = [executable or dbt_executable(), *args, "--vars", json.dumps({"as_of": as_of.isoformat()})]
     (release or settings.layout.release_staging_path).parent.mkdir(parents=True, exist_ok=True)
     proc = run_child(cmd, cwd=settings.project_dir, env={**dbt_env(settings, warehouse, release), **(env or {})})
     results_file = settings.layout.dbt_target / "run_results.json"
@@ -193,12 +192,13 @@ def build(settings: Settings, as_of: date | None = None) -> BuildResult:
     check_classes(settings.project_dir)
     settings.layout.release_staging_path.unlink(missing_ok=True)
     only = raw_scan_only(settings)
-    _limit_raw_scan(settings, only)
+    _raw_scan_state(settings, only)
     try:
         result = run_dbt(settings, settings.layout.staging_path, staged, ["build"])
-    finally:  # the limit holds for this build only: a later dbt build on this database scans every row
-        _limit_raw_scan(settings, None)
-    _record_raw_scan(settings)
+    except BaseException:  # the limit holds for this build only: a later dbt build scans every row
+        _raw_scan_state(settings, None)
+        raise
+    _raw_scan_state(settings, None, passed=True)
     result.scanned_only_new_rows = only is not None
     return result
 
@@ -241,9 +241,11 @@ def raw_scan_only(settings: Settings) -> dict[str, str] | None:
     return {"column": WRITTEN_IN, "value": run_id}
 
 
-def _limit_raw_scan(settings: Settings, only: dict[str, str] | None) -> None:
-    """``meta.raw_scan_only`` in the next build database: the stamp column and run id the scan keeps
-    to (``macros/tests/no_raw_identifiers.sql`` reads it when the test runs), or no such table.
+def _raw_scan_state(settings: Settings, only: dict[str, str] | None, passed: bool = False) -> None:
+    """``meta.raw_scan_only`` in the next build database: the stamp column and run id the scan keeps to
+    (``macros/tests/no_raw_identifiers.sql`` reads it when the test runs), or no such table; and once
+    a build passed every test, ``meta.raw_identifier_scan``: which scan its rows passed, for the next
+    run's copy.
 
     A table, not a dbt var: dbt parses the whole project again whenever its vars change, and the run
     id changes every run (2.3 s of parsing on every run, at any scale)."""
@@ -251,25 +253,15 @@ def _limit_raw_scan(settings: Settings, only: dict[str, str] | None) -> None:
 
     con = duckdb.connect(str(settings.layout.staging_path))
     try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
         if only is None:
             con.execute("DROP TABLE IF EXISTS meta.raw_scan_only")
         else:
-            con.execute("CREATE SCHEMA IF NOT EXISTS meta")
             con.execute("CREATE OR REPLACE TABLE meta.raw_scan_only AS SELECT ? AS column_name, ? AS run_id",
                         [only["column"], only["value"]])
-    finally:
-        con.close()
-
-
-def _record_raw_scan(settings: Settings) -> None:
-    """After a build whose every test passed: which scan its rows passed, for the next run's copy."""
-    import duckdb
-
-    con = duckdb.connect(str(settings.layout.staging_path))
-    try:
-        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
-        con.execute("CREATE OR REPLACE TABLE meta.raw_identifier_scan AS SELECT ? AS fingerprint",
-                    [_scan_fingerprint(settings.project_dir)])
+        if passed:
+            con.execute("CREATE OR REPLACE TABLE meta.raw_identifier_scan AS SELECT ? AS fingerprint",
+                        [_scan_fingerprint(settings.project_dir)])
     finally:
         con.close()
 
