@@ -5,7 +5,7 @@ with
 logs as (
 
     select * from {{ ref('stg_ops__access_logs') }}
-    where occurred_at < date '{{ var("as_of") }}' + interval 1 day
+    where occurred_at < date '{{ as_of() }}' + interval 1 day
 
 ),
 
@@ -14,11 +14,11 @@ per_account as (
     select
         account_key,
         count(distinct case
-            when occurred_at >= date '{{ var("as_of") }}' - interval 29 day
+            when occurred_at >= date '{{ as_of() }}' - interval 29 day
                 then cast(occurred_at as date)
         end) as active_days_30d,
         count(distinct case
-            when occurred_at >= date '{{ var("as_of") }}' - interval 89 day
+            when occurred_at >= date '{{ as_of() }}' - interval 89 day
                 then cast(occurred_at as date)
         end) as active_days_90d,
         max(cast(occurred_at as date)) as last_active_on,

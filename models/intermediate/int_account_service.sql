@@ -4,7 +4,7 @@ with
 records as (
 
     select * from {{ ref('stg_ops__service_records') }}
-    where opened_at < date '{{ var("as_of") }}' + interval 1 day
+    where opened_at < date '{{ as_of() }}' + interval 1 day
 
 ),
 

@@ -9,7 +9,7 @@ requests as (
     select * from {{ ref('stg_ops__subject_requests') }}
     where
         request_kind in ('delete', 'cancel_account')
-        and received_at < date '{{ var("as_of") }}' + interval 1 day
+        and received_at < date '{{ as_of() }}' + interval 1 day
 
 ),
 
@@ -21,13 +21,13 @@ judged as (
             when
                 request_kind = 'delete'
                 and request_status = 'done'
-                and responded_at < date '{{ var("as_of") }}' + interval 1 day
+                and responded_at < date '{{ as_of() }}' + interval 1 day
                 then 'deleted'
             when
                 request_status = 'open'
                 or (
                     request_status = 'done'
-                    and coalesce(responded_at >= date '{{ var("as_of") }}' + interval 1 day, true)
+                    and coalesce(responded_at >= date '{{ as_of() }}' + interval 1 day, true)
                 )
                 then 'deletion_pending'
         end as deletion_status

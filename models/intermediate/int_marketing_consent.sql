@@ -15,7 +15,7 @@ with
 events as (
 
     select * from {{ ref('stg_ops__consent_events') }}
-    where occurred_at < date '{{ var("as_of") }}' + interval 1 day
+    where occurred_at < date '{{ as_of() }}' + interval 1 day
 
 ),
 

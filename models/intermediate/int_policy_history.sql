@@ -107,7 +107,7 @@ final as (
             when history.next_year = history.coverage_year + 1 then 'renewed'
             when
                 next_window.enrolment_closes is null
-                or date '{{ var("as_of") }}' <= next_window.enrolment_closes then 'pending'
+                or date '{{ as_of() }}' <= next_window.enrolment_closes then 'pending'
             else 'lapsed'
         end as next_year_outcome,
         -- follows from the product

@@ -10,7 +10,7 @@ records as (
 
     select * from {{ ref('stg_ops__service_records') }}
     where
-        opened_at < date '{{ var("as_of") }}' + interval 1 day
+        opened_at < date '{{ as_of() }}' + interval 1 day
         and note_redacted is not null
         and trim(note_redacted) <> ''
 

@@ -233,6 +233,35 @@ def test_pseudonymising_only_the_changed_accounts_into_the_last_build_equals_pse
     assert "every table written afresh" in line_full, line_full
 
 
+def _parsed_whole_project(settings) -> bool:
+    """Whether the last dbt invocation parsed the project again instead of reusing its last parse."""
+    log = (settings.layout.dbt_logs / "dbt.log").read_text()
+    return "Unable to do partial parsing" in log.rsplit("Running with dbt=", 1)[-1]
+
+
+def test_a_build_on_a_new_reference_date_reuses_dbts_last_parse_and_its_models_use_the_new_date(tiny_copy):
+    """In production the reference date moves every day: dbt must not parse the whole project again for it
+    (it would for a changed var), yet every model must compute at the new date."""
+    import dataclasses
+    from datetime import timedelta
+
+    from pipelines import build as build_mod
+
+    _staged(tiny_copy, full_refresh=False)
+    first = build_mod.staged_as_of(tiny_copy)
+    build_mod.build(tiny_copy)
+    later = dataclasses.replace(tiny_copy, as_of=first + timedelta(days=1))
+    _staged(later, full_refresh=False)
+    assert build_mod.build(later).failed == 0
+    assert not _parsed_whole_project(later)
+    wh = duckdb.connect(str(later.layout.staging_path), read_only=True)
+    try:
+        dates = {r[0] for r in wh.execute("SELECT DISTINCT as_of_date FROM audience.fct_contactable_adults").fetchall()}
+    finally:
+        wh.close()
+    assert dates == {first + timedelta(days=1)}
+
+
 def test_a_build_updated_in_place_scans_only_the_rows_its_run_wrote_for_raw_identifiers_until_the_scan_changes(
         tiny_copy, monkeypatch):
     """Each row kept from the published build database passed dbt's raw-identifier scan in the build that
@@ -242,11 +271,11 @@ def test_a_build_updated_in_place_scans_only_the_rows_its_run_wrote_for_raw_iden
     from pipelines import build as build_mod
     from pipelines.errors import BuildFailed
 
-    dbt_vars: list[dict] = []  # what each dbt build was given as vars
+    given: list[tuple[bool, str]] = []  # per dbt build: whether it was given vars; its YIHUI_AS_OF
     real_run_child = build_mod.run_child
 
     def run_child(cmd, cwd, env):
-        dbt_vars.append(json.loads(cmd[cmd.index("--vars") + 1]))
+        given.append(("--vars" in cmd, env.get("YIHUI_AS_OF")))
         return real_run_child(cmd, cwd, env)
 
     monkeypatch.setattr(build_mod, "run_child", run_child)
@@ -285,20 +314,15 @@ def test_a_build_updated_in_place_scans_only_the_rows_its_run_wrote_for_raw_iden
             wh.close()
         return status, limited
 
-    def parsed_whole_project() -> bool:
-        """Whether the last dbt invocation parsed the project again instead of reusing its last parse."""
-        log = (tiny_copy.layout.dbt_logs / "dbt.log").read_text()
-        return "Unable to do partial parsing" in log.rsplit("Running with dbt=", 1)[-1]
-
     assert build_mod.raw_scan_only(tiny_copy) is not None  # the copy of a build that passed this scan
     plant("=")  # a row this run wrote
     assert source_scan() == ("fail", True)
     plant("<>")  # a row kept from the last build
     assert source_scan() == ("pass", True)
     # the run id reaches the scan through the database, not as a dbt var, which would change every run
-    # and make dbt parse the whole project again every run
-    assert not parsed_whole_project()
-    assert all(v == {"as_of": str(build_mod.staged_as_of(tiny_copy))} for v in dbt_vars), dbt_vars
+    # and make dbt parse the whole project again every run; the reference date is an env var
+    assert not _parsed_whole_project(tiny_copy)
+    assert set(given) == {(False, str(build_mod.staged_as_of(tiny_copy)))}, given
     wh = duckdb.connect(str(staging))
     try:
         wh.execute("UPDATE meta.raw_identifier_scan SET fingerprint = 'the scan of an older release'")

@@ -40,8 +40,8 @@ bookings as (
 as_of as (
 
     select
-        date '{{ var("as_of") }}' as as_of_date,
-        cast(year(date '{{ var("as_of") }}') as bigint) as this_year
+        date '{{ as_of() }}' as as_of_date,
+        cast(year(date '{{ as_of() }}') as bigint) as this_year
 
 ),
 

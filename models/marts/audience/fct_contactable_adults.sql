@@ -81,7 +81,7 @@ final as (
         age_band,
         suppression_reason is null as is_contactable,
         suppression_reason,
-        date '{{ var("as_of") }}' as as_of_date
+        date '{{ as_of() }}' as as_of_date
     from candidates
 
 )

@@ -29,7 +29,7 @@ cells as (
         count(*) as requests,
         count(*) filter (where cast(requests.responded_at as date) <= requests.due_on) as responded_within_sla,
         count(*) filter (
-            where requests.responded_at is null and date '{{ var("as_of") }}' > requests.due_on
+            where requests.responded_at is null and date '{{ as_of() }}' > requests.due_on
         ) as overdue,
         avg(
             {{ dbt.datediff('coalesce(requests.verified_at, requests.received_at)', 'requests.responded_at', 'day') }}
