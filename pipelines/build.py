@@ -101,7 +101,7 @@ def run_dbt(settings: Settings, warehouse: Path, as_of: date, args: list[str],
     cmd = [executable or dbt_executable(), *args]
     (release or settings.layout.release_staging_path).parent.mkdir(parents=True, exist_ok=True)
     # the reference date as an env var (macros/as_of.sql), not --vars: a changed var makes dbt parse
-    # the whole project again (2.2 s of 4.4), a changed env var only the files that read it
+    # the whole project again, a changed env var only the files that read it (4.1-4.4 s vs 2.7 s on tiny)
     proc = run_child(cmd, cwd=settings.project_dir,
                      env={**dbt_env(settings, warehouse, release), "YIHUI_AS_OF": as_of.isoformat(), **(env or {})})
     results_file = settings.layout.dbt_target / "run_results.json"

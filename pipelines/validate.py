@@ -484,7 +484,7 @@ def gx_run_identifier(name: str):
 
     Without a time GX reads one out of the name with dateutil, and a run id such as
     ``20261205T000848Z-7891ad`` reads as a UTC offset of -78:91 that fails only when the
-    result is stored: about one run in two thousand, at random.
+    result is stored: about one run id in three thousand, at random.
     """
     from great_expectations.core.run_identifier import RunIdentifier
 
