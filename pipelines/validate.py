@@ -345,23 +345,10 @@ def preload() -> None:
         _preloading.append(thread)
 
 
-def _import_gx() -> None:
-    """Finish importing GX before the frame reader starts, never beside it.
-
-    GX's import sets up more of pandas and pyarrow, and the reader converts Arrow tables to pandas
-    frames on its own thread; that lazy set-up has had races before (pyarrow's pandas shim,
-    apache/arrow#39313).  One CI run stopped early in validation with a ValueError that 20 reruns
-    under load did not show; an import beside the reader was the only concurrency there besides
-    the reader itself.  In ``yihui run`` the import has had the whole extract: waiting costs nothing."""
+def _context(settings: Settings):
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     for thread in _preloading:
         thread.join()  # finished (or failed: the import below then says why), never imported twice at once
-    import great_expectations  # noqa: F401
-    from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: F401
-    from great_expectations.execution_engine import pandas_execution_engine  # noqa: F401
-
-
-def _context(settings: Settings):
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
@@ -441,7 +428,6 @@ def validate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, as
     con.execute("DELETE FROM vault.quarantine.current")
     quarantine.create_landing_views(con)
     boundary_verdicts(con, run_id)
-    _import_gx()
     frames = _Frames(con, as_of, full)
     try:
         gx, ctx = _context(settings)
