@@ -33,8 +33,6 @@ from pipelines import boundary, subjects
 from pipelines.errors import SchemaDrift
 from pipelines.source import Reader, Source
 
-# Columns the extract adds to every landing table
-
 
 @dataclass
 class TableExtract:
@@ -72,12 +70,11 @@ def _hashed(table: Table, relation: str) -> str:
     return f"SELECT *, md5_number(concat_ws(chr(31), {content})) AS _row_hash FROM ({relation})"
 
 
-def _numbered() -> str:
-    """``_src`` with identical rows numbered apart, so each counts: the second copy of a row hashes
-    its hash and ``#2``, and so on.  Run only when some row repeats, which is rare."""
-    return ("SELECT * EXCLUDE (_copy) REPLACE (CASE WHEN _copy = 1 THEN _row_hash "
-            "ELSE md5_number(_row_hash::VARCHAR || '#' || _copy::VARCHAR) END AS _row_hash) "
-            "FROM (SELECT *, row_number() OVER (PARTITION BY _row_hash) AS _copy FROM _src)")
+# ``_src`` with identical rows numbered apart, so each counts: the second copy of a row hashes its
+# hash and ``#2``, and so on.  Run only when some row repeats, which is rare.
+_NUMBERED = ("SELECT * EXCLUDE (_copy) REPLACE (CASE WHEN _copy = 1 THEN _row_hash "
+             "ELSE md5_number(_row_hash::VARCHAR || '#' || _copy::VARCHAR) END AS _row_hash) "
+             "FROM (SELECT *, row_number() OVER (PARTITION BY _row_hash) AS _copy FROM _src)")
 
 
 def _typed(table: Table) -> str:
@@ -95,7 +92,7 @@ def extract_table(con: duckdb.DuckDBPyConnection, reader: Reader, table: Table) 
     con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {_hashed(table, reader.relation(table))}")
     source_rows, distinct = con.execute("SELECT count(*), count(DISTINCT _row_hash) FROM _src").fetchone()
     if distinct < source_rows:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {_numbered()}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {_NUMBERED}")
     seen = f"(SELECT row_hash FROM vault.ops.source_rows WHERE source_table = '{table.name}')"
     if con.execute(f"SELECT EXISTS {seen}").fetchone()[0]:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT s.* FROM _src s ANTI JOIN {seen} p "
